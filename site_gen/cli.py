@@ -1,0 +1,89 @@
+"""Command line: thin wrappers that parse arguments and call the stages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import build
+from .config import SiteConfig, find_config, load_config
+from .errors import ConfigError, SiteGenError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        where = f"{exc.path}: " if exc.path else ""
+        print(f"site-gen: configuration error in {where or 'settings: '}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except SiteGenError as exc:
+        print(f"site-gen: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("site-gen: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="site-gen", description="Turn a folder of scraped article files into a searchable static archive.")
+    parser.add_argument("--version", action="version", version=f"site-gen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = commands.add_parser("build", help="build the static archive")
+    _site_arguments(p)
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
+    p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
+    p.set_defaults(run=_build)
+    return parser
+
+
+def _site_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", nargs="?", type=Path, help="site folder (with site.yaml) or content folder; default: the config's content_dir")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder (default: the config's output_dir, public/)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="site configuration (default: site.yaml in SOURCE or the current folder)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+
+
+def site_config(args: argparse.Namespace) -> SiteConfig:
+    """The configuration the arguments select: --config, else SOURCE/site.yaml, else ./site.yaml."""
+    cwd = Path.cwd()
+    source: Path | None = args.source
+    config_path = args.config
+    content: Path | None = None
+    if config_path is None and source is not None:
+        config_path = find_config(source) if source.is_dir() else None
+        content = None if config_path else source
+    elif config_path is None:
+        config_path = find_config(cwd)
+    elif source is not None:
+        content = source
+    config = load_config(config_path, cwd=cwd)
+    if content is not None:
+        config.content_dir = (cwd / content).resolve()
+    if args.output is not None:
+        config.output_dir = (cwd / args.output).resolve()
+    if args.jobs is not None:
+        config.jobs = max(1, args.jobs)
+    return config
+
+
+def _build(args: argparse.Namespace) -> int:
+    config = site_config(args)
+    result = build(config, strict=args.strict, report_path=args.report)
+    for entry in result.inputs:
+        for message in entry.messages:
+            if message.level != "info":
+                line = f":{message.line}" if message.line else ""
+                print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
+    print(f"site-gen: {result.summary(config.output_dir)}")
+    return 0

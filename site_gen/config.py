@@ -1,0 +1,188 @@
+"""Typed site configuration from site.yaml; every problem is collected before failing."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+DEFAULT_IGNORE = ["README*", "LICENSE*", "CHANGELOG*", "SOURCE.md", "SOURCES.md"]
+PERMALINK_FIELDS = {"outlet", "year", "month", "day", "slug", "id"}
+
+
+@dataclass(slots=True)
+class PathDefaults:
+    """Metadata applied to every file whose content-relative path matches a glob (Jekyll-style)."""
+
+    path: str
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class SiteConfig:
+    """Settings for one archive. Paths are absolute once loaded."""
+
+    root: Path
+    """Folder of the config file (or the current folder when there is none); relative paths start here."""
+    config_path: Path | None = None
+    title: str = "News archive"
+    description: str = "A searchable archive of news articles."
+    base_url: str = ""
+    """Absolute URL the site will be hosted at; only feeds and the sitemap use it. Pages link relatively."""
+    language: str = "en"
+    """Language of articles whose file and outlet do not say."""
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("public")
+    cache_dir: Path = Path(".site-gen-cache")
+    theme: str = "default"
+    """Bundled theme name, or a folder holding templates/ and static/ that override the default."""
+    sources: Path | None = None
+    """The site's own source registry; sources.yaml beside the config when present."""
+    permalink: str = "articles/{outlet}/{year}/{month}/{slug}/"
+    paginate: int = 50
+    feed_size: int = 50
+    ignore: list[str] = field(default_factory=lambda: list(DEFAULT_IGNORE))
+    defaults: list[PathDefaults] = field(default_factory=list)
+    jobs: int = 0
+    """Worker processes; 0 means one per core."""
+    repeated_paragraphs: bool = True
+    """Remove paragraphs that repeat an earlier one (the scraper's doubled body)."""
+    fix_mojibake: bool = True
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+def _check_type(key: str, value: Any, kind: type | tuple[type, ...], problems: list[str]) -> bool:
+    if isinstance(value, bool) and kind is int:
+        problems.append(f"'{key}' must be a whole number, not {value!r}")
+        return False
+    if not isinstance(value, kind):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        problems.append(f"'{key}' must be {names}, not {type(value).__name__} ({value!r})")
+        return False
+    return True
+
+
+_STR_KEYS = ("title", "description", "base_url", "language", "theme", "permalink")
+_PATH_KEYS = ("content_dir", "output_dir", "cache_dir", "sources")
+_INT_KEYS = {"paginate": 1, "feed_size": 1, "jobs": 0}
+_BOOL_KEYS = ("repeated_paragraphs", "fix_mojibake")
+_ALL_KEYS = set(_STR_KEYS) | set(_PATH_KEYS) | set(_INT_KEYS) | set(_BOOL_KEYS) | {"ignore", "defaults"}
+
+
+def load_config(path: Path | None, *, cwd: Path | None = None) -> SiteConfig:
+    """Load site.yaml (or defaults when path is None) and resolve its paths."""
+    cwd = cwd or Path.cwd()
+    data: dict[str, Any] = {}
+    root = cwd
+    if path is not None:
+        path = path if path.is_absolute() else cwd / path
+        root = path.parent
+        data = _read_yaml_mapping(path)
+    config = SiteConfig(root=root, config_path=path)
+    problems = _apply(config, data)
+    if problems:
+        raise ConfigError(problems, str(path) if path else None)
+    _resolve_paths(config)
+    return config
+
+
+def find_config(cwd: Path) -> Path | None:
+    """site.yaml in the current folder, when there is one."""
+    candidate = cwd / "site.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def _read_yaml_mapping(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"cannot read the config file: {exc.strerror}"], str(path)) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError([f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"], str(path)) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"the config must be a mapping of settings, not {type(data).__name__}"], str(path))
+    return data
+
+
+def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for key, value in data.items():
+        if key not in _ALL_KEYS:
+            hint = difflib.get_close_matches(str(key), sorted(_ALL_KEYS), n=1)
+            problems.append(f"unknown setting '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        elif key in _STR_KEYS:
+            if _check_type(key, value, str, problems):
+                setattr(config, key, value)
+        elif key in _PATH_KEYS:
+            if _check_type(key, value, str, problems):
+                setattr(config, key, Path(value))
+        elif key in _INT_KEYS:
+            if _check_type(key, value, int, problems):
+                if value < _INT_KEYS[key]:
+                    problems.append(f"'{key}' must be at least {_INT_KEYS[key]}, not {value}")
+                else:
+                    setattr(config, key, value)
+        elif key in _BOOL_KEYS:
+            if _check_type(key, value, bool, problems):
+                setattr(config, key, value)
+        elif key == "ignore":
+            if _check_type(key, value, list, problems) and all(_check_type(key, v, str, problems) for v in value):
+                config.ignore = list(value)
+        elif key == "defaults":
+            config.defaults = _parse_defaults(value, problems)
+    problems.extend(_check_permalink(config.permalink))
+    return problems
+
+
+def _parse_defaults(value: Any, problems: list[str]) -> list[PathDefaults]:
+    if not isinstance(value, list):
+        problems.append("'defaults' must be a list of {path: GLOB, values: {...}}")
+        return []
+    result = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not isinstance(item.get("values"), dict):
+            problems.append(f"'defaults' entry {i} must have 'path' (a glob) and 'values' (a mapping)")
+            continue
+        result.append(PathDefaults(item["path"], dict(item["values"])))
+    return result
+
+
+def _check_permalink(pattern: str) -> list[str]:
+    problems = []
+    if not (pattern.endswith("/") or pattern.endswith(".html")):
+        problems.append(f"'permalink' must end with '/' or '.html', not {pattern!r}")
+    if pattern.startswith("/") or ".." in pattern.split("/"):
+        problems.append(f"'permalink' must be a relative path inside the site, not {pattern!r}")
+    names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+    unknown = names - PERMALINK_FIELDS
+    if unknown:
+        problems.append(f"'permalink' uses unknown field(s) {sorted(unknown)}; known: {sorted(PERMALINK_FIELDS)}")
+    if "slug" not in names and "id" not in names:
+        problems.append("'permalink' must contain {slug} or {id} so that every article gets its own page")
+    return problems
+
+
+def _resolve_paths(config: SiteConfig) -> None:
+    for key in ("content_dir", "output_dir", "cache_dir"):
+        value: Path = getattr(config, key)
+        setattr(config, key, (config.root / value).resolve() if not value.is_absolute() else value)
+    if config.sources is not None:
+        config.sources = (config.root / config.sources).resolve()
+    elif (config.root / "sources.yaml").is_file():
+        config.sources = (config.root / "sources.yaml").resolve()

@@ -1,0 +1,31 @@
+"""Errors that name the file (and line) they are about."""
+
+from __future__ import annotations
+
+
+class SiteGenError(Exception):
+    """A problem with one input, the configuration or the output, phrased for the user."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ConfigError(SiteGenError):
+    """The configuration is wrong; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[str], path: str | None = None) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems), path)
+
+
+class OutputError(SiteGenError):
+    """The output folder cannot be written safely."""

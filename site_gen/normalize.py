@@ -1,0 +1,174 @@
+"""Text clean-up that loses nothing the source said (RawDoc -> Article).
+
+Display keeps the source's characters; comparison folds them. Each rule that changes or
+removes something adds a Removal, so the page and the build report can say what was done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import ftfy
+from ftfy.badness import is_bad
+
+from .config import SiteConfig
+from .model import Article, RawDoc, Removal
+from .urls import canonical_url
+
+SAMPLE_CHARS = 160
+MAX_SAMPLES = 20
+
+# C0/C1 controls except tab and newline, and DEL.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible characters with no meaning in running text, and bidi overrides (a spoofing vector).
+# ZWJ/ZWNJ, LRM/RLM and bidi isolates are kept: scripts, emoji and mixed-direction text need them.
+INVISIBLE_CHARS = re.compile("[\u200b\u2060\ufeff\u180e\u00ad\u202a-\u202e]")
+NBSP_CHARS = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+SPACE_RUNS = re.compile(r"[ \t]{2,}|\t")
+
+# Comparison key: fold quotes, dashes and apostrophes so a repeated paragraph matches its first copy.
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    }
+)
+_WORD = re.compile(r"\w")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def comparison_key(text: str) -> str:
+    """Case-, quote-, dash- and space-insensitive form of a paragraph."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD)).strip().casefold()
+
+
+def normalize(raw: RawDoc, config: SiteConfig) -> Article:
+    """Clean title and body; drop the repeated title and repeated paragraphs, recording each change."""
+    cleaner = _Cleaner(config.fix_mojibake)
+    title = " ".join(cleaner.clean(raw.meta.get("title") or "").split())
+    body = cleaner.clean(raw.body)
+    removed = cleaner.removals()
+    paragraphs = split_paragraphs(body, raw.markup)
+    if paragraphs and title and comparison_key(paragraphs[0]) == comparison_key(title):
+        removed.append(Removal("title-repeated", 1, "The first paragraph repeated the title; it is shown once, as the title.", [_sample(paragraphs[0])]))
+        paragraphs = paragraphs[1:]
+    if config.repeated_paragraphs:
+        paragraphs, repeats = drop_repeated(paragraphs)
+        if repeats:
+            removed.append(
+                Removal(
+                    "repeated-paragraph",
+                    len(repeats),
+                    "Paragraphs that repeat an earlier one (ignoring case, quote style, dashes and spacing) are removed; the first copy is kept as written.",
+                    [_sample(p) for p in repeats[:MAX_SAMPLES]],
+                )
+            )
+    url = raw.meta.get("url")
+    identity = f"url:{canonical_url(url)}" if url else f"path:{raw.source.path}"
+    return Article(
+        id=hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:16],
+        title=title,
+        date=raw.meta.get("date"),
+        url=url,
+        paragraphs=paragraphs,
+        markup=raw.markup,
+        sources=[raw.source],
+        format=raw.format,
+        language=str(raw.meta.get("language") or ""),
+        tags=list(raw.meta.get("tags") or []),
+        removed=removed,
+        messages=list(raw.messages),
+        extra=dict(raw.meta.get("extra") or {}),
+        requested_slug=str(raw.meta.get("slug") or ""),
+    )
+
+
+def split_paragraphs(body: str, markup: str) -> list[str]:
+    """text: every non-empty line is a paragraph. markdown: blocks between blank lines, fences kept whole."""
+    if markup == "text":
+        return [line.strip() for line in body.split("\n") if line.strip()]
+    blocks: list[str] = []
+    current: list[str] = []
+    fence: str | None = None
+    for line in body.split("\n"):
+        stripped = line.lstrip()
+        if fence is None and stripped[:3] in ("```", "~~~"):
+            fence = stripped[:3]
+        elif fence is not None and stripped.startswith(fence):
+            fence = None
+        if not line.strip() and fence is None:
+            if current:
+                blocks.append("\n".join(current).strip("\n"))
+                current = []
+        else:
+            current.append(line.rstrip())
+    if current:
+        blocks.append("\n".join(current).strip("\n"))
+    return [b for b in blocks if b.strip()]
+
+
+def drop_repeated(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Keep the first copy of each paragraph; return (kept, removed). Text without letters or digits always stays."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    removed: list[str] = []
+    for paragraph in paragraphs:
+        key = comparison_key(paragraph)
+        if key in seen and _WORD.search(key):
+            removed.append(paragraph)
+        else:
+            seen.add(key)
+            kept.append(paragraph)
+    return kept, removed
+
+
+def _sample(text: str) -> str:
+    """Removed text for review: truncated, with control characters spelled out (\\x9d) so they show and are valid HTML."""
+    text = text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
+    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class _Cleaner:
+    """Applies the character-level rules to title and body, counting what each rule changed."""
+
+    RULES = [
+        ("control-characters", CONTROL_CHARS, "", "Control characters (invisible, never meant as text) were removed."),
+        ("invisible-characters", INVISIBLE_CHARS, "", "Zero-width spaces, soft hyphens, byte-order marks and bidirectional overrides were removed."),
+        ("non-breaking-spaces", NBSP_CHARS, " ", "Non-breaking and other special spaces were made ordinary spaces."),
+    ]
+
+    def __init__(self, fix_mojibake: bool) -> None:
+        self.fix_mojibake = fix_mojibake
+        self.counts: dict[str, int] = {}
+        self.mojibake: list[str] = []
+
+    def clean(self, text: str) -> str:
+        if self.fix_mojibake and not text.isascii():
+            text = self._repair(text)
+        text = unicodedata.normalize("NFC", text)
+        for kind, pattern, replacement, _ in self.RULES:
+            text, n = pattern.subn(replacement, text)
+            if n:
+                self.counts[kind] = self.counts.get(kind, 0) + n
+        return "\n".join(SPACE_RUNS.sub(" ", line).strip() for line in text.split("\n"))
+
+    def _repair(self, text: str) -> str:
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if is_bad(line):
+                fixed = ftfy.fix_encoding(line)
+                if fixed != line:
+                    self.mojibake.append(f"{_sample(line)} → {_sample(fixed)}")
+                    lines[i] = fixed
+        return "\n".join(lines)
+
+    def removals(self) -> list[Removal]:
+        result = [Removal(kind, self.counts[kind], detail) for kind, _, _, detail in self.RULES if kind in self.counts]
+        if self.mojibake:
+            result.append(
+                Removal("mojibake", len(self.mojibake), "Text decoded with the wrong encoding by an earlier tool was repaired (ftfy).", self.mojibake[:MAX_SAMPLES])
+            )
+        return result

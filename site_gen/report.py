@@ -1,0 +1,74 @@
+"""The JSON build report (version 1): every input file exactly once, with its fate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Archive, Article, Message, Status
+
+REPORT_VERSION = 1
+
+
+@dataclass(slots=True)
+class InputEntry:
+    """What became of one path found in the content folder."""
+
+    path: str
+    status: Status
+    messages: list[Message] = field(default_factory=list)
+    article: Article | None = None
+    """The article this file became (or was merged into); its id goes in the report."""
+
+
+def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": REPORT_VERSION,
+        "inputs": [_input(entry) for entry in sorted(inputs, key=lambda e: e.path)],
+        "articles": [_article(a) for a in archive.articles],
+        "errors": [
+            {"path": e.path, "line": m.line, "message": m.message}
+            for e in sorted(inputs, key=lambda e: e.path)
+            for m in e.messages
+            if m.level == "error"
+        ],
+        "stats": stats,
+    }
+
+
+def _input(entry: InputEntry) -> dict[str, Any]:
+    return {
+        "path": entry.path,
+        "status": entry.status,
+        "article_id": entry.article.id if entry.article else None,
+        "messages": [asdict(m) for m in entry.messages],
+    }
+
+
+def _article(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "outlet": article.outlet.name if article.outlet else None,
+        "outlet_key": article.outlet.key if article.outlet else None,
+        "date": article.date.isoformat() if article.date else None,
+        "language": article.language,
+        "tags": article.tags,
+        "permalink": article.permalink,
+        "source_paths": [s.path for s in article.sources],
+        "sha256": [s.sha256 for s in article.sources],
+        "duplicates": [
+            {"path": d.path, "url": d.url, "reason": d.reason, "score": d.score, "permalink": d.permalink} for d in article.duplicates
+        ],
+        "removed": [asdict(r) for r in article.removed],
+    }
+
+
+def write_report(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,182 @@
+"""The source registry (domain -> outlet metadata) and the tag stage.
+
+A bundled registry covers common outlets; the site's own sources.yaml overrides it field by
+field. Registrable domains come from the Public Suffix List bundled with publicsuffixlist,
+so a build never needs the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from publicsuffixlist import PublicSuffixList
+
+from .config import SiteConfig
+from .errors import ConfigError
+from .model import Article, Message, Outlet
+from .slugs import slugify
+from .urls import host_of, is_ip
+
+ENTRY_FIELDS = {"name", "country", "language", "kind", "tags", "aliases", "key", "boilerplate"}
+UNKNOWN = Outlet(key="unknown-source", name="Unknown source", domain=None)
+
+
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """sputnikglobe.com for www.sputnikglobe.com, bbc.co.uk for news.bbc.co.uk; IPs and bare names as they are."""
+    host = host.rstrip(".").lower()
+    if not host or is_ip(host):
+        return host
+    return _psl().privatesuffix(host) or host
+
+
+@dataclass(slots=True)
+class SourceEntry:
+    """One outlet as the registry describes it."""
+
+    domain: str
+    name: str
+    country: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    key: str | None = None
+    boilerplate: tuple[str, ...] = ()
+    """Regular expressions matching lines this outlet appends to every article."""
+
+
+@dataclass(slots=True)
+class Registry:
+    """Domain and outlet-name lookups over the merged registry."""
+
+    entries: dict[str, SourceEntry] = field(default_factory=dict)
+    _outlets: dict[str, Outlet] = field(default_factory=dict)
+    _by_name: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        used: set[str] = set()
+        for domain, entry in sorted(self.entries.items()):
+            key = entry.key or slugify(entry.name, fallback=slugify(domain, fallback="outlet"))
+            if key in used and not entry.key:
+                key = slugify(f"{entry.name} {domain}")
+            used.add(key)
+            outlet = Outlet(key, entry.name, domain, entry.country, entry.language, entry.kind, entry.tags, known=True)
+            for name in (domain, *entry.aliases):
+                self._outlets[name] = outlet
+            self._by_name.setdefault(entry.name.casefold(), domain)
+
+    def outlet_for_url(self, url: str) -> Outlet:
+        """The registered outlet for the URL's host or registrable domain, else one named after the domain."""
+        host = host_of(url)
+        domain = registrable_domain(host)
+        outlet = self._outlets.get(host) or self._outlets.get(domain)
+        if outlet is not None:
+            return outlet
+        return _unknown_outlet(domain)
+
+    def outlet_named(self, source: str) -> Outlet:
+        """A source given in front matter: a domain, a URL or an outlet name."""
+        text = source.strip()
+        if "://" in text:
+            return self.outlet_for_url(text)
+        if text.casefold() in self._by_name:
+            return self._outlets[self._by_name[text.casefold()]]
+        if "." in text and " " not in text:
+            return self.outlet_for_url("http://" + text)
+        return Outlet(slugify(text, fallback="outlet"), text, None)
+
+    def boilerplate(self, outlet: Outlet) -> tuple[str, ...]:
+        entry = self.entries.get(outlet.domain or "")
+        return entry.boilerplate if entry else ()
+
+
+def _unknown_outlet(domain: str) -> Outlet:
+    return Outlet(slugify(domain, fallback="outlet"), domain, domain)
+
+
+def load_registry(config: SiteConfig) -> Registry:
+    """The bundled registry with the site's own sources.yaml laid over it."""
+    bundled = resources.files("site_gen").joinpath("data/sources.yaml").read_text(encoding="utf-8")
+    merged = _parse_registry(bundled, "site_gen/data/sources.yaml")
+    if config.sources is not None:
+        try:
+            text = Path(config.sources).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError([f"cannot read the source registry: {exc.strerror}"], str(config.sources)) from exc
+        for domain, values in _parse_registry(text, str(config.sources)).items():
+            merged[domain] = {**merged.get(domain, {}), **values}
+    return Registry({domain: _entry(domain, values) for domain, values in merged.items()})
+
+
+def _parse_registry(text: str, path: str) -> dict[str, dict[str, Any]]:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError([f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}: {getattr(exc, 'problem', exc)}"], path) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(["the source registry must map domains to outlet descriptions"], path)
+    problems: list[str] = []
+    result: dict[str, dict[str, Any]] = {}
+    for domain, values in data.items():
+        if not isinstance(values, dict):
+            problems.append(f"'{domain}' must map to a description such as {{name: ..., country: ...}}")
+            continue
+        unknown = set(values) - ENTRY_FIELDS
+        if unknown:
+            problems.append(f"'{domain}' has unknown field(s) {sorted(unknown)}; known: {sorted(ENTRY_FIELDS)}")
+        result[str(domain).lower().removeprefix("www.")] = {k: v for k, v in values.items() if k in ENTRY_FIELDS}
+    if problems:
+        raise ConfigError(problems, path)
+    return result
+
+
+def _entry(domain: str, values: dict[str, Any]) -> SourceEntry:
+    def strings(key: str) -> tuple[str, ...]:
+        value = values.get(key) or ()
+        return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
+
+    def optional(key: str) -> str | None:
+        return str(values[key]) if values.get(key) is not None else None
+
+    return SourceEntry(
+        domain=domain,
+        name=str(values.get("name") or domain),
+        country=optional("country"),
+        language=optional("language"),
+        kind=optional("kind"),
+        tags=strings("tags"),
+        aliases=tuple(a.lower().removeprefix("www.") for a in strings("aliases")),
+        key=optional("key"),
+        boilerplate=strings("boilerplate"),
+    )
+
+
+def tag(article: Article, registry: Registry, config: SiteConfig, declared_source: str = "") -> None:
+    """Set the article's outlet, language and tags (front-matter tags, then the outlet's)."""
+    if declared_source:
+        article.outlet = registry.outlet_named(declared_source)
+    elif article.url:
+        article.outlet = registry.outlet_for_url(article.url)
+    else:
+        article.outlet = UNKNOWN
+        article.messages.append(Message("info", "no URL and no source given; the outlet is 'Unknown source'"))
+    article.language = article.language or article.outlet.language or config.language
+    seen: set[str] = set()
+    tags = []
+    for name in [*article.tags, *article.outlet.tags]:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            tags.append(name)
+    article.tags = tags

@@ -1,0 +1,66 @@
+"""Article URLs: validation, canonical form and the host they name."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track the reader; they never change which article a URL names.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|igshid|ref_src|cmpid|ocid|at_medium|at_campaign)$", re.I)
+# Path segments and query flags that mark an AMP copy of an article.
+_AMP_SEGMENT = re.compile(r"^(amp|amp\.html)$", re.I)
+
+
+def check_url(value: str) -> str | None:
+    """Why value is not a usable article URL, or None when it is (http/https with a host)."""
+    if any(ch.isspace() for ch in value.strip()) or any(ord(ch) < 32 for ch in value):
+        return "contains spaces or control characters"
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return f"cannot be parsed ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"scheme '{parts.scheme or 'none'}' is not http or https"
+    if not parts.hostname:
+        return "has no host"
+    return None
+
+
+def host_of(url: str) -> str:
+    """Lower-case host without 'www.' and without a trailing dot."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def canonical_url(url: str) -> str:
+    """The form two URLs share when they name the same article.
+
+    Lower-case scheme and host, no 'www.', no default port, no fragment, no tracking
+    parameters, no AMP markers, no trailing slash; remaining query parameters sorted.
+    """
+    parts = urlsplit(url.strip())
+    scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
+    host = host_of(url)
+    if host.startswith("amp."):
+        host = host[4:]
+    port = parts.port
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    segments = [s for s in parts.path.split("/") if s and not _AMP_SEGMENT.match(s)]
+    path = "/" + "/".join(segments)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking_or_amp(k, v)]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def _is_tracking_or_amp(key: str, value: str) -> bool:
+    key = key.lower()
+    return bool(_TRACKING.match(key)) or key == "amp" or (key == "outputtype" and value.lower() == "amp")

@@ -1,0 +1,157 @@
+"""Shared fixtures: throw-away sites on disk, a static HTTP server on 127.0.0.1, headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+
+from site_gen.build import BuildResult, build
+from site_gen.config import SiteConfig, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = Path(os.environ.get("SITE_GEN_CORPORA", REPO.parent / "shared" / "corpora"))
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip locally, but fail in CI, when a tool or data set the test needs is missing."""
+    if not available:
+        if IN_CI:
+            pytest.fail(f"{reason}; CI must provide it")
+        pytest.skip(reason)
+
+
+def corpus(name: str) -> Path:
+    """A shared corpus folder, or a clean skip that says where it was looked for."""
+    path = CORPORA / name
+    if not path.is_dir():
+        pytest.skip(f"shared corpus {name} not found at {path} (set SITE_GEN_CORPORA to its folder)")
+    return path
+
+
+class Site:
+    """A site folder in tmp: write content files, configure, build, read pages."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content = root / "content"
+        self.content.mkdir(parents=True, exist_ok=True)
+        self.settings: dict = {}
+
+    @property
+    def out(self) -> Path:
+        return self.root / self.settings.get("output_dir", "public")
+
+    def write(self, rel: str, data: str | bytes) -> Path:
+        path = self.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+        return path
+
+    def configure(self, **settings: object) -> None:
+        self.settings.update(settings)
+
+    def config(self) -> SiteConfig:
+        path = self.root / "site.yaml"
+        path.write_text(yaml.safe_dump({"jobs": 1, **self.settings}), encoding="utf-8")
+        return load_config(path, cwd=self.root)
+
+    def build(self, **kwargs: object) -> BuildResult:
+        return build(self.config(), cwd=self.root, **kwargs)  # type: ignore[arg-type]
+
+    def page(self, rel: str) -> str:
+        return (self.out / rel).read_text(encoding="utf-8")
+
+    def entry(self, result: BuildResult, path: str) -> dict:
+        matches = [e for e in result.report["inputs"] if e["path"] == path]
+        assert len(matches) == 1, f"{path} appears {len(matches)} times in the report"
+        return matches[0]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample archive (content/, site.yaml, sources.yaml) built once for the session."""
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("content", "site.yaml", "sources.yaml"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
+    config = load_config(root / "site.yaml", cwd=root)
+    build(config, cwd=root, report_path=root / "report.json")
+    return root
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_root() -> Iterator[callable]:
+    """serve(folder) -> base URL of a static HTTP server for that folder on 127.0.0.1."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def serve(folder: Path, prefix: str = "") -> str:
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/{prefix}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors and failed requests; the test asserts on them."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))  # type: ignore[attr-defined]
+    yield page
+    context.close()

@@ -1,0 +1,47 @@
+import datetime as dt
+
+from site_gen.archive import assemble, group
+from site_gen.config import SiteConfig
+from site_gen.model import Article, Outlet, SourceFile
+
+OUTLET = Outlet("gazette", "Gazette", "gazette.example")
+
+
+def article(i: str, title: str, date=None, tags=(), path=None, slug="") -> Article:
+    return Article(i, title, date, None, ["p"], "text", [SourceFile(path or f"{i}.txt", "", 0, "utf-8")], "bare", outlet=OUTLET, tags=list(tags), requested_slug=slug)
+
+
+def test_order_is_newest_first_undated_last_and_independent_of_input_order(tmp_path):
+    items = [article("b", "B", dt.date(2024, 1, 1)), article("a", "A"), article("c", "C", dt.date(2025, 1, 1)), article("d", "D", dt.date(2024, 1, 1))]
+    first = [a.id for a in assemble(list(items), SiteConfig(root=tmp_path)).articles]
+    second = [a.id for a in assemble(list(reversed(items)), SiteConfig(root=tmp_path)).articles]
+    assert first == second == ["c", "b", "d", "a"]
+
+
+def test_permalinks_are_unique_and_stable(tmp_path):
+    day = dt.date(2025, 3, 14)
+    items = [article("id1", "Same title", day), article("id2", "Same title", day), article("id3", "Other", None, slug="My Slug!")]
+    archive = assemble(items, SiteConfig(root=tmp_path))
+    links = {a.id: a.permalink for a in archive.articles}
+    assert links["id1"] == "articles/gazette/2025/03/same-title/index.html"
+    assert links["id2"] == "articles/gazette/2025/03/same-title-id2/index.html"
+    assert links["id3"] == "articles/gazette/undated/my-slug/index.html"
+
+
+def test_tags_merge_case_variants_and_get_collision_free_slugs(tmp_path):
+    items = [article("1", "a", tags=["Markets", "C++"]), article("2", "b", tags=["markets", "C"]), article("3", "c", tags=["markets"])]
+    archive = assemble(items, SiteConfig(root=tmp_path))
+    assert set(archive.tags) == {"markets", "C++", "C"}
+    assert all(a.tags[0] == "markets" for a in archive.articles)
+    slugs = sorted(t.slug for t in archive.tags.values())
+    assert len(set(slugs)) == 3 and "markets" in slugs and "c" in slugs
+
+
+def test_duplicate_ids_are_kept_apart(tmp_path):
+    archive = assemble([article("x", "One", path="a.txt"), article("x", "Two", path="b.txt")], SiteConfig(root=tmp_path))
+    assert len({a.id for a in archive.articles}) == 2
+
+
+def test_group_keeps_archive_order():
+    items = [article("1", "a", tags=["x", "y"]), article("2", "b", tags=["y"])]
+    assert {k: [a.id for a in v] for k, v in group(items, lambda a: a.tags).items()} == {"x": ["1"], "y": ["1", "2"]}

@@ -1,0 +1,44 @@
+import subprocess
+import sys
+
+
+def run(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_build_prints_a_summary_and_problems(site):
+    site.write("a.txt", "Title\nBody\n")
+    site.write("bad.md", "---\ntitle: x\n")
+    done = run("build", "content", "-o", "out", "--report", "report.json", cwd=site.root)
+    assert done.returncode == 0, done.stderr
+    assert "1 articles from 2 files" in done.stdout and "out/index.html" in done.stdout
+    assert "error: bad.md:1: front matter opened with '---' is never closed" in done.stderr
+    assert (site.root / "out" / "index.html").exists() and (site.root / "report.json").exists()
+    strict = run("build", "content", "-o", "out", "--strict", cwd=site.root)
+    assert strict.returncode == 1 and "--strict" in strict.stderr
+
+
+def test_site_folder_with_its_own_config(site):
+    site.write("a.txt", "Title\nBody\n")
+    (site.root / "site.yaml").write_text("title: My Archive\noutput_dir: built\n")
+    done = run("build", str(site.root), cwd=site.root.parent)
+    assert done.returncode == 0, done.stderr
+    assert "My Archive" in (site.root / "built" / "index.html").read_text()
+
+
+def test_config_errors_are_listed_and_exit_2(site):
+    (site.root / "site.yaml").write_text("titel: x\npaginate: -1\n")
+    done = run("build", cwd=site.root)
+    assert done.returncode == 2
+    assert "did you mean 'title'" in done.stderr and "'paginate' must be at least 1" in done.stderr
+
+
+def test_refused_output_folder_exits_1(site):
+    site.write("a.txt", "Title\nBody\n")
+    done = run("build", "content", "-o", "content", cwd=site.root)
+    assert done.returncode == 1 and "content folder" in done.stderr
+
+
+def test_version_and_help(site):
+    assert run("--version", cwd=site.root).stdout.startswith("site-gen ")
+    assert run(cwd=site.root).returncode == 2

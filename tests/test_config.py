@@ -1,0 +1,38 @@
+import pytest
+
+from site_gen.config import find_config, load_config
+from site_gen.errors import ConfigError
+
+
+def test_defaults_without_a_file(tmp_path):
+    config = load_config(None, cwd=tmp_path)
+    assert config.content_dir == tmp_path / "content" and config.output_dir == tmp_path / "public"
+    assert config.permalink.endswith("{slug}/") and config.workers >= 1
+
+
+def test_paths_resolve_beside_the_config(tmp_path):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "site.yaml").write_text("content_dir: articles\noutput_dir: ../out\ntitle: T\n")
+    (tmp_path / "s" / "sources.yaml").write_text("{}\n")
+    config = load_config(tmp_path / "s" / "site.yaml", cwd=tmp_path)
+    assert config.content_dir == tmp_path / "s" / "articles" and config.output_dir == tmp_path / "out"
+    assert config.sources == tmp_path / "s" / "sources.yaml" and config.title == "T"
+    assert find_config(tmp_path / "s") == tmp_path / "s" / "site.yaml" and find_config(tmp_path) is None
+
+
+def test_every_problem_is_collected_before_failing(tmp_path):
+    (tmp_path / "site.yaml").write_text("titel: x\npaginate: 0\njobs: yes\nrepeated_paragraphs: 3\npermalink: /abs/{nope}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "site.yaml", cwd=tmp_path)
+    problems = info.value.problems
+    assert any("unknown setting 'titel' (did you mean 'title'?)" in p for p in problems)
+    assert any("'paginate' must be at least 1" in p for p in problems)
+    assert any("'jobs' must be a whole number" in p for p in problems)
+    assert any("'repeated_paragraphs' must be bool" in p for p in problems)
+    assert sum("'permalink'" in p for p in problems) == 4  # ending, absolute, unknown field, no slug
+
+
+def test_yaml_errors_name_the_line(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: ok\n  bad: indent\n")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_config(tmp_path / "site.yaml", cwd=tmp_path)

@@ -1,0 +1,54 @@
+import codecs
+
+import pytest
+
+from site_gen.decode import decode
+from site_gen.errors import SiteGenError
+
+
+def test_utf8_plain_and_with_bom():
+    assert decode("naïve café".encode(), "a.txt")[:2] == ("naïve café", "utf-8")
+    text, encoding, _ = decode(codecs.BOM_UTF8 + "naïve".encode(), "a.txt")
+    assert (text, encoding) == ("naïve", "utf-8 (BOM)")
+
+
+def test_utf16_with_bom_and_without():
+    text, encoding, _ = decode(codecs.BOM_UTF16_LE + "Привет мир".encode("utf-16-le"), "a.txt")
+    assert text == "Привет мир" and encoding.startswith("utf-16-le")
+    text, encoding, messages = decode("plain words here".encode("utf-16-le"), "a.txt")
+    assert text == "plain words here" and encoding == "utf-16-le"
+    assert "byte-order mark" in messages[0].message
+
+
+def test_short_cp1252_is_not_mistaken_for_cp1250():
+    # charset-normalizer alone reads this as cp1250 and shows "naďve"
+    text, encoding, messages = decode("A naïve café’s “menu”".encode("cp1252"), "a.txt")
+    assert text == "A naïve café’s “menu”"
+    assert encoding == "cp1252" and "not UTF-8" in messages[0].message
+
+
+def test_long_cyrillic_single_byte_is_detected():
+    source = "Президент заявил, что правительство продолжит реформы в области образования и здравоохранения. " * 3
+    text, encoding, _ = decode(source.encode("cp1251"), "a.txt")
+    assert text == source and encoding == "cp1251"
+
+
+def test_stray_bytes_in_utf8_are_replaced_and_reported_with_line():
+    data = "first line “ok”\nsecond\x94 line".encode("utf-8").replace(b"\xc2\x94", b"\x94")
+    text, encoding, messages = decode(data, "a.txt")
+    assert encoding == "utf-8" and text == "first line “ok”\nsecond\ufffd line"
+    assert messages[0].level == "warning" and messages[0].line == 2
+
+
+def test_line_endings_become_lf():
+    assert decode(b"a\r\nb\rc\n", "a.txt")[0] == "a\nb\nc\n"
+
+
+@pytest.mark.parametrize(
+    "data, what",
+    [(b"\x89PNG\r\n\x1a\n....", "PNG image"), (b"%PDF-1.4 ...", "PDF"), (b"abc\x00\x01\x02def\x00", "NUL bytes")],
+)
+def test_binary_files_raise_a_clear_error(data, what):
+    with pytest.raises(SiteGenError) as info:
+        decode(data, "x.txt")
+    assert what in info.value.message and info.value.path == "x.txt"

@@ -1,0 +1,23 @@
+from site_gen import parallel
+
+
+def double_all(state, chunk):
+    return [state * x for x in chunk]
+
+
+def test_chunks_cover_items_in_order():
+    items = list(range(10))
+    assert [x for c in parallel.chunked(items, 3) for x in c] == items
+    assert len(parallel.chunked(items, 3)) == 3 and parallel.chunked([], 3) == []
+
+
+def test_run_in_worker_processes_keeps_order_and_runs_alongside(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    seen = []
+    results = parallel.run(double_all, list(range(100)), 2, jobs=2, alongside=lambda: seen.append("main"))
+    assert [x for chunk in results for x in chunk] == [2 * x for x in range(100)]
+    assert seen == ["main"] and len(results) == 8
+
+
+def test_small_jobs_run_in_process():
+    assert parallel.run(double_all, [1, 2], 3, jobs=4) == [[3, 6]]

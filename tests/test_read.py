@@ -1,0 +1,124 @@
+import datetime as dt
+import os
+
+import pytest
+
+from site_gen.errors import SiteGenError
+from site_gen.read import discover, read_file
+
+SAMPLE_HEADER = " date 2025-05-31 https://sputnikglobe.com/20250531/story.html\nA Title\n\nFirst paragraph.\nSecond paragraph.\n"
+
+
+def read(site, rel, data):
+    site.write(rel, data)
+    return read_file(site.config(), rel)
+
+
+def test_header_line_format(site):
+    doc = read(site, "a.txt", SAMPLE_HEADER)
+    assert doc.format == "header-line" and doc.markup == "text"
+    assert doc.meta["date"] == dt.date(2025, 5, 31)
+    assert doc.meta["url"] == "https://sputnikglobe.com/20250531/story.html"
+    assert doc.meta["title"] == "A Title"
+    assert doc.body.split() == ["First", "paragraph.", "Second", "paragraph."]
+    assert doc.body_line == 3
+
+
+def test_yaml_front_matter_with_extra_keys_and_aliases(site):
+    doc = read(site, "b.md", "---\ntitle: Hello\ndate: 2024-02-03\nlink: https://x.example/a\nlang: de\ncategories: [a, b]\nauthor: Jo\n---\nBody *md*\n")
+    assert doc.format == "yaml" and doc.markup == "markdown"
+    assert doc.meta["title"] == "Hello" and doc.meta["date"] == dt.date(2024, 2, 3)
+    assert doc.meta["url"] == "https://x.example/a" and doc.meta["language"] == "de"
+    assert doc.meta["tags"] == ["a", "b"] and doc.meta["extra"] == {"author": "Jo"}
+    assert doc.body.strip() == "Body *md*" and doc.body_line == 9
+
+
+def test_bare_text_takes_date_from_path_and_title_from_first_line(site):
+    doc = read(site, "2024/11/02/storm.txt", "\n\nStorm warning\n\nWind on Friday.\n")
+    assert doc.format == "bare" and doc.meta["title"] == "Storm warning"
+    assert doc.meta["date"] == dt.date(2024, 11, 2)
+    undated = read(site, "note.txt", "A note\nText.\n")
+    assert undated.meta["date"] is None
+    assert any("undated" in m.message for m in undated.messages)
+
+
+def test_precedence_defaults_then_path_then_file(site):
+    site.configure(defaults=[{"path": "wire/*", "values": {"source": "northwire.example", "tags": ["wire"], "date": "2000-01-01"}}])
+    doc = read(site, "wire/2024-03-04-x.md", "---\ntitle: T\ntags: [own]\n---\nBody\n")
+    assert doc.meta["source"] == "northwire.example"
+    assert doc.meta["date"] == dt.date(2024, 3, 4)  # path beats defaults
+    assert doc.meta["tags"] == ["wire", "own"]
+    doc = read(site, "wire/2024-03-04-y.md", "---\ntitle: T\ndate: 2024-03-09\n---\nBody\n")
+    assert doc.meta["date"] == dt.date(2024, 3, 9)  # the file beats its path
+
+
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ("---\ntitle: x\n", "never closed", 1),
+        ("---\ntitle: 'unclosed\n---\nbody\n", "invalid front matter", 2),
+        ("---\ntitle: x\n\tdate: 2024-01-01\n---\n", "invalid front matter", 3),
+        ("---\n- a\n- b\n---\nbody\n", "must be a mapping", 2),
+        ("---\nx: !!python/object:os.system {}\n---\n", "only plain YAML", 2),
+    ],
+)
+def test_bad_front_matter_names_the_line(site, text, message, line):
+    site.write("bad.md", text)
+    with pytest.raises(SiteGenError) as info:
+        read_file(site.config(), "bad.md")
+    assert message in info.value.message and info.value.path == "bad.md" and info.value.line == line
+
+
+def test_yaml_alias_bomb_is_refused(site):
+    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n---\n"
+    site.write("bomb.md", bomb)
+    with pytest.raises(SiteGenError, match="expands to more than"):
+        read_file(site.config(), "bomb.md")
+
+
+def test_impossible_date_is_reported_and_article_kept(site):
+    doc = read(site, "a.txt", " date 2025-13-45 https://x.example/a\nTitle\nBody\n")
+    assert doc.meta["date"] is None
+    assert any("impossible" in m.message and m.line == 1 for m in doc.messages)
+
+
+def test_unusable_urls_are_reported(site):
+    doc = read(site, "a.md", "---\ntitle: T\nurl: javascript:alert(1)\n---\nB\n")
+    assert doc.meta["url"] is None
+    assert any("not http or https" in m.message for m in doc.messages)
+
+
+def test_empty_file_is_an_error(site):
+    site.write("empty.txt", " \n\t\n")
+    with pytest.raises(SiteGenError, match="empty"):
+        read_file(site.config(), "empty.txt")
+
+
+def test_discover_skips_and_explains(site):
+    for rel in ["a.txt", "b.md", "sub/c.TXT", ".hidden.txt", ".git/config", "x.txt~", "#y.md#", "z.swp", "pic.jpg", "README.md"]:
+        site.write(rel, "T\nbody\n")
+    found, skipped = discover(site.config())
+    assert found == ["a.txt", "b.md", "sub/c.TXT"]
+    reasons = {s.path: s.message for s in skipped}
+    assert set(reasons) == {".hidden.txt", ".git", "x.txt~", "#y.md#", "z.swp", "pic.jpg", "README.md"}
+    assert "hidden folder" in reasons[".git"] and "backup" in reasons["x.txt~"]
+    assert "not an article file (.jpg)" in reasons["pic.jpg"] and "ignore pattern" in reasons["README.md"]
+
+
+def test_discover_reports_symlink_loops_once(site):
+    site.write("a/real.txt", "T\nbody\n")
+    os.symlink("..", site.content / "a" / "up")
+    os.symlink("self", site.content / "self")
+    found, skipped = discover(site.config())
+    assert found == ["a/real.txt"]
+    assert {s.path for s in skipped} == {"a/up", "self"}
+    assert all("loop" in s.message and s.level == "error" for s in skipped)
+
+
+def test_undecodable_file_name_is_read_and_reported(site):
+    name = os.fsdecode(b"caf\xe9.txt")
+    site.write(name, "Title\nBody\n")
+    found, _ = discover(site.config())
+    doc = read_file(site.config(), found[0])
+    assert doc.source.path == "caf\ufffd.txt"
+    assert any("not valid UTF-8" in m.message for m in doc.messages)

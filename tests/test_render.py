@@ -1,0 +1,92 @@
+import xml.etree.ElementTree as ET
+
+from linkcheck import broken_links, links_of
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def header(date, url, title, *paras):
+    return f"date {date} {url}\n{title}\n" + "\n".join(paras) + "\n"
+
+
+def test_every_internal_link_is_relative_and_resolves(site):
+    site.configure(paginate=2)
+    for i in range(5):
+        site.write(f"a{i}.txt", header(f"2025-0{i + 1}-01", f"https://gazette.example/{i}", f"Story {i}", "Body."))
+    site.write("b.md", "---\ntitle: Tagged\ntags: [One, two]\n---\nText\n")
+    site.build()
+    assert broken_links(site.out) == []
+    assert (site.out / "page" / "3" / "index.html").exists()
+    assert (site.out / "archive" / "2025" / "05" / "index.html").exists()
+    assert (site.out / "archive" / "undated" / "index.html").exists()
+    assert (site.out / "tags" / "one" / "index.html").exists()
+
+
+def test_article_text_and_metadata_are_escaped_never_executed(site):
+    site.write(
+        "x.md",
+        "---\ntitle: \"<script>alert(1)</script> {{ 'pw' ~ 'ned' }}\"\ntags: [\"<b>t</b>\"]\nurl: https://gazette.example/x\n---\n"
+        "Hello {{ 'pw' ~ 'ned' }} {% if true %}x{% endif %}\n\n<script>alert(2)</script>\n\n[click](javascript:alert(3))\n",
+    )
+    site.write("y.txt", header("2025-01-01", "https://gazette.example/y", "<img src=x onerror=alert(4)>", "<script>alert(5)</script>"))
+    site.build()
+    pages = "".join(p.read_text() for p in site.out.rglob("*.html"))
+    assert "<script>" not in pages and "<img src=x" not in pages and "<b>t</b>" not in pages
+    assert "javascript:" not in "".join(links_of(pages))
+    assert "{{ &#39;pw&#39; ~ &#39;ned&#39; }}" in pages and "pwned" not in pages and "{% if true %}x{% endif %}" in pages
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in pages
+
+
+def test_markdown_is_rendered(site):
+    site.write("m.md", "---\ntitle: M\n---\nSome *emphasis* and a [link](https://example.org/).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    site.build()
+    [page] = [p for p in site.out.rglob("index.html") if "articles" in p.parts]
+    html = page.read_text()
+    assert "<em>emphasis</em>" in html and '<a href="https://example.org/">link</a>' in html and "<table>" in html
+
+
+def test_feeds_and_sitemap(site):
+    site.configure(base_url="https://archive.example.org/sub/")
+    site.write("a.txt", header("2025-01-02", "https://gazette.example/a", "A story", "Body."))
+    site.write("b.txt", "Undated\nBody\n")
+    site.build()
+    feed = ET.parse(site.out / "atom.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 1  # undated articles are not in feeds
+    link = entries[0].find(f"{ATOM}link").get("href")
+    assert link.startswith("https://archive.example.org/sub/articles/")
+    outlet_feed = ET.parse(site.out / "outlets" / "gazette-example" / "atom.xml").getroot()
+    assert len(outlet_feed.findall(f"{ATOM}entry")) == 1
+    locs = [e.text for e in ET.parse(site.out / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://archive.example.org/sub/index.html" in locs and len(locs) == len(set(locs))
+    assert all(loc.startswith("https://archive.example.org/sub/") for loc in locs)
+
+
+def test_feed_links_are_relative_to_the_feed_without_base_url(site):
+    site.write("a.txt", header("2025-01-02", "https://gazette.example/a", "A story", "Body."))
+    site.build()
+    feed = ET.parse(site.out / "outlets" / "gazette-example" / "atom.xml").getroot()
+    href = feed.find(f"{ATOM}entry").find(f"{ATOM}link").get("href")
+    assert href.startswith("../../articles/") and (site.out / "outlets" / "gazette-example" / href).resolve().is_file()
+
+
+def test_a_site_theme_overrides_single_templates_and_static_files(site):
+    theme = site.root / "mytheme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "templates" / "404.html").write_text('{% extends "base.html" %}{% block content %}<p>Custom lost page</p>{% endblock %}')
+    (theme / "static" / "extra.css").write_text("p{}")
+    site.configure(theme="mytheme")
+    site.write("a.txt", "Title\nBody\n")
+    site.build()
+    assert "Custom lost page" in site.page("404.html")
+    assert (site.out / "static" / "extra.css").exists() and (site.out / "static" / "style.css").exists()
+
+
+def test_provenance_block_shows_source_hash_and_removals(site):
+    site.write("a.txt", header("2025-01-02", "https://gazette.example/a", "Title", "Para one.", "Para two.", "Para one."))
+    result = site.build()
+    article = result.archive.articles[0]
+    html = site.page(article.permalink)
+    assert article.sources[0].sha256 in html and "a.txt" in html
+    assert "repeated-paragraph" in html and html.count("<p>Para one.</p>") == 1

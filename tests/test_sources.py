@@ -1,0 +1,62 @@
+import pytest
+
+from site_gen.config import SiteConfig
+from site_gen.errors import ConfigError
+from site_gen.model import Article
+from site_gen.sources import load_registry, registrable_domain, tag
+
+
+def registry(tmp_path, text=None):
+    config = SiteConfig(root=tmp_path)
+    if text is not None:
+        (tmp_path / "sources.yaml").write_text(text, encoding="utf-8")
+        config.sources = tmp_path / "sources.yaml"
+    return config, load_registry(config)
+
+
+@pytest.mark.parametrize(
+    "host, domain",
+    [("www.sputnikglobe.com", "sputnikglobe.com"), ("news.bbc.co.uk", "bbc.co.uk"), ("de.rt.com", "rt.com"), ("127.0.0.1", "127.0.0.1"), ("localhost", "localhost")],
+)
+def test_registrable_domain_offline(host, domain):
+    assert registrable_domain(host) == domain
+
+
+def test_bundled_registry_knows_sputnik(tmp_path):
+    _, reg = registry(tmp_path)
+    outlet = reg.outlet_for_url("https://sputnikglobe.com/20250531/x.html")
+    assert (outlet.name, outlet.country, outlet.key, outlet.known) == ("Sputnik", "RU", "sputnik", True)
+    assert reg.outlet_for_url("https://www.bbc.com/news").name == "BBC News"  # alias
+
+
+def test_unknown_domain_becomes_an_outlet_named_after_it(tmp_path):
+    _, reg = registry(tmp_path)
+    outlet = reg.outlet_for_url("https://blog.ellery-tides.example/post")
+    assert (outlet.name, outlet.domain, outlet.key, outlet.known) == ("ellery-tides.example", "ellery-tides.example", "ellery-tides-example", False)
+
+
+def test_site_registry_overrides_field_by_field(tmp_path):
+    _, reg = registry(tmp_path, "sputnikglobe.com:\n  country: XX\nnew.example:\n  name: New Outlet\n  tags: [local]\n")
+    sputnik = reg.outlet_for_url("https://sputnikglobe.com/a")
+    assert (sputnik.name, sputnik.country) == ("Sputnik", "XX")
+    assert reg.outlet_for_url("https://www.new.example/x").tags == ("local",)
+
+
+def test_registry_errors_are_collected_with_the_file(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        registry(tmp_path, "a.example: just a string\nb.example:\n  name: B\n  colour: red\n")
+    assert len(info.value.problems) == 2 and str(tmp_path / "sources.yaml") == info.value.path
+
+
+def test_tag_sets_outlet_language_and_tags(tmp_path):
+    config, reg = registry(tmp_path, "new.example:\n  name: New\n  language: de\n  tags: [local, Politics]\n")
+    article = Article("id", "T", None, "https://new.example/a", [], "text", [], "yaml", tags=["politics", "x"])
+    tag(article, reg, config)
+    assert article.outlet.name == "New" and article.language == "de"
+    assert article.tags == ["politics", "x", "local"]
+    named = Article("id2", "T", None, None, [], "text", [], "yaml")
+    tag(named, reg, config, "New")
+    assert named.outlet.name == "New"
+    nothing = Article("id3", "T", None, None, [], "text", [], "bare")
+    tag(nothing, reg, config)
+    assert nothing.outlet.key == "unknown-source" and nothing.language == "en"
