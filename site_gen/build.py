@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import parallel
 from .archive import assemble
@@ -67,8 +67,19 @@ class BuildResult:
         )
 
 
-def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None = None, cwd: Path | None = None) -> BuildResult:
-    """Build the whole site. Raises SiteGenError when the output cannot be written (or --strict finds problems)."""
+Check = Callable[["BuildResult"], None]
+
+
+def build(
+    config: SiteConfig,
+    *,
+    strict: bool = False,
+    report_path: Path | None = None,
+    cwd: Path | None = None,
+    check: Check | None = None,
+) -> BuildResult:
+    """Build the whole site. Raises SiteGenError when the output cannot be written, --strict finds
+    problems, or check(result) raises before the new output is swapped in (the old one stays)."""
     started = time.perf_counter()
     timer = StageTimer()
     check_target(config.output_dir, config.content_dir, cwd or Path.cwd())
@@ -90,6 +101,8 @@ def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None 
             write_report(report_path, result.report)
         if strict and result.problems:
             raise SiteGenError(f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see the report)")
+        if check:
+            check(result)
         staging.commit()
     result.seconds = time.perf_counter() - started
     result.report["stats"]["seconds"] = round(result.seconds, 3)

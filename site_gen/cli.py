@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
     p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
     p.set_defaults(run=_build)
+
+    p = commands.add_parser("serve", help="preview the archive with live reload")
+    _site_arguments(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the site in a browser")
+    p.add_argument("--poll", action="store_true", help="watch by polling instead of inotify")
+    p.set_defaults(run=_serve)
     return parser
 
 
@@ -87,3 +95,9 @@ def _build(args: argparse.Namespace) -> int:
                 print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
     print(f"site-gen: {result.summary(config.output_dir)}")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)

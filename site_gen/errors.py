@@ -12,6 +12,9 @@ class SiteGenError(Exception):
         self.path = path
         self.line = line
 
+    def __reduce__(self):  # keep path and line when raised in a worker process
+        return (SiteGenError, (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = self.path or ""
         if where and self.line:
@@ -26,6 +29,12 @@ class ConfigError(SiteGenError):
         self.problems = problems
         super().__init__("; ".join(problems), path)
 
+    def __reduce__(self):
+        return (ConfigError, (self.problems, self.path))
+
 
 class OutputError(SiteGenError):
     """The output folder cannot be written safely."""
+
+    def __reduce__(self):
+        return (OutputError, (self.message, self.path, self.line))

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import re
 import shutil
+import traceback
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from markupsafe import Markup, escape
 
 from .archive import group
 from .config import SiteConfig
+from .errors import SiteGenError
 from .model import Archive, Article, Outlet
 from .output import safe_join, write_file
 
@@ -122,7 +124,10 @@ class Renderer:
 
     def write(self, path: str, template: str, **context: Any) -> None:
         root = "../" * path.count("/")
-        html = self.env.get_template(template).render(site=self.site, root=root, path=path, **context)
+        try:
+            html = self.env.get_template(template).render(site=self.site, root=root, path=path, **context)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, template) from exc
         self.bytes += write_file(self.out, path, html)
         self.files += 1
         if path.endswith(".html") and path != "404.html":
@@ -227,6 +232,16 @@ class Renderer:
             shutil.copyfile(file, target)
             self.files += 1
             self.bytes += target.stat().st_size
+
+
+def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:
+    """A template problem as a SiteGenError naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return SiteGenError(f"template error: {exc.message}", exc.filename or template, exc.lineno)
+    frames = traceback.extract_tb(exc.__traceback__)
+    inside = [f for f in frames if f.filename.endswith((".html", ".xml"))]
+    where = inside[-1] if inside else None
+    return SiteGenError(f"template error: {exc}", where.filename if where else template, where.lineno if where else None)
 
 
 def _page_path(base: str, number: int) -> str:

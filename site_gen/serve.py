@@ -1,0 +1,328 @@
+"""Preview server: serve the last good build, watch the sources, rebuild, reload open pages.
+
+Standard-library threading HTTP server + watchdog + Server-Sent Events. Pages get a small
+script injected as they are served (never in the built files) that listens for: reload (a
+rebuild succeeded), css (only stylesheets changed: swapped without a reload), build-error
+(the rebuild failed: an overlay names file and line; the last good site stays served) and
+build-ok. The output folder is swapped in atomically by build(), so a request sees either the
+old site or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import queue
+import sys
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .build import BuildResult, build
+from .errors import ConfigError, SiteGenError
+from .config import SiteConfig
+from .watch import Watcher
+
+LIVE_PREFIX = "/_site-gen/"
+LIVE_SCRIPT = '<script src="/_site-gen/live.js?build={}" defer></script>'
+HEARTBEAT = 15.0
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
+FEEDS = {"atom.xml": "application/atom+xml; charset=utf-8"}
+
+
+@dataclass
+class Events:
+    """Fan-out of server-sent events to every open page; remembers a failed build for pages opened later."""
+
+    clients: set[queue.Queue] = field(default_factory=set)
+    error: dict[str, Any] | None = None
+    generation: int = 0
+    """Counts successful builds; served pages carry it, so a page that missed an event reloads on connect."""
+    closed: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def subscribe(self) -> queue.Queue:
+        q: queue.Queue = queue.Queue()
+        with self.lock:
+            self.clients.add(q)
+            q.put(("hello", {"build": self.generation}))
+            if self.error is not None:
+                q.put(("build-error", self.error))
+        return q
+
+    def unsubscribe(self, q: queue.Queue) -> None:
+        with self.lock:
+            self.clients.discard(q)
+
+    def publish(self, name: str, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.error = data if name == "build-error" else None
+            if name in ("reload", "css"):
+                self.generation += 1
+            for q in self.clients:
+                q.put((name, data))
+
+
+def error_payload(exc: BaseException) -> dict[str, Any]:
+    """Errors as the overlay shows them: [{path, line, message}]."""
+    if isinstance(exc, ConfigError):
+        return {"errors": [{"path": exc.path, "line": None, "message": p} for p in exc.problems]}
+    if isinstance(exc, BuildRejected):
+        return {"errors": exc.errors}
+    if isinstance(exc, SiteGenError):
+        return {"errors": [{"path": exc.path, "line": exc.line, "message": exc.message}]}
+    return {"errors": [{"path": None, "line": None, "message": f"{type(exc).__name__}: {exc}"}]}
+
+
+class BuildRejected(SiteGenError):
+    """A rebuild that read files with errors: in preview the last good site is kept instead."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} file(s) have errors")
+
+    def __reduce__(self):
+        return (BuildRejected, (self.errors,))
+
+
+def reject_errors(result: BuildResult) -> None:
+    """In preview, an article that fails to read fails the rebuild, so the writer sees why."""
+    errors = [
+        {"path": e.path, "line": m.line, "message": m.message}
+        for e in result.inputs
+        if e.status == "error"
+        for m in e.messages
+        if m.level == "error"
+    ]
+    if errors:
+        raise BuildRejected(errors)
+
+
+@dataclass
+class Rebuilder:
+    """Debounced, single-flight rebuilds: a burst of saves gives one build once changes settle."""
+
+    config: SiteConfig
+    events: Events
+    settle: float = 0.08
+    log: Callable[[str], None] = lambda line: print(line, flush=True)
+    _pending: set[str] = field(default_factory=set)
+    _wake: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    builds: int = 0
+
+    def changed(self, paths: set[str]) -> None:
+        with self._lock:
+            self._pending |= paths
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self.events.closed.is_set():
+            if not self._wake.wait(timeout=0.5):
+                continue
+            while True:  # settle: wait until no new change arrives for `settle` seconds
+                self._wake.clear()
+                if not self._wake.wait(timeout=self.settle):
+                    break
+            with self._lock:
+                paths, self._pending = self._pending, set()
+            if paths and not self.events.closed.is_set():
+                self.rebuild(paths)
+
+    def rebuild(self, paths: set[str], label: str = "rebuilt") -> None:
+        started = time.perf_counter()
+        try:
+            result = build(self.config, check=reject_errors)
+        except Exception as exc:  # noqa: BLE001 - every failure goes to the page, the server keeps going
+            payload = error_payload(exc)
+            self.events.publish("build-error", payload)
+            for error in payload["errors"]:
+                self.log(f"site-gen serve: rebuild failed: {error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}")
+            return
+        self.builds += 1
+        only_css = all(p.endswith(".css") for p in paths)
+        self.events.publish("css" if only_css else "reload", {"seconds": round(time.perf_counter() - started, 3)})
+        self.log(f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); {result.summary(self.config.output_dir)}")
+
+
+def resolve(root: Path, url_path: str) -> Path | None:
+    """The file under root that a URL path names, or None for anything outside root (.., symlinks out)."""
+    path = unquote(url_path)
+    if "\x00" in path or "\\" in path:
+        return None
+    segments = [s for s in path.split("/") if s]
+    if any(s in ("..", ".") for s in segments):
+        return None
+    real_root = os.path.realpath(root)
+    candidate = os.path.realpath(os.path.join(real_root, *segments))
+    if candidate != real_root and not candidate.startswith(real_root + os.sep):
+        return None
+    if os.path.isdir(candidate):
+        candidate = os.path.join(candidate, "index.html")
+    return Path(candidate) if os.path.isfile(candidate) else None
+
+
+def make_handler(config: SiteConfig, events: Events, search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None) -> type:
+    root = config.output_dir
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "site-gen"
+        timeout = 30  # idle connections are closed instead of holding a thread forever
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
+            pass
+
+        def do_HEAD(self) -> None:
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False) -> None:
+            url = urlsplit(self.path)
+            if url.path == LIVE_PREFIX + "events":
+                return self.event_stream()
+            if url.path in (LIVE_PREFIX + "live.js", LIVE_PREFIX + "live.css"):
+                name = url.path.rsplit("/", 1)[1]
+                return self.send(200, resources.files("site_gen").joinpath(f"data/{name}").read_bytes(), TYPES[Path(name).suffix], head)
+            if url.path == "/_search":
+                return self.search(url.query, head)
+            file = resolve(root, url.path)
+            if file is None:
+                return self.not_found(head)
+            if file.name == "index.html" and not url.path.endswith(("/", "index.html")):
+                return self.redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))  # relative links need the slash
+            self.send(200, file.read_bytes(), self.content_type(file), head)
+
+        def content_type(self, file: Path) -> str:
+            return FEEDS.get(file.name) or TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+
+        def send(self, status: int, body: bytes, content_type: str, head: bool = False) -> None:
+            if content_type.startswith("text/html"):
+                body = inject(body, events.generation)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def redirect(self, location: str) -> None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def not_found(self, head: bool) -> None:
+            page = root / "404.html"
+            if page.is_file():
+                return self.send(404, page.read_bytes(), TYPES[".html"], head)
+            error = events.error
+            text = "No site has been built yet." if error is None else "The build failed: " + "; ".join(e["message"] for e in error["errors"])
+            self.send(404, f"<!DOCTYPE html><html lang=en><title>Not found</title><p>{_escape(text)}</p></html>".encode(), TYPES[".html"], head)
+
+        def search(self, query: str, head: bool) -> None:
+            if search is None:
+                return self.send(501, b'{"error": "search is not available"}', TYPES[".json"], head)
+            try:
+                results = search(config, parse_qs(query))
+            except SiteGenError as exc:
+                return self.send(400, json.dumps({"error": str(exc)}).encode(), TYPES[".json"], head)
+            self.send(200, json.dumps(results, ensure_ascii=False).encode(), TYPES[".json"], head)
+
+        def event_stream(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            q = events.subscribe()
+            try:
+                self.wfile.write(b"retry: 500\n\n")
+                self.wfile.flush()
+                while not events.closed.is_set():
+                    try:
+                        name, data = q.get(timeout=HEARTBEAT)
+                        message = f"event: {name}\ndata: {json.dumps(data)}\n\n"
+                    except queue.Empty:
+                        message = ": keep-alive\n\n"
+                    self.wfile.write(message.encode())
+                    self.wfile.flush()
+            except OSError:
+                pass  # the page went away
+            finally:
+                events.unsubscribe(q)
+
+    return Handler
+
+
+def inject(html: bytes, generation: int) -> bytes:
+    """Add the live-reload script, stamped with the build it belongs to, before </head> (else at the end)."""
+    script = LIVE_SCRIPT.format(generation).encode()
+    marker = html.rfind(b"</head>")
+    if marker == -1:
+        return html + script
+    return html[:marker] + script + html[marker:]
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(
+    config: SiteConfig,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    poll: bool = False,
+    search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None = None,
+    ready: Callable[[str], None] | None = None,
+) -> int:
+    """Build, serve and watch until interrupted. Returns the exit code."""
+    events = Events()
+    rebuilder = Rebuilder(config, events)
+    rebuilder.rebuild({"(start)"}, "built")
+    server = Server((host, port), make_handler(config, events, search))
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
+    watcher = Watcher(config, rebuilder.changed, poll=poll, log=rebuilder.log)
+    threads = [threading.Thread(target=rebuilder.run, daemon=True), threading.Thread(target=server.serve_forever, daemon=True)]
+    for thread in threads:
+        thread.start()
+    watcher.start()
+    print(f"site-gen serve: serving {config.output_dir} at {url} (watching with {watcher.kind}; Ctrl-C to stop)", flush=True)
+    if ready:
+        ready(url)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nsite-gen serve: stopped", file=sys.stderr)
+    finally:
+        events.closed.set()
+        watcher.stop()
+        server.shutdown()
+        server.server_close()
+    return 0

@@ -1,0 +1,145 @@
+"""The preview server over real HTTP on 127.0.0.1: serving, safety, events, rebuild behaviour."""
+
+import http.client
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+
+from site_gen.serve import inject, resolve
+
+from preview import Preview
+
+ARTICLE = "date 2025-01-02 https://gazette.example/a\nA headline\nFirst body.\n"
+
+
+@pytest.fixture
+def running(site):
+    site.write("a.txt", ARTICLE)
+    (site.root / "site.yaml").write_text("title: Preview\n")
+    preview = Preview(site.root)
+    yield preview
+    assert preview.stop() == 0  # Ctrl-C exits cleanly
+    assert "stopped" in " ".join(preview.drain(0.5) + preview.log)
+
+
+def get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def raw_get(url: str, path: str) -> int:
+    """Send the path byte for byte (no client-side normalisation of dots)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", path)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_serves_pages_with_types_and_injected_script_only_in_served_html(running, site):
+    assert running.url.startswith("http://127.0.0.1:")
+    status, headers, body = get(running.url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"/_site-gen/live.js" in body
+    assert b"/_site-gen/live.js" not in (site.out / "index.html").read_bytes()  # never in the built files
+    assert get(running.url + "static/style.css")[1]["Content-Type"].startswith("text/css")
+    assert get(running.url + "atom.xml")[1]["Content-Type"].startswith("application/atom+xml")
+    assert get(running.url + "_site-gen/live.js")[1]["Content-Type"].startswith("text/javascript")
+    status, _, body = get(running.url + "no/such/page.html")
+    assert status == 404 and b"Page not found" in body
+
+
+def test_folders_redirect_to_their_slash(running):
+    parts = urlsplit(running.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", "/outlets/gazette-example")
+    response = conn.getresponse()
+    assert response.status == 301 and response.getheader("Location") == "/outlets/gazette-example/"
+
+
+def test_nothing_outside_the_output_folder_is_served(running, site):
+    secret = site.root / "secret.txt"
+    secret.write_text("do not serve")
+    os.symlink(secret, site.out / "link-out.txt")
+    os.symlink(site.root, site.out / "dir-out")
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/%252e%252e/secret.txt",
+        "/static/../../secret.txt",
+        "//etc/passwd",
+        "/..%5csecret.txt",
+        "/link-out.txt",
+        "/dir-out/secret.txt",
+        "/%00index.html",
+        str(secret),
+    ]:
+        assert raw_get(running.url, path) == 404, path
+
+
+def test_events_tell_pages_to_reload_after_a_rebuild(running, site):
+    parts = urlsplit(running.url)
+    stream = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    stream.sendall(b"GET /_site-gen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert b"text/event-stream" in stream.recv(4096)
+    site.write("a.txt", ARTICLE.replace("First body.", "Second body."))
+    running.wait_for("rebuilt")
+    data = b""
+    while b"event: reload" not in data:
+        data += stream.recv(4096)
+    stream.close()
+    assert b"Second body." in get(running.url + "articles/gazette-example/2025/01/a-headline/index.html")[2]
+
+
+def test_a_burst_of_saves_gives_one_rebuild_and_output_changes_give_none(running, site):
+    for i in range(5):
+        site.write(f"b{i}.txt", f"Title {i}\nBody\n")
+    running.wait_for("rebuilt")
+    later = running.drain(2.0)  # the rebuild wrote public/ and the cache: no rebuild may follow
+    assert [line for line in later if "rebuilt" in line] == []
+    assert get(running.url + "index.html")[2].count(b'class="item"') == 6
+
+
+def test_a_broken_file_keeps_the_last_good_site_and_reports_file_and_line(running, site):
+    site.write("a.txt", "date 2025-01-02 https://gazette.example/a\nA headline\nKept body.\n")
+    running.wait_for("rebuilt")
+    site.write("bad.md", "---\ntitle: unclosed\n")
+    assert "bad.md:1" in running.wait_for("rebuild failed")
+    assert b"Kept body." in get(running.url + "articles/gazette-example/2025/01/a-headline/index.html")[2]
+    site.write("bad.md", "---\ntitle: fixed\n---\nNow fine.\n")
+    running.wait_for("rebuilt")
+    assert get(running.url + "articles/unknown-source/undated/fixed/index.html")[0] == 200
+
+
+def test_search_endpoint_answers_json(running):
+    status, headers, body = get(running.url + "_search?q=headline")
+    assert headers["Content-Type"] == "application/json"
+    assert status in (200, 501) and isinstance(json.loads(body), (dict, list))
+
+
+def test_resolve_and_inject_units(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text("x")
+    assert resolve(tmp_path, "/a/") == tmp_path / "a" / "index.html"
+    assert resolve(tmp_path, "/a/%2e%2e/%2e%2e/etc/passwd") is None and resolve(tmp_path, "/missing") is None
+    assert inject(b"<html><head></head></html>", 3) == b'<html><head><script src="/_site-gen/live.js?build=3" defer></script></head></html>'
+
+
+def test_many_idle_connections_do_not_stop_the_server(running):
+    parts = urlsplit(running.url)
+    idle = [socket.create_connection((parts.hostname, parts.port), timeout=10) for _ in range(200)]
+    started = time.monotonic()
+    assert get(running.url)[0] == 200 and time.monotonic() - started < 5
+    for s in idle:
+        s.close()
