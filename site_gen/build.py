@@ -1,11 +1,15 @@
 """The linear build: discover, read, normalize, tag, assemble, render; each stage timed.
 
-The output is written into a staging folder and swapped in only when every page is written,
-so a failed or interrupted build leaves the last good site where it was.
+Incremental by default (cache.py): files whose size and mtime are unchanged are not read again,
+pages whose content key is unchanged are not rendered again, and when nothing the build reads
+has changed it stops after looking. The output is never written in place (output.py): a failed
+or interrupted build leaves the last good site where it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import time
 from contextlib import contextmanager
@@ -13,16 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import parallel
+from . import __version__, parallel
 from .archive import assemble
+from .cache import BuildCache, BuildState, settings_key
 from .config import SiteConfig
 from .errors import SiteGenError
+from .keys import article_keys, file_key
 from .model import Archive, Article, Message
 from .normalize import normalize
-from .output import Staging, check_target
+from .output import Output, WorkTree, check_target
 from .read import discover, display_path, read_file
-from .render import Renderer
-from .report import InputEntry, build_report, write_report
+from .render import Renderer, theme_dirs
+from .report import InputEntry, build_report, entries_from_report, write_report
 from .sources import Registry, load_registry, tag
 
 
@@ -48,7 +54,8 @@ def _cpu() -> float:
 
 @dataclass(slots=True)
 class BuildResult:
-    archive: Archive
+    archive: Archive | None
+    """None when nothing had changed and the build stopped after looking."""
     inputs: list[InputEntry]
     report: dict[str, Any]
     seconds: float
@@ -59,15 +66,17 @@ class BuildResult:
         return sum(1 for e in self.inputs if e.status == "error" or any(m.level != "info" for m in e.messages))
 
     def summary(self, output: Path) -> str:
-        counts = {status: sum(1 for e in self.inputs if e.status == status) for status in ("rendered", "merged", "skipped", "error")}
+        stats = self.report["stats"]
+        counts = {status: stats["by_status"].get(status, 0) for status in ("merged", "skipped", "error")}
+        changed = "nothing changed" if stats.get("unchanged") else f"{stats['files_written']:,} files written"
         return (
-            f"{len(self.archive.articles):,} articles from {len(self.inputs):,} files "
+            f"{stats['articles']:,} articles from {stats['inputs']:,} files "
             f"({counts['merged']:,} merged, {counts['skipped']:,} skipped, {counts['error']:,} errors, "
-            f"{self.problems - counts['error']:,} with warnings) -> {output / 'index.html'} in {self.seconds:.2f} s"
+            f"{self.problems - counts['error']:,} with warnings; {changed}) -> {output / 'index.html'} in {self.seconds:.2f} s"
         )
 
 
-Check = Callable[["BuildResult"], None]
+Check = Callable[[BuildResult], None]
 
 
 def build(
@@ -77,38 +86,100 @@ def build(
     report_path: Path | None = None,
     cwd: Path | None = None,
     check: Check | None = None,
+    full: bool = False,
 ) -> BuildResult:
-    """Build the whole site. Raises SiteGenError when the output cannot be written, --strict finds
-    problems, or check(result) raises before the new output is swapped in (the old one stays)."""
+    """Build the site (incrementally unless full). Raises SiteGenError when the output cannot be
+    written, --strict finds problems, or check(result) raises before the new output is swapped in
+    (the old one stays)."""
     started = time.perf_counter()
     timer = StageTimer()
     check_target(config.output_dir, config.content_dir, cwd or Path.cwd())
     registry = load_registry(config)
+    cache = BuildCache(config)
     with timer("discover"):
         files, skipped = discover(config)
-    with timer("read"):
-        inputs = [InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)]) for s in skipped]  # type: ignore[arg-type]
-        for chunk in parallel.run(_read_chunk, files, (config, registry), config.workers):
-            inputs.extend(chunk)
-    with timer("assemble"):
-        archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
-    result = BuildResult(archive, inputs, {}, 0.0)
-    with Staging(config.output_dir) as staging:
+        stats = {path: file_key(config.content_dir / path) for path in files}
+        fingerprint = _fingerprint(config, registry, stats, skipped)
+    with Output(config.output_dir) as output:
+        state = None if full else cache.load_state()
+        live = output.generation()
+        incremental = state is not None and live == state.generation
+        if incremental and state.fingerprint == fingerprint:
+            result = _unchanged(state, timer, started)
+            _accept(result, strict, check)
+            return _finish(result, report_path, started)
+        with timer("read"):
+            inputs = read_inputs(config, registry, cache, files, stats, skipped)
+        with timer("assemble"):
+            archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
+        tree = output.incremental(state.delta) if incremental else output.fresh()
         with timer("render"):
-            files_written, bytes_written = render_site(config, archive, staging.path)
-        result.report = build_report(inputs, archive, _stats(inputs, archive, timer, files_written, bytes_written))
+            manifest = render_site(config, archive, tree, state.manifest if incremental else {})
+            for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
+                tree.delete(path)
+        extra = {"cache_problems": cache.problems} if cache.problems else {}
+        result = BuildResult(archive, inputs, build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra)), 0.0)
+        _accept(result, strict, check, report_path)
+        generation = (live or 0) + 1
+        output.commit(tree, generation)
+        cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), result.report))
+    return _finish(result, report_path, started)
+
+
+def _accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:
+    """Refuse to publish (keeping the last good output) when --strict or the caller's check says so."""
+    if strict and result.problems:
         if report_path:
             write_report(report_path, result.report)
-        if strict and result.problems:
-            raise SiteGenError(f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see the report)")
-        if check:
-            check(result)
-        staging.commit()
+        raise SiteGenError(f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see the report)")
+    if check:
+        check(result)
+
+
+def _finish(result: BuildResult, report_path: Path | None, started: float) -> BuildResult:
     result.seconds = time.perf_counter() - started
     result.report["stats"]["seconds"] = round(result.seconds, 3)
     if report_path:
         write_report(report_path, result.report)
     return result
+
+
+def _unchanged(state: BuildState, timer: StageTimer, started: float) -> BuildResult:
+    """Nothing the build reads has changed since the last build: its report still holds."""
+    report = dict(state.report)
+    report["stats"] = {**report["stats"], "unchanged": True, "files_written": 0, "bytes_written": 0, "stages": timer.stages}
+    return BuildResult(None, entries_from_report(report), report, 0.0)
+
+
+def _fingerprint(config: SiteConfig, registry: Registry, stats: dict[str, str], skipped: list[Any]) -> str:
+    """Hash of everything a build reads: settings, registry, content files, skipped paths, theme files."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(__version__.encode())
+    for f in dataclasses.fields(config):
+        digest.update(f"{f.name}={getattr(config, f.name)!r};".encode("utf-8", "surrogatepass"))
+    digest.update(repr(registry.entries).encode("utf-8", "surrogatepass"))
+    for path in sorted(stats):
+        digest.update(f"{path}\0{stats[path]}\0".encode("utf-8", "surrogatepass"))
+    for item in skipped:
+        digest.update(f"{item.path}\0{item.message}\0".encode("utf-8", "surrogatepass"))
+    for theme in theme_dirs(config):
+        for file in sorted(theme.rglob("*")):
+            if file.is_file():
+                digest.update(f"{file}\0{file_key(file)}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def read_inputs(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any]) -> list[InputEntry]:
+    """Every path's entry: skipped ones, cached ones whose file is unchanged, and the rest read now (in workers)."""
+    inputs = [InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)]) for s in skipped]  # type: ignore[arg-type]
+    settings = settings_key(config, repr(registry.entries))
+    cached = cache.load_inputs(settings)
+    stale = [path for path in files if path not in cached or cached[path][0] != stats[path]]
+    fresh: list[InputEntry] = [entry for chunk in parallel.run(_read_chunk, stale, (config, registry), config.workers) for entry in chunk]
+    cache.save_inputs(settings, ((path, stats[path], entry) for path, entry in zip(stale, fresh)), cached.keys() - stats.keys())
+    by_path = dict(zip(stale, fresh))
+    inputs.extend(by_path[path] if path in by_path else cached[path][1] for path in files)
+    return inputs
 
 
 def _read_chunk(state: tuple[SiteConfig, Registry], paths: Sequence[str]) -> list[InputEntry]:
@@ -130,20 +201,24 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
     return InputEntry(shown, "rendered", article.messages, article)
 
 
-def render_site(config: SiteConfig, archive: Archive, out: Path) -> tuple[int, int]:
-    """Article pages in worker processes, everything else here meanwhile. Returns (files, bytes)."""
-    main = Renderer(config, archive, out)
-    counts = parallel.run(_render_chunk, archive.articles, (config, archive, out), config.workers, alongside=main.rest)
-    return main.files + sum(c[0] for c in counts), main.bytes + sum(c[1] for c in counts)
+def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, previous: dict[str, str]) -> dict[str, str]:
+    """Render what changed: article pages in worker processes, everything else here meanwhile.
+    Returns the manifest (output path -> content key) of the whole site."""
+    main = Renderer(config, archive, tree, article_keys(archive.articles), previous)
+    changed = main.plan_articles()
+    written = parallel.run(_render_chunk, changed, main, config.workers, alongside=main.rest)
+    for paths in written:
+        tree.written.update(paths)
+    return main.keys
 
 
-def _render_chunk(state: tuple[SiteConfig, Archive, Path], articles: Sequence[Article]) -> tuple[int, int]:
-    renderer = Renderer(*state)
-    renderer.articles(articles)
-    return renderer.files, renderer.bytes
+def _render_chunk(main: Renderer, articles: Sequence[Article]) -> set[str]:
+    before = set(main.tree.written)
+    main.render_articles(articles)
+    return main.tree.written - before
 
 
-def _stats(inputs: list[InputEntry], archive: Archive, timer: StageTimer, files: int, size: int) -> dict[str, Any]:
+def _stats(inputs: list[InputEntry], archive: Archive, timer: StageTimer, tree: WorkTree, extra: dict[str, Any]) -> dict[str, Any]:
     by_status: dict[str, int] = {}
     for entry in inputs:
         by_status[entry.status] = by_status.get(entry.status, 0) + 1
@@ -153,8 +228,9 @@ def _stats(inputs: list[InputEntry], archive: Archive, timer: StageTimer, files:
         "articles": len(archive.articles),
         "outlets": len(archive.outlets),
         "tags": len(archive.tags),
-        "files_written": files,
-        "bytes_written": size,
+        "files_written": len(tree.written),
+        "files_deleted": len(tree.deleted),
+        "incremental": not tree.fresh,
         "stages": timer.stages,
+        **extra,
     }
-

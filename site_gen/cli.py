@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_arguments(p)
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
     p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
+    p.add_argument("--full", action="store_true", help="ignore the build cache: read every file and write every page")
     p.set_defaults(run=_build)
 
     p = commands.add_parser("serve", help="preview the archive with live reload")
@@ -87,7 +88,7 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 
 def _build(args: argparse.Namespace) -> int:
     config = site_config(args)
-    result = build(config, strict=args.strict, report_path=args.report)
+    result = build(config, strict=args.strict, report_path=args.report, full=args.full)
     for entry in result.inputs:
         for message in entry.messages:
             if message.level != "info":

@@ -11,13 +11,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import shutil
 import traceback
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import urljoin
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -26,8 +24,9 @@ from markupsafe import Markup, escape
 from .archive import group
 from .config import SiteConfig
 from .errors import SiteGenError
+from .keys import ContextHasher, file_key, template_keys
 from .model import Archive, Article, Outlet
-from .output import safe_join, write_file
+from .output import WorkTree
 
 SUMMARY_CHARS = 240
 _MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
@@ -78,14 +77,20 @@ def summary(article: Article) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class SiteInfo:
-    """What every template may show about the whole archive."""
+    """Constant site settings every template may show (nothing that changes when articles change)."""
 
     title: str
     description: str
     language: str
     base_url: str
+
+
+@dataclass(slots=True, frozen=True)
+class ArchiveStats:
+    """The archive at a glance, for the home page only (so other pages do not change with every article)."""
+
     article_count: int
     outlet_count: int
     first_date: dt.date | None
@@ -94,54 +99,78 @@ class SiteInfo:
 
 @dataclass(slots=True)
 class Renderer:
-    """Writes pages under out; counts files and bytes; remembers HTML pages for the sitemap."""
+    """Writes pages under out, skipping any whose content key matches the previous build's.
+
+    Templates read only their context, the constant site settings and pure helpers (see
+    keys.py), so equal keys mean equal bytes.
+    """
 
     config: SiteConfig
     archive: Archive
-    out: Path
+    tree: WorkTree
+    article_keys: dict[str, str]
+    previous: dict[str, str] = field(default_factory=dict)
+    """Output path -> key of what the tree holds now (empty for a fresh folder)."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Output path -> key of every file this build produces."""
+    pages: list[str] = field(default_factory=list)
     env: jinja2.Environment = field(init=False)
     md: MarkdownIt = field(init=False)
     site: SiteInfo = field(init=False)
-    files: int = 0
-    bytes: int = 0
-    pages: list[str] = field(default_factory=list)
+    hasher: ContextHasher = field(init=False)
+    template_keys: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.config)
         self.md = make_markdown()
-        self.env.globals["tag_slugs"] = {name: tag.slug for name, tag in self.archive.tags.items()}
-        dates = [a.date for a in self.archive.articles if a.date]
-        self.site = SiteInfo(
-            self.config.title,
-            self.config.description,
-            self.config.language,
-            self.config.base_url,
-            len(self.archive.articles),
-            len(self.archive.outlets),
-            min(dates) if dates else None,
-            max(dates) if dates else None,
-        )
+        self.env.globals["body_html"] = lambda article: body_html(article, self.md)
+        self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
+        self.hasher = ContextHasher(self.article_keys)
+        self.template_keys = template_keys(self.env)
+
+    def key(self, path: str, template: str, context: dict[str, Any]) -> str:
+        return self.hasher.key(self.template_keys[template], self.site, path, context)
 
     def write(self, path: str, template: str, **context: Any) -> None:
+        """Render one page unless its key says the file in `out` is already right."""
+        key = self.key(path, template, context)
+        self.keys[path] = key
+        if path.endswith(".html") and path != "404.html":
+            self.pages.append(path)
+        if self.previous.get(path) != key:
+            self.render(path, template, context)
+
+    def render(self, path: str, template: str, context: dict[str, Any]) -> None:
         root = "../" * path.count("/")
         try:
             html = self.env.get_template(template).render(site=self.site, root=root, path=path, **context)
         except jinja2.TemplateError as exc:
             raise template_error(exc, template) from exc
-        self.bytes += write_file(self.out, path, html)
-        self.files += 1
-        if path.endswith(".html") and path != "404.html":
-            self.pages.append(path)
+        self.tree.write(path, html.encode("utf-8"))
 
-    # Article pages: the bulk of the work, split across processes by build.py.
-    def articles(self, articles: Iterable[Article]) -> None:
+    # Article pages: the bulk of the work. build.py keys them all here, then renders the changed
+    # ones in worker processes.
+    def article_context(self, article: Article) -> dict[str, Any]:
+        return {"article": article, "tags": [self.archive.tags[name] for name in article.tags]}
+
+    def plan_articles(self) -> list[Article]:
+        """Key every article page; return the articles whose page must be rendered."""
+        changed = []
+        for article in self.archive.articles:
+            key = self.key(article.permalink, "article.html", self.article_context(article))
+            self.keys[article.permalink] = key
+            if self.previous.get(article.permalink) != key:
+                changed.append(article)
+        return changed
+
+    def render_articles(self, articles: Iterable[Article]) -> None:
         for article in articles:
-            self.write(article.permalink, "article.html", article=article, body=body_html(article, self.md))
+            self.render(article.permalink, "article.html", self.article_context(article))
 
     # Everything else: listings, feeds, sitemap, 404, static files.
     def rest(self) -> None:
         articles = self.archive.articles
-        self.listing("", "Latest articles", articles, home=True)
+        self.listing("", "Latest articles", articles, home=True, stats=_stats(self.archive))
         self.outlet_pages()
         self.tag_pages()
         self.date_pages()
@@ -153,6 +182,8 @@ class Renderer:
     def listing(self, base: str, heading: str, articles: list[Article], **context: Any) -> None:
         size = self.config.paginate
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
+        context.setdefault("home", False)
+        context.setdefault("feed", None)
         for number, items in enumerate(chunks, 1):
             pagination = {
                 "number": number,
@@ -161,8 +192,6 @@ class Renderer:
                 "prev": _page_path(base, number - 1) if number > 1 else None,
                 "next": _page_path(base, number + 1) if number < len(chunks) else None,
             }
-            context.setdefault("home", False)
-            context.setdefault("feed", None)
             self.write(_page_path(base, number), "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), **context)
 
     def outlet_pages(self) -> None:
@@ -173,7 +202,7 @@ class Renderer:
             base = f"outlets/{key}/"
             self.listing(base, outlet.name, items, outlet=outlet, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{outlet.name} — {self.config.title}", items)
-            rows.append((outlet, items))
+            rows.append((outlet, len(items)))
         self.write("outlets/index.html", "outlets.html", rows=rows)
 
     def tag_pages(self) -> None:
@@ -204,20 +233,19 @@ class Renderer:
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
         entries = [a for a in articles if a.date][: self.config.feed_size]
-        base = self.config.base_url or "../" * path.count("/")
         self.write(
             path,
             "atom.xml",
             title=title,
             entries=entries,
             updated=max((a.date for a in entries), default=dt.date(1970, 1, 1)),
-            link=lambda rel: urljoin(base, rel) if self.config.base_url else base + rel,
+            base=self.config.base_url or "../" * path.count("/"),
         )
 
     def sitemap(self) -> None:
         base = self.config.base_url
         locations = sorted(set(self.pages) | {a.permalink for a in self.archive.articles})
-        self.write("sitemap.xml", "sitemap.xml", locations=[urljoin(base, p) if base else p for p in locations])
+        self.write("sitemap.xml", "sitemap.xml", locations=[base + p for p in locations])
 
     def static(self) -> None:
         """Theme static files, the bundled default first so a site theme can override single files."""
@@ -227,11 +255,15 @@ class Renderer:
             if source.is_dir():
                 files.update({"static/" + f.relative_to(source).as_posix(): f for f in source.rglob("*") if f.is_file()})
         for rel, file in sorted(files.items()):
-            target = safe_join(self.out, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file, target)
-            self.files += 1
-            self.bytes += target.stat().st_size
+            key = f"{file}:{file_key(file)}"
+            self.keys[rel] = key
+            if self.previous.get(rel) != key:
+                self.tree.write(rel, file.read_bytes())
+
+
+def _stats(archive: Archive) -> ArchiveStats:
+    dates = [a.date for a in archive.articles if a.date]
+    return ArchiveStats(len(archive.articles), len(archive.outlets), min(dates, default=None), max(dates, default=None))
 
 
 def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:

@@ -38,6 +38,11 @@ def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, An
     }
 
 
+def entries_from_report(report: dict[str, Any]) -> list[InputEntry]:
+    """The inputs of a stored report, for a build that found nothing changed (articles not loaded)."""
+    return [InputEntry(e["path"], e["status"], [Message(**m) for m in e["messages"]]) for e in report["inputs"]]
+
+
 def _input(entry: InputEntry) -> dict[str, Any]:
     return {
         "path": entry.path,

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.errors import OutputError
-from site_gen.output import MARKER, Staging, check_target, safe_join, write_file
+from site_gen.output import MARKER, Delta, Output, check_target, safe_join
 
 
 def test_refuses_dangerous_output_folders(tmp_path):
@@ -37,35 +37,81 @@ def test_safe_join_refuses_paths_out_of_the_folder(tmp_path, rel):
         safe_join(tmp_path, rel)
 
 
-def test_commit_swaps_and_abort_keeps_the_last_good_output(tmp_path):
+def test_fresh_commit_swaps_and_a_failure_keeps_the_last_good_output(tmp_path):
     target = tmp_path / "public"
-    with Staging(target) as staging:
-        write_file(staging.path, "index.html", "one")
-        staging.commit()
-    assert (target / "index.html").read_text() == "one" and (target / MARKER).exists()
+    with Output(target) as output:
+        tree = output.fresh()
+        tree.write("index.html", b"one")
+        output.commit(tree, 1)
+    assert (target / "index.html").read_text() == "one" and Output(target).generation() == 1
     with pytest.raises(RuntimeError):
-        with Staging(target) as staging:
-            write_file(staging.path, "index.html", "half-written")
+        with Output(target) as output:
+            tree = output.fresh()
+            tree.write("index.html", b"half-written")
             raise RuntimeError("build failed")
     assert (target / "index.html").read_text() == "one"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", "public"]
+
+
+def test_incremental_trees_never_touch_live_files_and_replay_the_last_delta(tmp_path):
+    target = tmp_path / "public"
+    with Output(target) as output:
+        tree = output.fresh()
+        for name in ("a.html", "b.html", "c/d.html"):
+            tree.write(name, name.encode())
+        output.commit(tree, 1)
+    live_a = (target / "a.html").stat().st_ino
+    with Output(target) as output:
+        tree = output.incremental(None)  # no delta known: a hard-linked copy
+        assert (tree.path / "a.html").stat().st_ino == live_a
+        assert tree.write("a.html", b"A2") and not tree.write("b.html", b"b.html")
+        tree.delete("c/d.html")
+        assert (target / "a.html").read_text() == "a.html"  # the live file was not modified in place
+        output.commit(tree, 2)
+        delta = tree.delta()
+    assert (target / "a.html").read_text() == "A2" and not (target / "c").exists()
+    assert delta.written == ["a.html"] and delta.deleted == ["c/d.html"]
+    shadow = tmp_path / ".public.shadow"
+    assert (shadow / "a.html").read_text() == "a.html"  # one generation behind
+    with Output(target) as output:
+        tree = output.incremental(delta)  # replays generation 2 onto the shadow
+        assert (tree.path / "a.html").read_text() == "A2" and not (tree.path / "c" / "d.html").exists()
+        tree.write("b.html", b"B3")
+        output.commit(tree, 3)
+    assert (target / "a.html").read_text() == "A2" and (target / "b.html").read_text() == "B3"
+    assert Output(target).generation() == 3
+
+
+def test_a_shadow_left_dirty_by_a_killed_build_is_not_trusted(tmp_path):
+    target = tmp_path / "public"
+    with Output(target) as output:
+        tree = output.fresh()
+        tree.write("a.html", b"one")
+        output.commit(tree, 1)
+    with Output(target) as output:
+        tree = output.incremental(None)
+        tree.write("a.html", b"never committed")
+    # the build died before commit: the shadow is marked dirty, so the next build copies again
+    with Output(target) as output:
+        tree = output.incremental(Delta([], []))
+        assert (tree.path / "a.html").read_text() == "one"
 
 
 def test_leftovers_of_a_killed_build_are_removed(tmp_path):
     leftover = tmp_path / ".public.staging-99999"
     leftover.mkdir()
     (leftover / MARKER).write_text("{}")
-    with Staging(tmp_path / "public") as staging:
-        staging.commit()
+    with Output(tmp_path / "public") as output:
+        output.commit(output.fresh(), 1)
     assert not leftover.exists()
 
 
 def test_a_second_build_on_the_same_output_is_refused(tmp_path):
-    with Staging(tmp_path / "public"):
+    with Output(tmp_path / "public"):
         pid = os.fork()
         if pid == 0:  # a second process tries the same output
             try:
-                with Staging(tmp_path / "public"):
+                with Output(tmp_path / "public"):
                     os._exit(0)
             except OutputError as exc:
                 os._exit(3 if "another site-gen build" in exc.message else 4)

@@ -1,0 +1,116 @@
+"""Incremental builds give exactly the site a full build gives, while writing only what changed."""
+
+import json
+
+from site_gen.build import build
+
+
+def header(n: int, body: str = "Body.", outlet: str = "gazette.example") -> str:
+    return f"date 2025-0{1 + n % 9}-1{n % 10} https://{outlet}/{n}\nStory number {n}\n{body}\n"
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".site-gen-output"}
+
+
+def inodes(folder):
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def full_build_of(site, tmp_path):
+    config = site.config()
+    config.output_dir = tmp_path / "full"
+    config.cache_dir = tmp_path / "full-cache"
+    build(config, cwd=site.root, full=True)
+    return snapshot(config.output_dir)
+
+
+def test_nothing_changed_means_nothing_read_or_written(site):
+    for n in range(5):
+        site.write(f"{n}.txt", header(n))
+    first = site.build()
+    assert first.report["stats"]["files_written"] > 20
+    before = inodes(site.out)
+    second = site.build()
+    assert second.report["stats"]["unchanged"] is True and second.archive is None
+    assert inodes(site.out) == before
+    assert "nothing changed" in second.summary(site.out)
+    assert [e["path"] for e in second.report["inputs"]] == [e["path"] for e in first.report["inputs"]]
+
+
+def test_one_edit_rewrites_its_page_and_the_listings_that_show_it(site, tmp_path):
+    for n in range(6):
+        site.write(f"{n}.txt", header(n, outlet="gazette.example" if n < 3 else "wire.example"))
+    site.build()
+    before = snapshot(site.out)
+    site.write("4.txt", header(4, "A corrected body.", "wire.example"))
+    result = site.build()
+    after = snapshot(site.out)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert result.report["stats"]["incremental"] is True
+    article = next(a.permalink for a in result.archive.articles if a.title == "Story number 4")
+    assert article in changed and "index.html" in changed and "outlets/wire-example/index.html" in changed
+    assert "outlets/gazette-example/index.html" not in changed
+    assert not any(p.startswith("articles/gazette-example/") for p in changed)
+    assert set(json.loads(json.dumps(result.report["stats"]))) >= {"files_written", "files_deleted"}
+    assert after == full_build_of(site, tmp_path)
+
+
+def test_additions_deletions_and_renames_match_a_full_build(site, tmp_path):
+    for n in range(4):
+        site.write(f"{n}.txt", header(n))
+    site.build()
+    site.write("new.txt", header(7, "Brand new."))
+    (site.content / "1.txt").unlink()
+    (site.content / "2.txt").rename(site.content / "two.txt")
+    result = site.build()
+    assert result.report["stats"]["files_deleted"] >= 1
+    assert snapshot(site.out) == full_build_of(site, tmp_path)
+    assert not any("Story number 1" in (site.out / p).read_text() for p in snapshot(site.out) if p.endswith(".html"))
+
+
+def test_a_template_change_rebuilds_only_what_uses_it(site, tmp_path):
+    theme = site.root / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    site.configure(theme="mytheme")
+    for n in range(3):
+        site.write(f"{n}.txt", header(n))
+    result = site.build()
+    article = result.archive.articles[0].permalink
+    before = inodes(site.out)
+    (theme / "tags.html").write_text('{% extends "base.html" %}{% block content %}<h1>All tags</h1>{% endblock %}')
+    site.build()
+    after = inodes(site.out)
+    assert after["tags/index.html"] != before["tags/index.html"]
+    assert after[article] == before[article] and after["index.html"] == before["index.html"]
+    assert snapshot(site.out) == full_build_of(site, tmp_path)
+
+
+def test_a_config_change_rebuilds_every_page_that_shows_it(site, tmp_path):
+    site.write("a.txt", header(1))
+    site.build()
+    site.configure(title="Renamed Archive")
+    result = site.build()
+    assert all("Renamed Archive" in (site.out / p).read_text() for p in ["index.html", result.archive.articles[0].permalink])
+    assert snapshot(site.out) == full_build_of(site, tmp_path)
+
+
+def test_a_corrupt_cache_is_reported_and_rebuilt(site, tmp_path):
+    site.write("a.txt", header(1))
+    config = site.config()
+    site.build()
+    (config.cache_dir / "state.json").write_text("{ truncated")
+    (config.cache_dir / "inputs.sqlite").write_bytes(b"this is not a database" * 100)
+    result = site.build()
+    problems = result.report["stats"]["cache_problems"]
+    assert len(problems) == 2 and "state.json" in problems[0] and "inputs.sqlite" in problems[1]
+    assert snapshot(site.out) == full_build_of(site, tmp_path)
+    assert site.build().report["stats"]["unchanged"] is True  # and the cache works again
+
+
+def test_an_output_changed_behind_our_back_gets_a_full_build(site):
+    site.write("a.txt", header(1))
+    site.build()
+    (site.out / ".site-gen-output").write_text('{"generator": "site-gen", "generation": 99}')
+    result = site.build()
+    assert result.report["stats"]["incremental"] is False and result.archive is not None

@@ -1,0 +1,30 @@
+import datetime as dt
+
+import pytest
+
+from site_gen.config import SiteConfig
+from site_gen.keys import ContextHasher, template_keys
+from site_gen.model import Article, Outlet, Tag
+from site_gen.render import make_environment
+
+
+def test_context_keys_are_stable_and_sensitive():
+    article = Article("a1", "T", dt.date(2025, 1, 1), None, ["p"], "text", [], "bare", outlet=Outlet("o", "O", None))
+    hasher = ContextHasher({"a1": "k1"})
+    context = {"items": [article], "tag": Tag("x", "x"), "n": 1, "when": dt.date(2025, 1, 2), "none": None}
+    assert hasher.key(context) == hasher.key(dict(reversed(context.items())))
+    assert hasher.key(context) != hasher.key({**context, "n": 2})
+    assert hasher.key([article]) != ContextHasher({"a1": "k2"}).key([article])
+    with pytest.raises(TypeError, match="plain data"):
+        hasher.key({"link": lambda rel: rel})
+
+
+def test_template_keys_follow_extends_and_imports(tmp_path):
+    theme = tmp_path / "theme" / "templates"
+    theme.mkdir(parents=True)
+    config = SiteConfig(root=tmp_path, theme="theme")
+    before = template_keys(make_environment(config))
+    (theme / "macros.html").write_text("{% macro article_item(a, root) %}changed{% endmacro %}{% macro pager(p, root) %}{% endmacro %}")
+    after = template_keys(make_environment(config))
+    assert after["list.html"] != before["list.html"]  # imports macros.html
+    assert after["404.html"] == before["404.html"] and after["article.html"] == before["article.html"]
