@@ -87,6 +87,7 @@ def build(
     cwd: Path | None = None,
     check: Check | None = None,
     full: bool = False,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
     """Build the site (incrementally unless full). Raises SiteGenError when the output cannot be
     written, --strict finds problems, or check(result) raises before the new output is swapped in
@@ -95,7 +96,8 @@ def build(
     timer = StageTimer()
     check_target(config.output_dir, config.content_dir, cwd or Path.cwd())
     registry = load_registry(config)
-    cache = BuildCache(config)
+    cache = cache or BuildCache(config)
+    cache.problems.clear()
     with timer("discover"):
         files, skipped = discover(config)
         stats = {path: file_key(config.content_dir / path) for path in files}

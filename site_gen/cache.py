@@ -55,10 +55,15 @@ class BuildState:
 
 
 class BuildCache:
+    """Reads and writes the cache folder. One instance can serve many builds (the preview
+    server keeps one), holding the read cache in memory after the first load."""
+
     def __init__(self, config: SiteConfig) -> None:
         self.dir = config.cache_dir
         self.problems: list[str] = []
         """Cache files that were unreadable and are being rebuilt (for the report)."""
+        self._memory: dict[str, tuple[str, bytes]] | None = None
+        self._memory_settings = ""
 
     # --- state.json
     def load_state(self) -> BuildState | None:
@@ -83,11 +88,13 @@ class BuildCache:
 
     # --- inputs.sqlite
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:
-        """Path -> (stat key, entry) for entries read under the same settings."""
+        """Path -> (stat key, entry) for entries read under the same settings (new objects each call)."""
         try:
-            with closing(self._connect()) as db, db:
-                rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,)).fetchall()
-                return {path: (stat, pickle.loads(blob)) for path, stat, blob in rows}
+            if self._memory is None or self._memory_settings != settings:
+                with closing(self._connect()) as db, db:
+                    rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,)).fetchall()
+                self._memory, self._memory_settings = {path: (stat, blob) for path, stat, blob in rows}, settings
+            return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again")
             self._reset_inputs()
@@ -96,6 +103,13 @@ class BuildCache:
     def save_inputs(self, settings: str, fresh: Iterable[tuple[str, str, InputEntry]], gone: Iterable[str]) -> None:
         """Store newly read entries (pickled now, before the archive-wide stages change them) and drop vanished paths."""
         rows = [(path, stat, settings, pickle.dumps(entry, protocol=5)) for path, stat, entry in fresh]
+        gone = list(gone)
+        if self._memory is not None and self._memory_settings == settings:
+            for path in gone:
+                self._memory.pop(path, None)
+            self._memory.update({path: (stat, blob) for path, stat, _, blob in rows})
+        if not rows and not gone:
+            return
         try:
             with closing(self._connect()) as db, db:
                 db.execute("DELETE FROM inputs WHERE settings != ?", (settings,))
@@ -112,6 +126,7 @@ class BuildCache:
         return db
 
     def _reset_inputs(self) -> None:
+        self._memory = None
         for suffix in ("", "-journal", "-wal", "-shm"):
             (self.dir / f"inputs.sqlite{suffix}").unlink(missing_ok=True)
 

@@ -27,6 +27,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import BuildResult, build
+from .cache import BuildCache
 from .errors import ConfigError, SiteGenError
 from .config import SiteConfig
 from .watch import Watcher
@@ -123,6 +124,7 @@ class Rebuilder:
     events: Events
     settle: float = 0.08
     log: Callable[[str], None] = lambda line: print(line, flush=True)
+    cache: BuildCache | None = None
     _pending: set[str] = field(default_factory=set)
     _wake: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -149,7 +151,8 @@ class Rebuilder:
     def rebuild(self, paths: set[str], label: str = "rebuilt") -> None:
         started = time.perf_counter()
         try:
-            result = build(self.config, check=reject_errors)
+            self.cache = self.cache or BuildCache(self.config)
+            result = build(self.config, check=reject_errors, cache=self.cache)
         except Exception as exc:  # noqa: BLE001 - every failure goes to the page, the server keeps going
             payload = error_payload(exc)
             self.events.publish("build-error", payload)
