@@ -146,6 +146,18 @@ class _Cleaner:
         self.mojibake: list[str] = []
 
     def clean(self, text: str) -> str:
+        """Apply every rule until nothing changes: removing a space can reveal mojibake
+        ("\\xa0Ã©") and repairing mojibake can produce a special space, so one pass is not
+        always idempotent. Rarely more than one pass, never more than three."""
+        for _ in range(3):
+            cleaned = self._clean_once(text)
+            settled = cleaned == text or not (self.fix_mojibake and not cleaned.isascii() and any(is_bad(line) for line in cleaned.split("\n")))
+            text = cleaned
+            if settled:
+                break
+        return text
+
+    def _clean_once(self, text: str) -> str:
         if self.fix_mojibake and not text.isascii():
             text = self._repair(text)
         text = unicodedata.normalize("NFC", text)

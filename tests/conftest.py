@@ -12,6 +12,9 @@ from typing import Iterator
 
 import pytest
 import yaml
+from hypothesis import settings
+
+settings.register_profile("campaign", max_examples=20_000, deadline=None)  # scripts/fuzz.sh
 
 from site_gen.build import BuildResult, build
 from site_gen.config import SiteConfig, load_config
