@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from . import parallel
 from .archive import assemble
+from .boilerplate import strip_patterns, strip_recurring
 from .config import SiteConfig
 from .errors import SiteGenError
 from .model import Archive, Article, Message
@@ -79,6 +80,8 @@ def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None 
         inputs = [InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)]) for s in skipped]  # type: ignore[arg-type]
         for chunk in parallel.run(_read_chunk, files, (config, registry), config.workers):
             inputs.extend(chunk)
+    with timer("boilerplate"):
+        recurring = strip_recurring([e.article for e in inputs if e.article is not None and e.status == "rendered"], config.boilerplate)
     with timer("assemble"):
         archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
     result = BuildResult(archive, inputs, {}, 0.0)
@@ -86,6 +89,7 @@ def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None 
         with timer("render"):
             files_written, bytes_written = render_site(config, archive, staging.path)
         result.report = build_report(inputs, archive, _stats(inputs, archive, timer, files_written, bytes_written))
+        result.report["stats"]["boilerplate"] = [asdict(r) for r in recurring]
         if report_path:
             write_report(report_path, result.report)
         if strict and result.problems:
@@ -114,6 +118,8 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
         return InputEntry(shown, "skipped", [*raw.messages, Message("info", "draft: true in the front matter; not published")])
     article = normalize(raw, config)
     tag(article, registry, config, str(raw.meta.get("source") or ""))
+    assert article.outlet is not None
+    strip_patterns(article, registry.boilerplate(article.outlet))
     return InputEntry(shown, "rendered", article.messages, article)
 
 

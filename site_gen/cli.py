@@ -10,6 +10,7 @@ from . import __version__
 from .build import build
 from .config import SiteConfig, find_config, load_config
 from .errors import ConfigError, SiteGenError
+from .import_cli import add_commands as add_import_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
     p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
     p.set_defaults(run=_build)
+    add_import_commands(commands)
     return parser
 
 
