@@ -13,12 +13,13 @@ import hashlib
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from . import __version__, parallel
 from .archive import assemble
+from .boilerplate import strip_patterns, strip_recurring
 from .cache import BuildCache, BuildState, settings_key
 from .config import SiteConfig
 from .errors import SiteGenError
@@ -112,6 +113,8 @@ def build(
             return _finish(result, report_path, started)
         with timer("read"):
             inputs = read_inputs(config, registry, cache, files, stats, skipped)
+        with timer("boilerplate"):
+            recurring = strip_recurring([e.article for e in inputs if e.article is not None and e.status == "rendered"], config.boilerplate)
         with timer("assemble"):
             archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
         tree = output.incremental(state.delta) if incremental else output.fresh()
@@ -119,7 +122,9 @@ def build(
             manifest = render_site(config, archive, tree, state.manifest if incremental else {})
             for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
                 tree.delete(path)
-        extra = {"cache_problems": cache.problems} if cache.problems else {}
+        extra: dict[str, Any] = {"boilerplate": [asdict(r) for r in recurring]}
+        if cache.problems:
+            extra["cache_problems"] = cache.problems
         result = BuildResult(archive, inputs, build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra)), 0.0)
         _accept(result, strict, check, report_path)
         generation = (live or 0) + 1
@@ -200,6 +205,8 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
         return InputEntry(shown, "skipped", [*raw.messages, Message("info", "draft: true in the front matter; not published")])
     article = normalize(raw, config)
     tag(article, registry, config, str(raw.meta.get("source") or ""))
+    assert article.outlet is not None
+    strip_patterns(article, registry.boilerplate(article.outlet))
     return InputEntry(shown, "rendered", article.messages, article)
 
 

@@ -10,6 +10,7 @@ from . import __version__
 from .build import build
 from .config import SiteConfig, find_config, load_config
 from .errors import ConfigError, SiteGenError
+from .import_cli import add_commands as add_import_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SiteGenError as exc:
         print(f"site-gen: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a disk or permission problem outside the places that name their file
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"site-gen: error: {exc.strerror or exc}{where}; the previous output was kept", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("site-gen: interrupted", file=sys.stderr)
@@ -53,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the site in a browser")
     p.add_argument("--poll", action="store_true", help="watch by polling instead of inotify")
     p.set_defaults(run=_serve)
+
+    add_import_commands(commands)
     return parser
 
 

@@ -26,6 +26,17 @@ class PathDefaults:
 
 
 @dataclass(slots=True)
+class BoilerplateSettings:
+    """Automatic boilerplate detection: paragraphs recurring across many of one outlet's articles."""
+
+    detect: bool = True
+    min_share: float = 0.25
+    """A paragraph is boilerplate when at least this share of its outlet's articles carry it ..."""
+    min_articles: int = 5
+    """... and at least this many (never fewer than 2: a paragraph seen once is never boilerplate)."""
+
+
+@dataclass(slots=True)
 class SiteConfig:
     """Settings for one archive. Paths are absolute once loaded."""
 
@@ -55,6 +66,9 @@ class SiteConfig:
     repeated_paragraphs: bool = True
     """Remove paragraphs that repeat an earlier one (the scraper's doubled body)."""
     fix_mojibake: bool = True
+    detect_language: bool = True
+    """Detect the language of articles whose file and registry entry do not give one."""
+    boilerplate: BoilerplateSettings = field(default_factory=BoilerplateSettings)
 
     @property
     def workers(self) -> int:
@@ -75,8 +89,8 @@ def _check_type(key: str, value: Any, kind: type | tuple[type, ...], problems: l
 _STR_KEYS = ("title", "description", "base_url", "language", "theme", "permalink")
 _PATH_KEYS = ("content_dir", "output_dir", "cache_dir", "sources")
 _INT_KEYS = {"paginate": 1, "feed_size": 1, "jobs": 0}
-_BOOL_KEYS = ("repeated_paragraphs", "fix_mojibake")
-_ALL_KEYS = set(_STR_KEYS) | set(_PATH_KEYS) | set(_INT_KEYS) | set(_BOOL_KEYS) | {"ignore", "defaults"}
+_BOOL_KEYS = ("repeated_paragraphs", "fix_mojibake", "detect_language")
+_ALL_KEYS = set(_STR_KEYS) | set(_PATH_KEYS) | set(_INT_KEYS) | set(_BOOL_KEYS) | {"ignore", "defaults", "boilerplate"}
 
 
 def load_config(path: Path | None, *, cwd: Path | None = None) -> SiteConfig:
@@ -146,6 +160,8 @@ def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
                 config.ignore = list(value)
         elif key == "defaults":
             config.defaults = _parse_defaults(value, problems)
+        elif key == "boilerplate":
+            config.boilerplate = _parse_boilerplate(value, problems)
     problems.extend(_check_permalink(config.permalink))
     return problems
 
@@ -161,6 +177,30 @@ def _parse_defaults(value: Any, problems: list[str]) -> list[PathDefaults]:
             continue
         result.append(PathDefaults(item["path"], dict(item["values"])))
     return result
+
+
+def _parse_boilerplate(value: Any, problems: list[str]) -> BoilerplateSettings:
+    settings = BoilerplateSettings()
+    if not isinstance(value, dict):
+        problems.append("'boilerplate' must be a mapping such as {detect: true, min_share: 0.25, min_articles: 5}")
+        return settings
+    for key, item in value.items():
+        name = f"boilerplate.{key}"
+        if key == "detect" and _check_type(name, item, bool, problems):
+            settings.detect = item
+        elif key == "min_share" and _check_type(name, item, (int, float), problems):
+            if isinstance(item, bool) or not 0 < item <= 1:
+                problems.append(f"'{name}' must be a share between 0 and 1 (0.25 means a quarter of the outlet's articles), not {item!r}")
+            else:
+                settings.min_share = float(item)
+        elif key == "min_articles" and _check_type(name, item, int, problems):
+            if item < 2:
+                problems.append(f"'{name}' must be at least 2: a paragraph seen in one article is never boilerplate")
+            else:
+                settings.min_articles = item
+        elif key not in ("detect", "min_share", "min_articles"):
+            problems.append(f"unknown setting '{name}'; known: detect, min_share, min_articles")
+    return settings
 
 
 def _check_permalink(pattern: str) -> list[str]:

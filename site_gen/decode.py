@@ -32,6 +32,7 @@ MAGIC = [
     (b"\x7fELF", "a program"),
 ]
 UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_DECODABLE = re.compile(rb"[\x00-\x7f]+|" + UTF8_MULTIBYTE.pattern)
 SHORT_SINGLE_BYTE = 16
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
@@ -63,11 +64,21 @@ def _decode(data: bytes, path: str, messages: list[Message]) -> tuple[str, str]:
         pass
     high = sum(1 for b in data if b > 0x7F)
     valid = sum(len(m) for m in UTF8_MULTIBYTE.findall(data))
-    if valid and valid * 2 >= high:
+    if valid and (valid * 2 >= high or _stray_continuation_bytes(data)):
         text = data.decode("utf-8", errors="replace")
         _report_replacements(text, "utf-8", messages)
         return text, "utf-8"
     return _decode_single_byte(data, high, messages)
+
+
+def _stray_continuation_bytes(data: bytes) -> bool:
+    """UTF-8 damaged by a partial find/replace leaves lone continuation bytes (0x80-0xBF) behind.
+
+    Text in a single-byte code page also has high bytes in the 0xC0-0xFF range (accented
+    letters), so when nearly all the undecodable bytes are continuation bytes, it is UTF-8.
+    """
+    stray = _DECODABLE.sub(b"", data)
+    return sum(1 for b in stray if b <= 0xBF) >= 0.95 * len(stray)
 
 
 def _decode_with_nuls(data: bytes, path: str, messages: list[Message]) -> tuple[str, str]:

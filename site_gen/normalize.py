@@ -52,9 +52,13 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
     body = cleaner.clean(raw.body)
     removed = cleaner.removals()
     paragraphs = split_paragraphs(body, raw.markup)
-    if paragraphs and title and comparison_key(paragraphs[0]) == comparison_key(title):
-        removed.append(Removal("title-repeated", 1, "The first paragraph repeated the title; it is shown once, as the title.", [_sample(paragraphs[0])]))
-        paragraphs = paragraphs[1:]
+    title_key = comparison_key(title)
+    if title_key and _WORD.search(title_key):
+        # a paragraph that is the headline again (first line, or inside a doubled body) is shown once, as the title
+        repeats = [p for p in paragraphs if comparison_key(p) == title_key]
+        if repeats:
+            removed.append(Removal("title-repeated", len(repeats), "Paragraphs that repeat the title are shown once, as the title.", [sample(p) for p in repeats[:MAX_SAMPLES]]))
+            paragraphs = [p for p in paragraphs if comparison_key(p) != title_key]
     if config.repeated_paragraphs:
         paragraphs, repeats = drop_repeated(paragraphs)
         if repeats:
@@ -63,7 +67,7 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
                     "repeated-paragraph",
                     len(repeats),
                     "Paragraphs that repeat an earlier one (ignoring case, quote style, dashes and spacing) are removed; the first copy is kept as written.",
-                    [_sample(p) for p in repeats[:MAX_SAMPLES]],
+                    [sample(p) for p in repeats[:MAX_SAMPLES]],
                 )
             )
     url = raw.meta.get("url")
@@ -125,7 +129,7 @@ def drop_repeated(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     return kept, removed
 
 
-def _sample(text: str) -> str:
+def sample(text: str) -> str:
     """Removed text for review: truncated, with control characters spelled out (\\x9d) so they show and are valid HTML."""
     text = text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
     return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
@@ -173,7 +177,7 @@ class _Cleaner:
             if is_bad(line):
                 fixed = ftfy.fix_encoding(line)
                 if fixed != line:
-                    self.mojibake.append(f"{_sample(line)} → {_sample(fixed)}")
+                    self.mojibake.append(f"{sample(line)} → {sample(fixed)}")
                     lines[i] = fixed
         return "\n".join(lines)
 

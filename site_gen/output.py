@@ -202,7 +202,9 @@ class Output:
         lock_path = self.target.parent / f".{self.target.name}.lock"
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # A POSIX record lock belongs to this process alone: worker processes forked from it
+            # do not hold it, so it goes away the moment the build dies, however it dies.
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):

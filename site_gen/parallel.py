@@ -7,13 +7,18 @@ Small jobs run in-process, where a pool would cost more than it saves.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
 from typing import Any, Callable, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PARALLEL = 200
+_PR_SET_PDEATHSIG = 1
 _SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None
 
 
@@ -40,13 +45,21 @@ def run(
     global _SHARED
     _SHARED = (func, state)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
             pending = pool.map_async(_call, chunked(items, jobs * 4))
             if alongside:
                 alongside()
             return pending.get()
     finally:
         _SHARED = None
+
+
+def _die_with_parent() -> None:
+    """A worker outliving a killed build could go on writing into the next build's folder (Linux)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _call(chunk: Sequence[Any]) -> Any:

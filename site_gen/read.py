@@ -157,7 +157,7 @@ def parse(text: str, source: SourceFile, config: SiteConfig, messages: list[Mess
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines) if line.strip())
     if lines[first].rstrip() == "---" and first == 0:
-        doc = _parse_yaml(lines, source, messages)
+        doc = _parse_yaml(lines, source, messages, markdown)
     elif HEADER_LINE.match(lines[first]):
         doc = _parse_header_line(lines, first, source, messages)
     else:
@@ -191,13 +191,14 @@ def _parse_bare(lines: list[str], first: int, source: SourceFile, messages: list
     return RawDoc(source, "bare", meta, "\n".join(lines[body_at:]), body_at + 1, "markdown" if markdown else "text", messages)
 
 
-def _parse_yaml(lines: list[str], source: SourceFile, messages: list[Message]) -> RawDoc:
+def _parse_yaml(lines: list[str], source: SourceFile, messages: list[Message], markdown: bool) -> RawDoc:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise SiteGenError("front matter opened with '---' is never closed (add a '---' line after it)", source.path, 1)
     data = _load_yaml("\n".join(lines[1:end]), source.path)
     meta = _front_matter_meta(data, source.path, messages)
-    return RawDoc(source, "yaml", meta, "\n".join(lines[end + 1 :]), end + 2, "markdown", messages)
+    # .md bodies are Markdown; .txt bodies (what `site-gen import` writes) are plain text, one paragraph per line.
+    return RawDoc(source, "yaml", meta, "\n".join(lines[end + 1 :]), end + 2, "markdown" if markdown else "text", messages)
 
 
 def _load_yaml(text: str, path: str) -> dict[str, Any]:

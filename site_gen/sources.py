@@ -7,6 +7,7 @@ so a build never needs the network.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -18,11 +19,12 @@ from publicsuffixlist import PublicSuffixList
 
 from .config import SiteConfig
 from .errors import ConfigError
+from .languages import choose_language, normalize_code
 from .model import Article, Message, Outlet
 from .slugs import slugify
 from .urls import host_of, is_ip
 
-ENTRY_FIELDS = {"name", "country", "language", "kind", "tags", "aliases", "key", "boilerplate"}
+ENTRY_FIELDS = {"name", "country", "language", "kind", "tags", "aliases", "key", "boilerplate", "host_languages"}
 UNKNOWN = Outlet(key="unknown-source", name="Unknown source", domain=None)
 
 
@@ -52,8 +54,10 @@ class SourceEntry:
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     key: str | None = None
-    boilerplate: tuple[str, ...] = ()
-    """Regular expressions matching lines this outlet appends to every article."""
+    boilerplate: tuple[re.Pattern[str], ...] = ()
+    """Regular expressions for text this outlet appends to its articles (footers, prompts); matches are removed."""
+    host_languages: dict[str, str] = field(default_factory=dict)
+    """Language per host of a multilingual outlet (russian.rt.com: ru), overriding `language`."""
 
 
 @dataclass(slots=True)
@@ -63,6 +67,7 @@ class Registry:
     entries: dict[str, SourceEntry] = field(default_factory=dict)
     _outlets: dict[str, Outlet] = field(default_factory=dict)
     _by_name: dict[str, str] = field(default_factory=dict)
+    _host_languages: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         used: set[str] = set()
@@ -75,6 +80,7 @@ class Registry:
             for name in (domain, *entry.aliases):
                 self._outlets[name] = outlet
             self._by_name.setdefault(entry.name.casefold(), domain)
+            self._host_languages.update(entry.host_languages)
 
     def outlet_for_url(self, url: str) -> Outlet:
         """The registered outlet for the URL's host or registrable domain, else one named after the domain."""
@@ -96,9 +102,17 @@ class Registry:
             return self.outlet_for_url("http://" + text)
         return Outlet(slugify(text, fallback="outlet"), text, None)
 
-    def boilerplate(self, outlet: Outlet) -> tuple[str, ...]:
+    def boilerplate(self, outlet: Outlet) -> tuple[re.Pattern[str], ...]:
         entry = self.entries.get(outlet.domain or "")
         return entry.boilerplate if entry else ()
+
+    def language_for(self, article: Article) -> str | None:
+        """The registry's word on an article's language: its host's (multilingual outlets), else its outlet's."""
+        if article.url:
+            language = self._host_languages.get(host_of(article.url))
+            if language:
+                return language
+        return article.outlet.language if article.outlet else None
 
 
 def _unknown_outlet(domain: str) -> Outlet:
@@ -108,18 +122,22 @@ def _unknown_outlet(domain: str) -> Outlet:
 def load_registry(config: SiteConfig) -> Registry:
     """The bundled registry with the site's own sources.yaml laid over it."""
     bundled = resources.files("site_gen").joinpath("data/sources.yaml").read_text(encoding="utf-8")
-    merged = _parse_registry(bundled, "site_gen/data/sources.yaml")
+    merged = parse_registry(bundled, "site_gen/data/sources.yaml")
     if config.sources is not None:
         try:
             text = Path(config.sources).read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError([f"cannot read the source registry: {exc.strerror}"], str(config.sources)) from exc
-        for domain, values in _parse_registry(text, str(config.sources)).items():
+        for domain, values in parse_registry(text, str(config.sources)).items():
             merged[domain] = {**merged.get(domain, {}), **values}
-    return Registry({domain: _entry(domain, values) for domain, values in merged.items()})
+    problems: list[str] = []
+    entries = {domain: _entry(domain, values, problems) for domain, values in merged.items()}
+    if problems:
+        raise ConfigError(problems, str(config.sources or "site_gen/data/sources.yaml"))
+    return Registry(entries)
 
 
-def _parse_registry(text: str, path: str) -> dict[str, dict[str, Any]]:
+def parse_registry(text: str, path: str) -> dict[str, dict[str, Any]]:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -142,7 +160,7 @@ def _parse_registry(text: str, path: str) -> dict[str, dict[str, Any]]:
     return result
 
 
-def _entry(domain: str, values: dict[str, Any]) -> SourceEntry:
+def _entry(domain: str, values: dict[str, Any], problems: list[str]) -> SourceEntry:
     def strings(key: str) -> tuple[str, ...]:
         value = values.get(key) or ()
         return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
@@ -150,17 +168,41 @@ def _entry(domain: str, values: dict[str, Any]) -> SourceEntry:
     def optional(key: str) -> str | None:
         return str(values[key]) if values.get(key) is not None else None
 
+    language = optional("language")
     return SourceEntry(
         domain=domain,
         name=str(values.get("name") or domain),
         country=optional("country"),
-        language=optional("language"),
+        language=normalize_code(language) if language else None,
         kind=optional("kind"),
         tags=strings("tags"),
         aliases=tuple(a.lower().removeprefix("www.") for a in strings("aliases")),
         key=optional("key"),
-        boilerplate=strings("boilerplate"),
+        boilerplate=tuple(p for p in (_pattern(domain, text, problems) for text in strings("boilerplate")) if p),
+        host_languages=_host_languages(domain, values.get("host_languages"), problems),
     )
+
+
+def _pattern(domain: str, text: str, problems: list[str]) -> re.Pattern[str] | None:
+    """A boilerplate regular expression; '.' spans line breaks so a footer pattern can run to the end."""
+    try:
+        pattern = re.compile(text, re.DOTALL)
+    except re.error as exc:
+        problems.append(f"'{domain}': boilerplate pattern {text!r} is not a valid regular expression: {exc}")
+        return None
+    if pattern.fullmatch(""):
+        problems.append(f"'{domain}': boilerplate pattern {text!r} matches empty text; it must match the words to remove")
+        return None
+    return pattern
+
+
+def _host_languages(domain: str, value: Any, problems: list[str]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        problems.append(f"'{domain}': host_languages must map host names to language codes, e.g. {{de.{domain}: de}}")
+        return {}
+    return {str(host).lower().removeprefix("www."): normalize_code(lang) for host, lang in value.items()}
 
 
 def tag(article: Article, registry: Registry, config: SiteConfig, declared_source: str = "") -> None:
@@ -172,7 +214,7 @@ def tag(article: Article, registry: Registry, config: SiteConfig, declared_sourc
     else:
         article.outlet = UNKNOWN
         article.messages.append(Message("info", "no URL and no source given; the outlet is 'Unknown source'"))
-    article.language = article.language or article.outlet.language or config.language
+    choose_language(article, registry.language_for(article), config.language, config.detect_language)
     seen: set[str] = set()
     tags = []
     for name in [*article.tags, *article.outlet.tags]:

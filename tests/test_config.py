@@ -36,3 +36,21 @@ def test_yaml_errors_name_the_line(tmp_path):
     (tmp_path / "site.yaml").write_text("title: ok\n  bad: indent\n")
     with pytest.raises(ConfigError, match="line 2"):
         load_config(tmp_path / "site.yaml", cwd=tmp_path)
+
+
+def test_boilerplate_and_language_settings(tmp_path):
+    path = tmp_path / "site.yaml"
+    path.write_text("detect_language: false\nboilerplate: {min_share: 0.4, min_articles: 3, detect: true}\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.detect_language is False
+    assert (config.boilerplate.min_share, config.boilerplate.min_articles, config.boilerplate.detect) == (0.4, 3, True)
+
+
+def test_boilerplate_settings_problems_are_all_reported(tmp_path):
+    path = tmp_path / "site.yaml"
+    path.write_text("boilerplate: {min_share: 1.5, min_articles: 1, detect: maybe, share: 2}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    problems = " | ".join(info.value.problems)
+    assert len(info.value.problems) == 4
+    assert "between 0 and 1" in problems and "at least 2" in problems and "boilerplate.detect" in problems and "boilerplate.share" in problems

@@ -52,3 +52,18 @@ def test_binary_files_raise_a_clear_error(data, what):
     with pytest.raises(SiteGenError) as info:
         decode(data, "x.txt")
     assert what in info.value.message and info.value.path == "x.txt"
+
+
+def test_utf8_with_more_stray_continuation_bytes_than_valid_characters_stays_utf8():
+    # The RT English CSVs: quotes and dashes half replaced, leaving lone 0x9d/0x94/0xa0 bytes
+    # that outnumber the intact characters; no single-byte code page must be guessed.
+    data = "“Soros” – title\n".encode() + b"body \x9d text \x94 more \xa0 and \x9d again \x9d, \x94\n" * 5
+    text, encoding, messages = decode(data, "rt.csv")
+    assert encoding == "utf-8" and text.startswith("“Soros” – title\nbody \ufffd text")
+    assert "30 byte(s) are not valid utf-8" in messages[0].message
+
+
+def test_cp1252_with_accented_letters_is_not_taken_for_damaged_utf8():
+    source = "Crème brûlée “à la carte” – déjà vu, naïve café, señor, Ærø. " * 3 + "Â© "
+    text, encoding, _ = decode(source.encode("cp1252"), "a.txt")
+    assert encoding != "utf-8" and "\ufffd" not in text and len(text) == len(source)

@@ -1,8 +1,10 @@
 """Faults: a build killed at any moment, a write error, a second build at once. The last good site survives."""
 
+import fcntl
 import os
 import resource
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -11,13 +13,14 @@ import pytest
 
 from site_gen.build import build
 
-ARTICLE = "date 2025-{m:02d}-{d:02d} https://wire{o}.example/{n}\nStory {n} about the harbour\n" + "A paragraph of text that fills the page. " * 30 + "\n"
+OUTLETS = ["reuters.com", "apnews.com", "bbc.co.uk", "theguardian.com", "nytimes.com", "cnn.com", "npr.org"]  # registered, with a language
+ARTICLE = "date 2025-{m:02d}-{d:02d} https://www.{o}/{n}\nStory {n} about the harbour\n" + "Paragraph {n} of text that fills the page. " * 30 + "\n"
 
 
 def fill(site, count: int, marker: str = "") -> None:
     site.config()  # writes site.yaml, so the build commands below find it
     for n in range(count):
-        site.write(f"{n % 7}/{n}.txt", ARTICLE.format(m=1 + n % 12, d=1 + n % 28, o=n % 7, n=n) + marker)
+        site.write(f"{n % 7}/{n}.txt", ARTICLE.format(m=1 + n % 12, d=1 + n % 28, o=OUTLETS[n % 7], n=n) + marker)
 
 
 def snapshot(folder):
@@ -56,7 +59,7 @@ def test_a_write_error_is_clear_and_keeps_the_last_good_site(site):
     fill(site, 20)
     site.build()
     good = snapshot(site.out)
-    site.write("big.txt", "date 2025-01-01 https://wire1.example/big\nA long one\n" + "word " * 100_000 + "\n")
+    site.write("big.txt", "date 2025-01-01 https://www.reuters.com/big\nA long one\n" + "word " * 100_000 + "\n")
 
     def limit():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -73,10 +76,21 @@ def test_a_write_error_is_clear_and_keeps_the_last_good_site(site):
 
 
 def test_two_builds_at_once_the_second_refuses_with_a_message(site):
-    fill(site, 300)
+    fill(site, 3000)  # a build long enough to be raced by a second process starting up
     first = start_build(site)
-    time.sleep(0.5)
+    lock = site.root / ".public.lock"
+    while not lock.exists() or not _locked(lock):  # wait until the first build holds the lock
+        assert first.poll() is None, "the first build ended before it could be raced"
+        time.sleep(0.005)
     second = subprocess.run([sys.executable, "-m", "site_gen", "build", str(site.root)], cwd=site.root, capture_output=True, text=True, timeout=120)
     first.wait(timeout=120)
     assert first.returncode == 0
     assert second.returncode == 1 and "another site-gen build is writing this output folder" in second.stderr
+
+
+def _locked(path) -> bool:
+    """Whether another process holds a write lock on path (F_GETLK asks without taking it)."""
+    query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)  # struct flock on Linux x86-64/arm64
+    with open(path, "r+") as handle:
+        answer = fcntl.fcntl(handle, fcntl.F_GETLK, query)
+    return struct.unpack("hhqqi4x", answer)[0] != fcntl.F_UNLCK

@@ -122,3 +122,9 @@ def test_undecodable_file_name_is_read_and_reported(site):
     doc = read_file(site.config(), found[0])
     assert doc.source.path == "caf\ufffd.txt"
     assert any("not valid UTF-8" in m.message for m in doc.messages)
+
+
+def test_yaml_front_matter_in_a_txt_file_has_a_plain_text_body(site):
+    doc = read(site, "imported.txt", "---\ntitle: T\n---\n*not emphasis*\n    not code\n")
+    assert (doc.format, doc.markup) == ("yaml", "text")
+    assert read(site, "page.md", "---\ntitle: T\n---\n*emphasis*\n").markup == "markdown"

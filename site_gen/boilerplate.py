@@ -1,0 +1,114 @@
+"""Boilerplate removal: the outlet's registry patterns, and paragraphs that recur across its articles.
+
+Patterns run per article while tagging (in the workers). Recurring paragraphs can only be found
+with every article of an outlet at hand, so that is a whole-archive step after tag: one pass
+counts a hash of each paragraph's comparison key per outlet (each article counted once, copies
+of the same URL once), a second removes the paragraphs over the thresholds in `site.yaml`.
+Both record a Removal of kind "boilerplate" with samples; a body is never emptied.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Sequence
+
+from .config import BoilerplateSettings
+from .model import Article, Message, Removal
+from .normalize import MAX_SAMPLES, comparison_key, sample
+
+MAX_RECURRING_CHARS = 2000
+"""Longer paragraphs are never taken for recurring boilerplate (and are not hashed: keeps the step cheap)."""
+_WORD = re.compile(r"\w")
+_SPACES = re.compile(r"[ \t]{2,}")
+PATTERN_DETAIL = "Text matching this outlet's boilerplate patterns in the source registry (copyright footers, newsletter prompts) was removed."
+
+
+@dataclass(slots=True)
+class RecurringParagraph:
+    """A paragraph found in many of one outlet's articles and removed from them, for the build report."""
+
+    outlet: str
+    text: str
+    articles: int
+    """Distinct articles (by id) that carried it."""
+    outlet_articles: int
+
+
+def strip_patterns(article: Article, patterns: Sequence[re.Pattern[str]]) -> None:
+    """Remove what the outlet's patterns match from each paragraph; drop paragraphs left without words."""
+    if not patterns:
+        return
+    removed: list[str] = []
+    kept: list[str] = []
+    for paragraph in article.paragraphs:
+        text = paragraph
+        for pattern in patterns:
+            if pattern.search(text):
+                removed.extend(m.group() for m in pattern.finditer(text))
+                text = _SPACES.sub(" ", pattern.sub(" ", text)).strip()
+        if _WORD.search(text):
+            kept.append(text)
+    if removed:
+        _apply(article, kept, removed, PATTERN_DETAIL)
+
+
+def strip_recurring(articles: list[Article], settings: BoilerplateSettings) -> list[RecurringParagraph]:
+    """Find and remove paragraphs recurring across a large share of one outlet's articles."""
+    if not settings.detect:
+        return []
+    by_outlet: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_outlet[article.outlet.key if article.outlet else ""].append(article)
+    found: list[RecurringParagraph] = []
+    for outlet, group in sorted(by_outlet.items()):
+        found.extend(_strip_outlet(outlet, group, settings))
+    return found
+
+
+def _strip_outlet(outlet: str, group: list[Article], settings: BoilerplateSettings) -> list[RecurringParagraph]:
+    keys_by_id: dict[str, set[int]] = defaultdict(set)
+    for article in group:
+        keys_by_id[article.id].update(_keys(article))
+    total = len(keys_by_id)
+    threshold = max(settings.min_articles, 2, math.ceil(settings.min_share * total))
+    if total < threshold:
+        return []
+    counts = Counter(key for keys in keys_by_id.values() for key in keys)
+    recurring = {key: n for key, n in counts.items() if n >= threshold}
+    if not recurring:
+        return []
+    examples: dict[int, str] = {}
+    detail = f"Paragraphs found in at least {threshold:,} of this outlet's {total:,} articles (boilerplate detection) were removed."
+    for article in group:
+        kept, removed = [], []
+        for paragraph, key in zip(article.paragraphs, _keys(article, every=True)):
+            if key in recurring:
+                removed.append(paragraph)
+                examples.setdefault(key, paragraph)
+            else:
+                kept.append(paragraph)
+        if removed:
+            _apply(article, kept, removed, detail)
+    return [RecurringParagraph(outlet, sample(text), recurring[key], total) for key, text in examples.items()]
+
+
+def _keys(article: Article, every: bool = False) -> list[int]:
+    """Hashes of the comparison keys of short paragraphs with words (every=True: one per paragraph, -1 for the others)."""
+    keys = []
+    for paragraph in article.paragraphs:
+        if len(paragraph) <= MAX_RECURRING_CHARS and _WORD.search(paragraph):
+            keys.append(hash(comparison_key(paragraph)))
+        elif every:
+            keys.append(-1)
+    return keys
+
+
+def _apply(article: Article, kept: list[str], removed: list[str], detail: str) -> None:
+    if not any(_WORD.search(p) for p in kept):
+        article.messages.append(Message("warning", "the body consists only of boilerplate; it was kept as it is"))
+        return
+    article.paragraphs = kept
+    article.removed.append(Removal("boilerplate", len(removed), detail, [sample(p) for p in removed[:MAX_SAMPLES]]))

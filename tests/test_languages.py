@@ -1,0 +1,61 @@
+import pytest
+
+from site_gen.config import SiteConfig
+from site_gen.languages import analyzer_language, detect, normalize_code
+from site_gen.model import Article
+from site_gen.sources import load_registry, tag
+
+RU = "Власти Порт-Эллери объявили о строительстве нового пассажирского терминала в порту. Работы начнутся весной."
+DE = "Die Bundesregierung hat am Mittwoch neue Regeln für den Hafen beschlossen. Die Arbeiten beginnen im Frühjahr."
+EN = "The harbour authority announced on Wednesday that a new passenger terminal will be built next spring."
+
+
+@pytest.mark.parametrize(
+    "given, code",
+    [("en", "en"), ("EN_us", "en-US"), ("English", "en"), ("rus", "ru"), ("de-at", "de-AT"), ("zh-hant-tw", "zh-Hant-TW"), ("not a code!", "not a code!")],
+)
+def test_codes_are_normalized(given, code):
+    assert normalize_code(given) == code
+
+
+def test_stemmer_only_for_languages_whoosh_can_stem():
+    assert [analyzer_language(c) for c in ("en", "ru", "de-AT", "Russian")] == ["en", "ru", "de", "ru"]
+    assert analyzer_language("uk") is None and analyzer_language("zh") is None and analyzer_language("") is None
+
+
+def test_detects_russian_german_english_offline():
+    assert [detect(t).code for t in (RU, DE, EN)] == ["ru", "de", "en"]
+    assert detect(EN).confidence > 0.9
+
+
+def test_too_little_text_is_not_detected():
+    assert detect("OK 2019") is None and detect("") is None
+
+
+def article(url, title, body, language=""):
+    return Article("id", title, None, url, [body], "text", [], "header-line", language=language)
+
+
+def test_precedence_file_then_host_then_outlet_then_detection_then_default(tmp_path):
+    config = SiteConfig(root=tmp_path)
+    registry = load_registry(config)
+    cases = [
+        (article("https://russian.rt.com/a", "T", EN, language="fr"), "fr"),  # the file says
+        (article("https://russian.rt.com/a", "T", EN), "ru"),  # the host of a multilingual outlet
+        (article("https://de.rt.com/a", "T", EN), "de"),
+        (article("https://www.rt.com/a", "T", RU), "en"),  # the outlet
+        (article("https://unknown.example/a", "Заголовок", RU), "ru"),  # detected
+        (article("https://unknown.example/a", "T", "Too short."), "en"),  # the site's default
+    ]
+    for a, expected in cases:
+        tag(a, registry, config)
+        assert a.language == expected, a.url
+    detected = cases[4][0]
+    assert any("detected from the text: ru" in m.message for m in detected.messages)
+
+
+def test_detection_can_be_turned_off(tmp_path):
+    config = SiteConfig(root=tmp_path, detect_language=False, language="de")
+    a = article("https://unknown.example/a", "Заголовок", RU)
+    tag(a, load_registry(config), config)
+    assert a.language == "de"
