@@ -21,6 +21,7 @@ from .model import Archive, Article, Message
 from .normalize import normalize
 from .output import Staging, check_target
 from .read import discover, display_path, read_file
+from .relations import Relations
 from .render import Renderer
 from .report import InputEntry, build_report, write_report
 from .sources import Registry, load_registry, tag
@@ -120,11 +121,11 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
 def render_site(config: SiteConfig, archive: Archive, out: Path) -> tuple[int, int]:
     """Article pages in worker processes, everything else here meanwhile. Returns (files, bytes)."""
     main = Renderer(config, archive, out)
-    counts = parallel.run(_render_chunk, archive.articles, (config, archive, out), config.workers, alongside=main.rest)
+    counts = parallel.run(_render_chunk, archive.articles, (config, archive, out, main.relations), config.workers, alongside=main.rest)
     return main.files + sum(c[0] for c in counts), main.bytes + sum(c[1] for c in counts)
 
 
-def _render_chunk(state: tuple[SiteConfig, Archive, Path], articles: Sequence[Article]) -> tuple[int, int]:
+def _render_chunk(state: tuple[SiteConfig, Archive, Path, Relations], articles: Sequence[Article]) -> tuple[int, int]:
     renderer = Renderer(*state)
     renderer.articles(articles)
     return renderer.files, renderer.bytes

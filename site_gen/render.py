@@ -22,10 +22,13 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from . import timeline
 from .archive import group
+from .citation import cite
 from .config import SiteConfig
 from .model import Archive, Article, Outlet
 from .output import safe_join, write_file
+from .relations import Relations, relate
 
 SUMMARY_CHARS = 240
 _MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
@@ -97,6 +100,8 @@ class Renderer:
     config: SiteConfig
     archive: Archive
     out: Path
+    relations: Relations | None = None
+    """Computed once per build (render_site passes the main process's to the workers)."""
     env: jinja2.Environment = field(init=False)
     md: MarkdownIt = field(init=False)
     site: SiteInfo = field(init=False)
@@ -108,6 +113,9 @@ class Renderer:
         self.env = make_environment(self.config)
         self.md = make_markdown()
         self.env.globals["tag_slugs"] = {name: tag.slug for name, tag in self.archive.tags.items()}
+        if self.relations is None:
+            self.relations = relate(self.archive)
+        self.env.globals.update(relations=self.relations, cite=lambda a: cite(a, self.config.base_url), timeline_svg=timeline.svg)
         dates = [a.date for a in self.archive.articles if a.date]
         self.site = SiteInfo(
             self.config.title,
@@ -147,6 +155,7 @@ class Renderer:
 
     def listing(self, base: str, heading: str, articles: list[Article], **context: Any) -> None:
         size = self.config.paginate
+        chart = timeline.chart(articles, year=context.get("year"), month=context.get("month"))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
         for number, items in enumerate(chunks, 1):
             pagination = {
@@ -158,18 +167,16 @@ class Renderer:
             }
             context.setdefault("home", False)
             context.setdefault("feed", None)
-            self.write(_page_path(base, number), "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), **context)
+            self.write(_page_path(base, number), "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), chart=chart if number == 1 else None, **context)
 
     def outlet_pages(self) -> None:
         by_outlet = group(self.archive.articles, lambda a: [a.outlet.key] if a.outlet else [])
-        rows = []
         for key, outlet in sorted(self.archive.outlets.items(), key=lambda kv: kv[1].name.casefold()):
             items = by_outlet.get(key, [])
             base = f"outlets/{key}/"
             self.listing(base, outlet.name, items, outlet=outlet, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{outlet.name} — {self.config.title}", items)
-            rows.append((outlet, items))
-        self.write("outlets/index.html", "outlets.html", rows=rows)
+        self.write("outlets/index.html", "outlets.html")
 
     def tag_pages(self) -> None:
         by_tag = group(self.archive.articles, lambda a: a.tags)
@@ -191,11 +198,11 @@ class Renderer:
             overview.append((year, len(years[year]), sorted(((m, len(v)) for m, v in months.items()), reverse=True)))
             self.listing(f"archive/{year:04d}/", f"{year}", years[year], months=sorted(months, reverse=True), year=year)
             for month, items in months.items():
-                self.listing(f"archive/{year:04d}/{month:02d}/", f"{calendar.month_name[month]} {year}", items)
+                self.listing(f"archive/{year:04d}/{month:02d}/", f"{calendar.month_name[month]} {year}", items, month=(year, month))
         undated = [a for a in self.archive.articles if not a.date]
         if undated:
             self.listing("archive/undated/", "Undated articles", undated)
-        self.write("archive/index.html", "archive.html", years=overview, undated=len(undated))
+        self.write("archive/index.html", "archive.html", years=overview, undated=len(undated), chart=timeline.chart(self.archive.articles))
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
         entries = [a for a in articles if a.date][: self.config.feed_size]
