@@ -78,12 +78,14 @@ def chart(articles: Sequence[Article], *, year: int | None = None, month: tuple[
     """
     dates = [a.date for a in articles if a.date is not None]
     undated = len(articles) - len(dates)
+    if month is not None:
+        dates = [d for d in dates if (d.year, d.month) == month]
+        return Chart("day", _days(dates, *month, link=False), len(dates), undated) if dates else None
+    if year is not None:
+        dates = [d for d in dates if d.year == year]
+        return Chart("month", _months(dates, (year, 1), (year, 12)), len(dates), undated) if dates else None
     if not dates:
         return None
-    if month is not None:
-        return Chart("day", _days(dates, *month, link=False), len(dates), undated)
-    if year is not None:
-        return Chart("month", _months(dates, (year, 1), (year, 12)), len(dates), undated)
     first, last = min(dates), max(dates)
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months == 1:
@@ -112,7 +114,7 @@ def _months(dates: list[dt.date], first: tuple[int, int], last: tuple[int, int])
 
 
 def _days(dates: list[dt.date], year: int, month: int, *, link: bool) -> list[Bar]:
-    counts = Counter(d.day for d in dates if d.year == year and d.month == month)
+    counts = Counter(d.day for d in dates)
     last = calendar.monthrange(year, month)[1]
     name = f"{calendar.month_name[month]} {year}"
     return [

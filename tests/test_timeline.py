@@ -41,6 +41,7 @@ def test_a_year_has_twelve_months_and_a_month_its_days():
     month = timeline.chart(dated("2024-02-01", "2024-02-29", "2024-02-29"), month=(2024, 2))
     assert month.unit == "day" and len(month.bars) == 29 and month.bars[-1].count == 2
     assert all(b.href is None for b in month.bars), "days have no pages of their own"
+    assert timeline.chart(dated("2024-01-01"), year=2025) is None and timeline.chart(dated("2024-01-01"), month=(2024, 2)) is None
 
 
 def test_a_listing_within_one_month_is_charted_by_day_linking_to_the_month():

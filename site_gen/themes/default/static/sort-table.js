@@ -1,7 +1,8 @@
 // Sortable tables, as progressive enhancement: a table marked data-sortable is complete and
 // readable without this script. With it, each column heading marked data-sort becomes a button
 // that sorts the rows by that column (click again to reverse); aria-sort says which column and
-// which way. Cells may carry data-value, the value to sort by when it differs from the text.
+// which way. Cells may carry data-value, the value to sort by when it differs from the text; a
+// caption with data-label is rewritten to say the order.
 (function () {
   "use strict";
 
@@ -34,14 +35,14 @@
     rows.forEach(function (item) { body.appendChild(item.row); });
     Array.prototype.forEach.call(headings, function (cell) { cell.removeAttribute("aria-sort"); });
     heading.setAttribute("aria-sort", direction);
-    if (table.caption) {
-      table.caption.textContent = table.getAttribute("data-caption") + ", sorted by " + heading.textContent.trim() + ", " + direction;
+    var caption = table.caption;
+    if (caption && caption.hasAttribute("data-label")) {
+      caption.textContent = caption.getAttribute("data-label") + ", sorted by " + heading.textContent.trim() + ", " + direction;
     }
   }
 
   function enhance(table) {
     if (!table.tHead || !table.tBodies.length) return;
-    if (table.caption) table.setAttribute("data-caption", table.caption.textContent.split(",")[0]);
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (heading) {
       if (!heading.hasAttribute("data-sort")) return;
       var button = document.createElement("button");
