@@ -21,12 +21,15 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from . import timeline
 from .archive import group
+from .citation import cite
 from .config import SiteConfig
 from .errors import SiteGenError
 from .keys import ContextHasher, file_key, template_keys
 from .model import Archive, Article, Outlet
 from .output import WorkTree
+from .relations import Relations, relate
 
 SUMMARY_CHARS = 240
 _MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
@@ -87,16 +90,6 @@ class SiteInfo:
     base_url: str
 
 
-@dataclass(slots=True, frozen=True)
-class ArchiveStats:
-    """The archive at a glance, for the home page only (so other pages do not change with every article)."""
-
-    article_count: int
-    outlet_count: int
-    first_date: dt.date | None
-    last_date: dt.date | None
-
-
 @dataclass(slots=True)
 class Renderer:
     """Writes pages under out, skipping any whose content key matches the previous build's.
@@ -114,6 +107,8 @@ class Renderer:
     keys: dict[str, str] = field(default_factory=dict)
     """Output path -> key of every file this build produces."""
     pages: list[str] = field(default_factory=list)
+    relations: Relations = field(init=False)
+    """Neighbours, same-day groups, copies, outlet rows and totals: one pass per build, shared by the workers."""
     env: jinja2.Environment = field(init=False)
     md: MarkdownIt = field(init=False)
     site: SiteInfo = field(init=False)
@@ -124,6 +119,8 @@ class Renderer:
         self.env = make_environment(self.config)
         self.md = make_markdown()
         self.env.globals["body_html"] = lambda article: body_html(article, self.md)
+        self.env.globals["timeline_svg"] = timeline.svg
+        self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
         self.template_keys = template_keys(self.env)
@@ -151,7 +148,14 @@ class Renderer:
     # Article pages: the bulk of the work. build.py keys them all here, then renders the changed
     # ones in worker processes.
     def article_context(self, article: Article) -> dict[str, Any]:
-        return {"article": article, "tags": [self.archive.tags[name] for name in article.tags]}
+        return {
+            "article": article,
+            "tags": [self.archive.tags[name] for name in article.tags],
+            "copies": self.relations.copies(article),
+            "citation": cite(article, self.config.base_url),
+            "same_day": self.relations.same_day(article),
+            "neighbours": self.relations.around(article),
+        }
 
     def plan_articles(self) -> list[Article]:
         """Key every article page; return the articles whose page must be rendered."""
@@ -170,7 +174,7 @@ class Renderer:
     # Everything else: listings, feeds, sitemap, 404, static files.
     def rest(self) -> None:
         articles = self.archive.articles
-        self.listing("", "Latest articles", articles, home=True, stats=_stats(self.archive))
+        self.listing("", "Latest articles", articles, home=True, totals=self.relations.totals)
         self.outlet_pages()
         self.tag_pages()
         self.date_pages()
@@ -181,6 +185,7 @@ class Renderer:
 
     def listing(self, base: str, heading: str, articles: list[Article], **context: Any) -> None:
         size = self.config.paginate
+        chart = timeline.chart(articles, year=context.get("year"), month=context.get("month"))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
         context.setdefault("home", False)
         context.setdefault("feed", None)
@@ -192,18 +197,16 @@ class Renderer:
                 "prev": _page_path(base, number - 1) if number > 1 else None,
                 "next": _page_path(base, number + 1) if number < len(chunks) else None,
             }
-            self.write(_page_path(base, number), "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), **context)
+            self.write(_page_path(base, number), "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), chart=chart if number == 1 else None, **context)
 
     def outlet_pages(self) -> None:
         by_outlet = group(self.archive.articles, lambda a: [a.outlet.key] if a.outlet else [])
-        rows = []
         for key, outlet in sorted(self.archive.outlets.items(), key=lambda kv: kv[1].name.casefold()):
             items = by_outlet.get(key, [])
             base = f"outlets/{key}/"
             self.listing(base, outlet.name, items, outlet=outlet, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{outlet.name} — {self.config.title}", items)
-            rows.append((outlet, len(items)))
-        self.write("outlets/index.html", "outlets.html", rows=rows)
+        self.write("outlets/index.html", "outlets.html", summaries=self.relations.outlets, totals=self.relations.totals)
 
     def tag_pages(self) -> None:
         by_tag = group(self.archive.articles, lambda a: a.tags)
@@ -225,11 +228,11 @@ class Renderer:
             overview.append((year, len(years[year]), sorted(((m, len(v)) for m, v in months.items()), reverse=True)))
             self.listing(f"archive/{year:04d}/", f"{year}", years[year], months=sorted(months, reverse=True), year=year)
             for month, items in months.items():
-                self.listing(f"archive/{year:04d}/{month:02d}/", f"{calendar.month_name[month]} {year}", items)
+                self.listing(f"archive/{year:04d}/{month:02d}/", f"{calendar.month_name[month]} {year}", items, month=(year, month))
         undated = [a for a in self.archive.articles if not a.date]
         if undated:
             self.listing("archive/undated/", "Undated articles", undated)
-        self.write("archive/index.html", "archive.html", years=overview, undated=len(undated))
+        self.write("archive/index.html", "archive.html", years=overview, undated=len(undated), chart=timeline.chart(self.archive.articles))
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
         entries = [a for a in articles if a.date][: self.config.feed_size]
@@ -259,11 +262,6 @@ class Renderer:
             self.keys[rel] = key
             if self.previous.get(rel) != key:
                 self.tree.write(rel, file.read_bytes())
-
-
-def _stats(archive: Archive) -> ArchiveStats:
-    dates = [a.date for a in archive.articles if a.date]
-    return ArchiveStats(len(archive.articles), len(archive.outlets), min(dates, default=None), max(dates, default=None))
 
 
 def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:

@@ -23,7 +23,8 @@ def crawl(page, start: str, inside: str) -> tuple[set[str], list[str]]:
             problems.append(f"{url}: stylesheet not loaded")
         if page.title() == "" or "ERR_" in page.content()[:2000]:
             problems.append(f"{url}: did not load")
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        # getAttribute, not .href: links inside SVG (timeline bars) have no string href property.
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)"):
             target = urldefrag(href)[0]
             if not target.startswith(inside) or target in seen:
                 continue
