@@ -16,6 +16,7 @@ from typing import Any, Iterator, Sequence
 from . import parallel
 from .archive import assemble
 from .config import SiteConfig
+from .dedupe import dedupe, link_copies
 from .errors import SiteGenError
 from .model import Archive, Article, Message
 from .normalize import normalize
@@ -72,15 +73,12 @@ def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None 
     started = time.perf_counter()
     timer = StageTimer()
     check_target(config.output_dir, config.content_dir, cwd or Path.cwd())
-    registry = load_registry(config)
-    with timer("discover"):
-        files, skipped = discover(config)
-    with timer("read"):
-        inputs = [InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)]) for s in skipped]  # type: ignore[arg-type]
-        for chunk in parallel.run(_read_chunk, files, (config, registry), config.workers):
-            inputs.extend(chunk)
+    inputs = read_inputs(config, timer)
+    with timer("dedupe"):
+        dedupe(inputs, config)
     with timer("assemble"):
         archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
+        link_copies(archive)
     result = BuildResult(archive, inputs, {}, 0.0)
     with Staging(config.output_dir) as staging:
         with timer("render"):
@@ -96,6 +94,18 @@ def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None 
     if report_path:
         write_report(report_path, result.report)
     return result
+
+
+def read_inputs(config: SiteConfig, timer: StageTimer) -> list[InputEntry]:
+    """discover, then read -> normalize -> tag every file (in workers): one entry per path found."""
+    registry = load_registry(config)
+    with timer("discover"):
+        files, skipped = discover(config)
+    with timer("read"):
+        inputs = [InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)]) for s in skipped]  # type: ignore[arg-type]
+        for chunk in parallel.run(_read_chunk, files, (config, registry), config.workers):
+            inputs.extend(chunk)
+    return inputs
 
 
 def _read_chunk(state: tuple[SiteConfig, Registry], paths: Sequence[str]) -> list[InputEntry]:

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from .archive import group
 from .config import SiteConfig
+from .dedupe import redirects
 from .model import Archive, Article, Outlet
 from .output import safe_join, write_file
 
@@ -132,6 +133,8 @@ class Renderer:
     def articles(self, articles: Iterable[Article]) -> None:
         for article in articles:
             self.write(article.permalink, "article.html", article=article, body=body_html(article, self.md))
+            for copy in redirects(article):
+                self.write(copy.permalink, "redirect.html", article=article, copy=copy)
 
     # Everything else: listings, feeds, sitemap, 404, static files.
     def rest(self) -> None:
