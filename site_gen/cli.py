@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import build
+from .build import StageTimer, build, read_inputs
 from .config import SiteConfig, find_config, load_config
+from .dedupe import dedupe, describe_clusters
 from .errors import ConfigError, SiteGenError
 
 
@@ -44,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
     p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
     p.set_defaults(run=_build)
+
+    p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
+    _site_arguments(p)
+    p.set_defaults(run=_dupes)
     return parser
 
 
@@ -86,4 +91,12 @@ def _build(args: argparse.Namespace) -> int:
                 line = f":{message.line}" if message.line else ""
                 print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
     print(f"site-gen: {result.summary(config.output_dir)}")
+    return 0
+
+
+def _dupes(args: argparse.Namespace) -> int:
+    config = site_config(args)
+    clusters = dedupe(read_inputs(config, StageTimer()), config)
+    for line in describe_clusters(clusters):
+        print(line)
     return 0

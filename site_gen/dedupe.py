@@ -37,7 +37,7 @@ PREFILTER = 0.15
 then below 0.3 with near certainty: the estimate's standard error is at most 0.045)."""
 MAX_CROSS_PAGES = 64
 """Larger clusters link each page only to the first page of each other outlet, not to every page."""
-CACHE = 4096
+CACHE = 256
 
 
 @dataclass(slots=True, frozen=True)
@@ -87,6 +87,27 @@ def dedupe(inputs: list[InputEntry], config: SiteConfig) -> list[Cluster]:
             p.canonical.duplicates.append(_record(q.canonical, link))
             q.canonical.duplicates.append(_record(p.canonical, link))
     return clusters
+
+
+def describe_clusters(clusters: list[Cluster]) -> Iterable[str]:
+    """Lines for review (site-gen dupes): each page's canonical file, its merged copies, cross-outlet links."""
+    for n, cluster in enumerate(clusters, 1):
+        files = sum(1 + len(p.merged) for p in cluster.pages)
+        yield f"cluster {n}: {files} files, {len(cluster.pages)} page(s)"
+        for page in cluster.pages:
+            yield f"  page   {_line(page.canonical)}"
+            for copy, link in page.merged:
+                yield f"    merged {_line(copy)}  <- {link.describe()}"
+        for p, q, link in cluster.cross:
+            yield f"  linked {p.canonical.sources[0].path} <-> {q.canonical.sources[0].path}  <- {link.describe()}"
+    merged = sum(len(p.merged) for c in clusters for p in c.pages)
+    cross = sum(len(c.cross) for c in clusters)
+    yield f"{len(clusters):,} clusters: {merged:,} files would be merged, {cross:,} cross-outlet links"
+
+
+def _line(article: Article) -> str:
+    outlet = article.outlet.name if article.outlet else "no outlet"
+    return f"{article.sources[0].path}  [{outlet}, {article.date or 'undated'}] {article.title!r}"
 
 
 def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: int = 1) -> list[Cluster]:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
 from operator import eq
@@ -33,6 +34,7 @@ MAX_BUCKET = 64
 """A band bucket with more texts than this is linked as a chain, not all pairs (boilerplate bodies)."""
 
 _WORD = re.compile(r"\w+")
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
 _BIN_SHIFT = 64 - 7
 _BIN_STARTS = [b << _BIN_SHIFT for b in range(-(BINS // 2), BINS // 2)]
 _MASK32 = 0xFFFFFFFF
@@ -46,7 +48,9 @@ def words(paragraphs: Iterable[str]) -> list[str]:
     dash folding, space collapsing), which cost more than the rest; tests check they agree.
     """
     text = "\n".join(paragraphs)
-    return _WORD.findall(text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold())
+    if text.isascii():  # the common case, twice as fast as the regular expression
+        return text.lower().translate(_ASCII_NON_WORD).split()
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 class _WordIds(dict[str, int]):
@@ -111,16 +115,16 @@ def band_keys(sig: Sequence[int]) -> list[int]:
 
 @dataclass(slots=True)
 class Fingerprints:
-    """Compact fingerprints of many texts, in input order (about 1.5 kB a text)."""
+    """Compact fingerprints of many texts, in input order (about 1.1 kB a text)."""
 
-    word_counts: array  # 'L'
+    word_counts: array  # "L"
     text_keys: list[bytes]
-    signatures: array  # 'L': BINS low 32-bit values per text, for estimating Jaccard
+    signatures: array  # "I": BINS low 32-bit values per text, for estimating Jaccard
     bands: list[array]  # BANDS arrays of 'q', one key per text each
 
     @classmethod
     def empty(cls) -> "Fingerprints":
-        return cls(array("L"), [], array("L"), [array("q") for _ in range(BANDS)])
+        return cls(array("L"), [], array("I"), [array("q") for _ in range(BANDS)])
 
     def add(self, text_words: Sequence[str]) -> None:
         sig = signature(shingles(text_words))
@@ -146,15 +150,20 @@ class Fingerprints:
 
 def candidate_pairs(bands: list[array], eligible: Sequence[bool]) -> set[tuple[int, int]]:
     """Pairs (i < j) of eligible texts that share at least one band key."""
+    skipped = [i for i, ok in enumerate(eligible) if not ok]
     pairs: set[tuple[int, int]] = set()
     for keys in bands:
+        counts = Counter(keys)
+        shared = {key for key, count in counts.items() if count > 1}
+        if not shared:
+            continue
         buckets: dict[int, list[int]] = {}
         for i, key in enumerate(keys):
-            if eligible[i]:
+            if key in shared:
                 buckets.setdefault(key, []).append(i)
         for members in buckets.values():
-            if len(members) < 2:
-                continue
+            if skipped:
+                members = [i for i in members if eligible[i]]
             if len(members) <= MAX_BUCKET:
                 pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
             else:
