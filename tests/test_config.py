@@ -36,3 +36,18 @@ def test_yaml_errors_name_the_line(tmp_path):
     (tmp_path / "site.yaml").write_text("title: ok\n  bad: indent\n")
     with pytest.raises(ConfigError, match="line 2"):
         load_config(tmp_path / "site.yaml", cwd=tmp_path)
+
+
+def test_dedupe_settings_are_typed_and_checked(tmp_path):
+    (tmp_path / "site.yaml").write_text("dedupe: {jaccard: 0.9, containment: 0.85, min_words: 20}\n")
+    settings = load_config(tmp_path / "site.yaml", cwd=tmp_path).dedupe
+    assert (settings.enabled, settings.jaccard, settings.containment, settings.min_words, settings.containment_min_words) == (True, 0.9, 0.85, 20, 50)
+    (tmp_path / "site.yaml").write_text("dedupe: {jacard: 0.9, containment: 2, min_words: ten, enabled: 1}\nfoo: 1\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "site.yaml", cwd=tmp_path)
+    problems = info.value.problems
+    assert any("unknown setting 'dedupe.jacard' (did you mean 'dedupe.jaccard'?)" in p for p in problems)
+    assert any("'dedupe.containment' must be a number above 0 and at most 1, not 2" in p for p in problems)
+    assert any("'dedupe.min_words' must be int" in p for p in problems)
+    assert any("'dedupe.enabled' must be bool" in p for p in problems)
+    assert any("unknown setting 'foo'" in p for p in problems)
