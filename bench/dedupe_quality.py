@@ -24,7 +24,7 @@ import dedupe_pairs  # noqa: E402
 
 from site_gen.config import DedupeSettings  # noqa: E402
 from site_gen.dedupe import _similarity, find_clusters  # noqa: E402
-from site_gen.minhash import shingles, words  # noqa: E402
+from site_gen.minhash import Fingerprints, candidate_pairs, shingles, words  # noqa: E402
 
 
 def margins(data: dict) -> None:
@@ -39,6 +39,40 @@ def margins(data: dict) -> None:
         low = min(near, key=lambda x: x[0][n])
         high = max(other, key=lambda x: x[0][n])
         print(f"  {name:12} lowest duplicate {low[0][n]:.3f} ({low[1]['a']} ~ {low[1]['b']}), highest non-duplicate {high[0][n]:.3f} ({high[1]['a']} ~ {high[1]['b']})")
+
+
+def candidate_recall(data: dict) -> None:
+    """Share of labelled duplicate pairs (text only, not word-identical) that LSH proposes: ours and datasketch's."""
+    ours = theirs = total = 0
+    for source in sorted({p["source"] for p in data["pairs"]}):
+        pairs = [p for p in data["pairs"] if p["source"] == source and p["duplicate"]]
+        keys = sorted({k for p in pairs for k in (p["a"], p["b"])})
+        texts = {k: words(data["texts"][k]["text"].split("\n")) for k in keys}
+        pairs = [p for p in pairs if texts[p["a"]] != texts[p["b"]]]
+        prints = Fingerprints.empty()
+        for k in keys:
+            prints.add(texts[k])
+        found = candidate_pairs(prints.bands, [True] * len(keys))
+        index = {k: n for n, k in enumerate(keys)}
+        ours += sum(tuple(sorted((index[p["a"]], index[p["b"]]))) in found for p in pairs)
+        total += len(pairs)
+        theirs += _datasketch_candidates(texts, pairs)
+    line = f"LSH candidate recall on {total} near-duplicate pairs: ours {ours / total:.3f}"
+    print(line + (f", datasketch MinHashLSH(128, bands 64x2) {theirs / total:.3f}" if theirs >= 0 else " (datasketch not installed)"))
+
+
+def _datasketch_candidates(texts: dict[str, list[str]], pairs: list[dict]) -> int:
+    try:
+        from datasketch import MinHash, MinHashLSH
+    except ImportError:
+        return -(10**9)
+    lsh = MinHashLSH(num_perm=128, params=(64, 2))
+    hashes = {}
+    for key, w in texts.items():
+        hashes[key] = m = MinHash(num_perm=128)
+        m.update_batch([" ".join(w[i : i + 3]).encode() for i in range(max(1, len(w) - 2))])
+        lsh.insert(key, m)
+    return sum(p["b"] in lsh.query(hashes[p["a"]]) for p in pairs)
 
 
 def sweep(data: dict) -> None:
@@ -84,6 +118,7 @@ def main() -> None:
         for source in (None, "bbc", "rt", "fakenews"):
             print(f"  {'with URLs' if urls else 'text only':9} {source or 'all':8} {dedupe_pairs.evaluate(data, DedupeSettings(), urls=urls, source=source)}")
     margins(data)
+    candidate_recall(data)
     sweep(data)
     if args.corpora.is_dir():
         print(f"whole corpora in {args.corpora}, default settings:")

@@ -7,13 +7,14 @@ through site_gen's read stage (not timed), then times dedupe.find_clusters and r
 
 - wall and CPU seconds (workers' CPU included; on this noisy 2-core machine CPU time is steadier);
 - peak memory during dedupe: the largest sum of PSS over this process and its workers, sampled
-  every 20 ms (PSS splits pages shared after fork fairly, so the sum is real memory), and this
+  every 100 ms (PSS splits pages shared after fork fairly, so the sum is real memory), and this
   process's own peak RSS (VmHWM, reset just before dedupe);
 - the planted duplicates found: every (original, copy) pair must end up on one page (same outlet)
   or on two pages linked as cross-outlet copies; and pairs joined that were not planted.
 
---datasketch also times datasketch 2.0 MinHash (128 permutations) over the same shingles, the
-alternative the issue names, when it is installed (pip install datasketch; not a dependency).
+--datasketch also compares, in one process, the CPU time of our signatures with datasketch 2.0
+MinHash (128 permutations) over the same shingles, the alternative the issue names, when it is
+installed (pip install datasketch; not a dependency).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from dedupe_pairs import decided_pairs  # noqa: E402
 from site_gen.build import StageTimer, read_inputs  # noqa: E402
 from site_gen.config import load_config  # noqa: E402
 from site_gen.dedupe import Cluster, find_clusters  # noqa: E402
-from site_gen.minhash import words  # noqa: E402
+from site_gen.minhash import Fingerprints, words  # noqa: E402
 
 
 class MemoryProbe:
@@ -59,7 +60,7 @@ class MemoryProbe:
         self.peak_kb = max(self.peak_kb, _pss_total())
 
     def _run(self) -> None:
-        while not self._stop.wait(0.02):
+        while not self._stop.wait(0.1):
             self.peak_kb = max(self.peak_kb, _pss_total())
 
 
@@ -109,15 +110,32 @@ def planted_check(corpus: Path, clusters: list[Cluster]) -> dict[str, int]:
     return {"planted pairs": len(planted), "found": found, "missed": len(planted) - found, "decided but not planted together": wrong}
 
 
-def datasketch_seconds(articles: list) -> float:  # type: ignore[type-arg]
-    from datasketch import MinHash
+def signature_seconds(articles: list) -> tuple[float, float, float, float]:  # type: ignore[type-arg]
+    """CPU seconds for MinHash signatures of the same words and shingles in this one process:
+    ours (one-permutation, 128 bins, with LSH band keys), then datasketch MinHash(128) and its
+    LSH insertion; and peak RSS growth (MB) while datasketch ran."""
+    from datasketch import MinHash, MinHashLSH
 
-    started = time.perf_counter()
-    for article in articles:
-        w = words(article.paragraphs)
+    texts = [words(a.paragraphs) for a in articles]
+    started = time.process_time()
+    prints = Fingerprints.empty()
+    for w in texts:
+        prints.add(w)
+    ours = time.process_time() - started
+    Path("/proc/self/clear_refs").write_text("5")
+    rss = _vm("VmRSS")
+    started = time.process_time()
+    hashes = []
+    for w in texts:
         m = MinHash(num_perm=128)
         m.update_batch([" ".join(w[i : i + 3]).encode() for i in range(max(1, len(w) - 2))])
-    return time.perf_counter() - started
+        hashes.append(m)
+    theirs = time.process_time() - started
+    started = time.process_time()
+    lsh = MinHashLSH(num_perm=128, params=(64, 2))
+    for n, m in enumerate(hashes):
+        lsh.insert(n, m)
+    return ours, theirs, time.process_time() - started, (_vm("VmHWM") - rss) / 1024
 
 
 def main() -> None:
@@ -150,7 +168,8 @@ def main() -> None:
     print(f"  memory: {probe.peak_kb / 1024:.0f} MB peak PSS (this process + workers); this process: {rss_before / 1024:.0f} MB RSS before, {_vm('VmHWM') / 1024:.0f} MB peak")
     print("  planted: " + ", ".join(f"{k} {v:,}" for k, v in planted_check(corpus, clusters).items()))
     if args.datasketch:
-        print(f"datasketch 2.0 MinHash(128) of the same shingles, one process: {datasketch_seconds(articles):.2f} s wall")
+        ours, theirs, lsh, memory = signature_seconds(articles)
+        print(f"signatures in one process, CPU: ours {ours:.2f} s (with band keys); datasketch 2.0 MinHash(128) {theirs:.2f} s + MinHashLSH insert {lsh:.2f} s, {memory:.0f} MB more peak RSS")
 
 
 if __name__ == "__main__":

@@ -133,9 +133,11 @@ class _Texts:
         self.articles = articles
         self.settings = settings
         self.jobs = jobs
-        prints = Fingerprints.empty()
-        for chunk in parallel.run(_fingerprint_chunk, range(len(articles)), articles, jobs):
-            prints.extend(chunk)
+        chunks = parallel.run(_fingerprint_chunk, range(len(articles)), articles, jobs)
+        chunks.reverse()
+        prints = chunks.pop() if chunks else Fingerprints.empty()
+        while chunks:  # one chunk at a time, so the parts and the whole are never all in memory
+            prints.extend(chunks.pop())
         self.prints = prints
         self.keys = prints.text_keys
         self.urls = [(a.outlet.key if a.outlet else "", canonical_url(a.url)) if a.url else None for a in articles]

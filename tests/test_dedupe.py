@@ -5,9 +5,11 @@ import random
 import re
 from pathlib import Path
 
+import pytest
+
+from site_gen.build import StageTimer, read_inputs
 from site_gen.config import DedupeSettings
 from site_gen.dedupe import find_clusters
-from site_gen.build import StageTimer, read_inputs
 
 WORDS = "harbour council bridge ferry quay tide budget vote crew night market storm school museum library road".split()
 
@@ -154,3 +156,16 @@ def test_the_sample_shows_every_kind_of_duplicate(sample_build: Path):
     [bridge] = [a for a in report["articles"] if a["source_paths"][0] == "scraped/harbourgazette/2025-03-14-swing-bridge-to-close.txt"]
     [rescrape] = [d for d in bridge["duplicates"] if d["reason"] == "same-url"]
     assert rescrape["only_here"] == ["The bridge, which opened in 1894, last had its mechanism overhauled in 1972. Inspectors found cracks in two of the four drive pinions during a routine survey in March."]
+
+
+@pytest.mark.browser
+def test_a_redirect_page_leads_to_the_canonical_page_from_disk_and_under_a_sub_path(sample_build: Path, page, http_root):
+    report = json.loads((sample_build / "report.json").read_text())
+    [(canonical, copy)] = [(a, d) for a in report["articles"] for d in a["duplicates"] if d["reason"] == "same-text"]
+    public = sample_build / "public"
+    for base in (public.as_uri() + "/", http_root(sample_build, "public/")):
+        page.goto(base + copy["permalink"])
+        page.wait_for_url(base + canonical["permalink"])
+        assert page.locator("h1").inner_text() == canonical["title"]
+        assert "Also archived as" in page.content()
+    assert page.console_errors == []
