@@ -49,10 +49,8 @@ def candidate_recall(data: dict) -> None:
         keys = sorted({k for p in pairs for k in (p["a"], p["b"])})
         texts = {k: words(data["texts"][k]["text"].split("\n")) for k in keys}
         pairs = [p for p in pairs if texts[p["a"]] != texts[p["b"]]]
-        prints = Fingerprints.empty()
-        for k in keys:
-            prints.add(texts[k])
-        found = candidate_pairs(prints.bands, [True] * len(keys))
+        prints = Fingerprints.of(texts[k] for k in keys)
+        found = candidate_pairs(prints.bands, prints.word_counts >= 0)
         index = {k: n for n, k in enumerate(keys)}
         ours += sum(tuple(sorted((index[p["a"]], index[p["b"]]))) in found for p in pairs)
         total += len(pairs)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from . import parallel
 from .archive import natural_permalink
 from .config import DedupeSettings, SiteConfig
@@ -133,34 +135,28 @@ class _Texts:
         self.articles = articles
         self.settings = settings
         self.jobs = jobs
-        chunks = parallel.run(_fingerprint_chunk, range(len(articles)), articles, jobs)
-        chunks.reverse()
-        prints = chunks.pop() if chunks else Fingerprints.empty()
-        while chunks:  # one chunk at a time, so the parts and the whole are never all in memory
-            prints.extend(chunks.pop())
-        self.prints = prints
+        self.prints = prints = Fingerprints.concat(parallel.run(_fingerprint_chunk, range(len(articles)), articles, jobs))
         self.keys = prints.text_keys
         self.urls = [(a.outlet.key if a.outlet else "", canonical_url(a.url)) if a.url else None for a in articles]
-        self.eligible = [n >= settings.min_words for n in prints.word_counts]
+        self.eligible = prints.word_counts >= settings.min_words
         self.measured: dict[tuple[int, int], tuple[float, float]] = {}
         self._shingles: dict[int, set[int]] = {}
 
     def order(self, i: int) -> tuple[int, bool, dt.date, str]:
         """CANONICAL ORDER: most words, then earliest date (undated last), then source path."""
         a = self.articles[i]
-        return (-self.prints.word_counts[i], a.date is None, a.date or dt.date.min, a.sources[0].path)
+        return (-int(self.prints.word_counts[i]), a.date is None, a.date or dt.date.min, a.sources[0].path)
 
     def url_key(self, i: int) -> object:
         return self.urls[i]
 
     def eligible_indices(self) -> list[int]:
-        return [i for i, ok in enumerate(self.eligible) if ok]
+        return np.flatnonzero(self.eligible).tolist()
 
     def near_pairs(self, found: "_UnionFind") -> list[tuple[int, int]]:
         """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
-        todo = sorted(
-            (i, j) for i, j in candidate_pairs(self.prints.bands, self.eligible) if found.find(i) != found.find(j) and self.prints.estimate(i, j) >= PREFILTER
-        )
+        pairs = np.array(sorted(p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])), dtype=np.intp).reshape(-1, 2)
+        todo = [(i, j) for i, j in pairs[self.prints.estimates(pairs) >= PREFILTER].tolist()]
         for chunk in parallel.run(_measure_chunk, todo, self.articles, self.jobs):
             self.measured.update(chunk)
         return [pair for pair in todo if self._near(pair[0], pair[1], *self.measured[pair])]
@@ -185,7 +181,7 @@ class _Texts:
 
     def _near(self, i: int, j: int, jaccard: float, containment: float) -> bool:
         s = self.settings
-        shorter = min(self.prints.word_counts[i], self.prints.word_counts[j])
+        shorter = int(min(self.prints.word_counts[i], self.prints.word_counts[j]))
         return jaccard >= s.jaccard or (containment >= s.containment and shorter >= s.containment_min_words)
 
     def _shingle_set(self, i: int) -> set[int]:
@@ -197,10 +193,7 @@ class _Texts:
 
 
 def _fingerprint_chunk(articles: Sequence[Article], indices: Sequence[int]) -> Fingerprints:
-    prints = Fingerprints.empty()
-    for i in indices:
-        prints.add(words(articles[i].paragraphs))
-    return prints
+    return Fingerprints.of(words(articles[i].paragraphs) for i in indices)
 
 
 def _measure_chunk(articles: Sequence[Article], pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, float]]:

@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,40 +34,45 @@ def test_estimates_track_true_jaccard():
         other = base[:keep] + _text(rng, 600 - keep)
         a, b = minhash.shingles(base), minhash.shingles(other)
         true = len(a & b) / len(a | b)
-        prints = minhash.Fingerprints.empty()
-        prints.add(base)
-        prints.add(other)
-        assert abs(prints.estimate(0, 1) - true) < 0.12, (keep, true, prints.estimate(0, 1))
+        estimate = minhash.Fingerprints.of([base, other]).estimates(np.array([[0, 1]]))[0]
+        assert abs(estimate - true) < 0.12, (keep, true, estimate)
 
 
 def test_short_texts_are_densified_not_left_empty():
-    sig = minhash.signature(minhash.shingles("only a few words here".split()))
-    assert len(sig) == minhash.BINS and 0 not in sig and len(set(sig)) > 1
+    sig = minhash.signature("only a few words here".split()).tolist()
+    assert len(sig) == minhash.BINS and minhash._EMPTY not in sig and len(set(sig)) > 1
+    assert minhash.signature(["one"]).tolist() == minhash.signature(["one"]).tolist()
 
 
 def test_fingerprints_are_the_same_in_another_process():
     """Word and shingle hashes must not depend on the per-process string hash salt."""
-    code = "from site_gen import minhash; print(sorted(minhash.shingles('the same words in another process'.split()))[:3])"
+    text = "the same words in another process"
+    code = f"from site_gen import minhash; w = {text!r}.split(); print(sorted(minhash.shingles(w))[:3], minhash.signature(w)[:3].tolist())"
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
     assert len(outputs) == 1
-    assert outputs.pop().strip() == str(sorted(minhash.shingles("the same words in another process".split()))[:3])
+    w = text.split()
+    assert outputs.pop().strip() == f"{sorted(minhash.shingles(w))[:3]} {minhash.signature(w)[:3].tolist()}"
 
 
 def test_candidates_pair_similar_texts_and_not_unrelated_ones():
     rng = random.Random(2)
     texts = [_text(rng, 400) for _ in range(50)]
     texts.append(texts[7][:300] + _text(rng, 100))  # Jaccard about 0.6 with text 7
-    prints = minhash.Fingerprints.empty()
-    for t in texts:
-        prints.add(t)
-    pairs = minhash.candidate_pairs(prints.bands, [True] * len(texts))
+    prints = minhash.Fingerprints.of(texts)
+    pairs = minhash.candidate_pairs(prints.bands, np.ones(len(texts), dtype=bool))
     assert (7, 50) in pairs and len(pairs) < 5
-    assert (7, 50) not in minhash.candidate_pairs(prints.bands, [True] * 50 + [False])
+    assert (7, 50) not in minhash.candidate_pairs(prints.bands, np.arange(len(texts)) < 50)
 
 
 def test_a_crowded_bucket_is_chained_not_squared():
-    prints = minhash.Fingerprints.empty()
-    for _ in range(minhash.MAX_BUCKET + 10):
-        prints.add("one body shared by very many files".split())
-    pairs = minhash.candidate_pairs(prints.bands, [True] * (minhash.MAX_BUCKET + 10))
+    prints = minhash.Fingerprints.of(["one body shared by very many files".split()] * (minhash.MAX_BUCKET + 10))
+    pairs = minhash.candidate_pairs(prints.bands, np.ones(minhash.MAX_BUCKET + 10, dtype=bool))
     assert pairs == {(i, i + 1) for i in range(minhash.MAX_BUCKET + 9)}
+
+
+def test_fingerprints_of_parts_concatenate_in_order():
+    texts = [f"text number {i} with a few more words".split() for i in range(7)]
+    whole = minhash.Fingerprints.of(texts)
+    parts = minhash.Fingerprints.concat([minhash.Fingerprints.of(texts[:3]), minhash.Fingerprints.of(texts[3:])])
+    assert (parts.signatures == whole.signatures).all() and (parts.bands == whole.bands).all()
+    assert parts.text_keys == whole.text_keys and parts.word_counts.tolist() == [8] * 7
