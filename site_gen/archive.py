@@ -56,9 +56,19 @@ def _canonical_tags(articles: list[Article]) -> dict[str, Tag]:
     return tags
 
 
+def natural_slug(article: Article) -> str:
+    """The slug an article asks for (front matter) or gets from its title."""
+    return slugify(article.requested_slug or article.title, fallback=f"article-{article.id[:8]}")
+
+
+def natural_permalink(article: Article, pattern: str) -> str:
+    """The permalink an article gets when no other article claims the same one (dedupe redirects use it)."""
+    return _expand(pattern, article, natural_slug(article))
+
+
 def _assign_permalinks(articles: list[Article], pattern: str) -> None:
     for article in articles:
-        article.slug = slugify(article.requested_slug or article.title, fallback=f"article-{article.id[:8]}")
+        article.slug = natural_slug(article)
         article.permalink = _expand(pattern, article, article.slug)
     clashes: dict[str, list[Article]] = defaultdict(list)
     for article in articles:

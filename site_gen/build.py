@@ -22,6 +22,7 @@ from .archive import assemble
 from .boilerplate import strip_patterns, strip_recurring
 from .cache import BuildCache, BuildState, settings_key
 from .config import SiteConfig
+from .dedupe import dedupe, link_copies
 from .errors import SiteGenError
 from .keys import article_keys, file_key
 from .model import Archive, Article, Message
@@ -114,9 +115,12 @@ def build(
         with timer("read"):
             inputs = read_inputs(config, registry, cache, files, stats, skipped)
         with timer("boilerplate"):
-            recurring = strip_recurring([e.article for e in inputs if e.article is not None and e.status == "rendered"], config.boilerplate)
+            recurring = strip_recurring(_rendered(inputs), config.boilerplate)
+        with timer("dedupe"):
+            dedupe(inputs, config)
         with timer("assemble"):
-            archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
+            archive = assemble(_rendered(inputs), config)
+            link_copies(archive)
         tree = output.incremental(state.delta) if incremental else output.fresh()
         with timer("render"):
             manifest = render_site(config, archive, tree, state.manifest if incremental else {})
@@ -174,6 +178,20 @@ def _fingerprint(config: SiteConfig, registry: Registry, stats: dict[str, str], 
             if file.is_file():
                 digest.update(f"{file}\0{file_key(file)}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def collect_inputs(config: SiteConfig) -> list[InputEntry]:
+    """Every input read (through the cache) and rid of boilerplate: what dedupe sees (site-gen dupes)."""
+    registry = load_registry(config)
+    files, skipped = discover(config)
+    stats = {path: file_key(config.content_dir / path) for path in files}
+    inputs = read_inputs(config, registry, BuildCache(config), files, stats, skipped)
+    strip_recurring(_rendered(inputs), config.boilerplate)
+    return inputs
+
+
+def _rendered(inputs: list[InputEntry]) -> list[Article]:
+    return [e.article for e in inputs if e.article is not None and e.status == "rendered"]
 
 
 def read_inputs(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any]) -> list[InputEntry]:

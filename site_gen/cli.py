@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import build
+from .build import build, collect_inputs
 from .config import SiteConfig, find_config, load_config
+from .dedupe import dedupe, describe_clusters
 from .errors import ConfigError, SiteGenError
 from .import_cli import add_commands as add_import_commands
 
@@ -60,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_serve)
 
     add_import_commands(commands)
+
+    p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
+    _site_arguments(p)
+    p.set_defaults(run=_dupes)
     return parser
 
 
@@ -109,3 +114,10 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
+
+def _dupes(args: argparse.Namespace) -> int:
+    config = site_config(args)
+    clusters = dedupe(collect_inputs(config), config)
+    for line in describe_clusters(clusters):
+        print(line)
+    return 0

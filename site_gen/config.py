@@ -37,6 +37,21 @@ class BoilerplateSettings:
 
 
 @dataclass(slots=True)
+class DedupeSettings:
+    """The `dedupe:` section: when two texts count as copies (defaults measured in bench/dedupe_quality.py)."""
+
+    enabled: bool = True
+    jaccard: float = 0.7
+    """Near-duplicates when this share of the two texts' 3-word shingles is common to both (Jaccard)."""
+    containment: float = 0.8
+    """... or when this share of the shorter text's shingles is in the longer one (a truncated or extended copy)."""
+    min_words: int = 10
+    """Texts with fewer words are never compared: captions and placeholders say nothing about identity."""
+    containment_min_words: int = 50
+    """The shorter text needs this many words for containment to count (a quoted sentence is not a copy)."""
+
+
+@dataclass(slots=True)
 class SiteConfig:
     """Settings for one archive. Paths are absolute once loaded."""
 
@@ -69,6 +84,7 @@ class SiteConfig:
     detect_language: bool = True
     """Detect the language of articles whose file and registry entry do not give one."""
     boilerplate: BoilerplateSettings = field(default_factory=BoilerplateSettings)
+    dedupe: DedupeSettings = field(default_factory=DedupeSettings)
 
     @property
     def workers(self) -> int:
@@ -90,7 +106,9 @@ _STR_KEYS = ("title", "description", "base_url", "language", "theme", "permalink
 _PATH_KEYS = ("content_dir", "output_dir", "cache_dir", "sources")
 _INT_KEYS = {"paginate": 1, "feed_size": 1, "jobs": 0}
 _BOOL_KEYS = ("repeated_paragraphs", "fix_mojibake", "detect_language")
-_ALL_KEYS = set(_STR_KEYS) | set(_PATH_KEYS) | set(_INT_KEYS) | set(_BOOL_KEYS) | {"ignore", "defaults", "boilerplate"}
+_ALL_KEYS = set(_STR_KEYS) | set(_PATH_KEYS) | set(_INT_KEYS) | set(_BOOL_KEYS) | {"ignore", "defaults", "boilerplate", "dedupe"}
+_DEDUPE_SHARES = ("jaccard", "containment")
+_DEDUPE_COUNTS = ("min_words", "containment_min_words")
 
 
 def load_config(path: Path | None, *, cwd: Path | None = None) -> SiteConfig:
@@ -162,6 +180,8 @@ def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
             config.defaults = _parse_defaults(value, problems)
         elif key == "boilerplate":
             config.boilerplate = _parse_boilerplate(value, problems)
+        elif key == "dedupe":
+            config.dedupe = _parse_dedupe(value, problems)
     problems.extend(_check_permalink(config.permalink))
     return problems
 
@@ -200,6 +220,32 @@ def _parse_boilerplate(value: Any, problems: list[str]) -> BoilerplateSettings:
                 settings.min_articles = item
         elif key not in ("detect", "min_share", "min_articles"):
             problems.append(f"unknown setting '{name}'; known: detect, min_share, min_articles")
+    return settings
+
+
+def _parse_dedupe(value: Any, problems: list[str]) -> DedupeSettings:
+    settings = DedupeSettings()
+    if not _check_type("dedupe", value, dict, problems):
+        return settings
+    known = ("enabled", *_DEDUPE_SHARES, *_DEDUPE_COUNTS)
+    for key, item in value.items():
+        name = f"dedupe.{key}"
+        if key not in known:
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            problems.append(f"unknown setting '{name}'" + (f" (did you mean 'dedupe.{hint[0]}'?)" if hint else ""))
+        elif key == "enabled":
+            if _check_type(name, item, bool, problems):
+                settings.enabled = item
+        elif key in _DEDUPE_SHARES:
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 < item <= 1:
+                problems.append(f"'{name}' must be a number above 0 and at most 1, not {item!r}")
+            else:
+                setattr(settings, key, float(item))
+        elif _check_type(name, item, int, problems):
+            if item < 1:
+                problems.append(f"'{name}' must be at least 1, not {item}")
+            else:
+                setattr(settings, key, item)
     return settings
 
 

@@ -102,8 +102,17 @@ class Duplicate:
     reason: str
     """same-url, same-text, near-duplicate or cross-outlet-copy."""
     score: float
+    """Jaccard similarity of the two texts' 3-word shingles (1.0 for same-text)."""
     permalink: str | None = None
     """Where the copy lives in the site, when it keeps a page of its own (cross-outlet copies, redirects)."""
+    title: str = ""
+    """The copy's own headline (copies often differ only there)."""
+    outlet: str = ""
+    """The copy's outlet name."""
+    containment: float = 0.0
+    """Share of the shorter text's shingles found in the other: near 1.0 for a truncated or extended copy."""
+    only_here: list[str] = field(default_factory=list)
+    """Paragraphs of a merged copy that the canonical text lacks, kept so that no text is lost."""
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from . import timeline
 from .archive import group
 from .citation import cite
 from .config import SiteConfig
+from .dedupe import redirects
 from .errors import SiteGenError
 from .keys import ContextHasher, file_key, template_keys
 from .model import Archive, Article, Outlet
@@ -128,11 +129,12 @@ class Renderer:
     def key(self, path: str, template: str, context: dict[str, Any]) -> str:
         return self.hasher.key(self.template_keys[template], self.site, path, context)
 
-    def write(self, path: str, template: str, **context: Any) -> None:
-        """Render one page unless its key says the file in `out` is already right."""
+    def write(self, path: str, template: str, *, listed: bool = True, **context: Any) -> None:
+        """Render one page unless its key says the file in the tree is already right.
+        listed=False keeps a page out of the sitemap."""
         key = self.key(path, template, context)
         self.keys[path] = key
-        if path.endswith(".html") and path != "404.html":
+        if listed and path.endswith(".html") and path != "404.html":
             self.pages.append(path)
         if self.previous.get(path) != key:
             self.render(path, template, context)
@@ -165,6 +167,8 @@ class Renderer:
             self.keys[article.permalink] = key
             if self.previous.get(article.permalink) != key:
                 changed.append(article)
+            for copy in redirects(article):  # small pages: rendered here, not in the workers
+                self.write(copy.permalink, "redirect.html", listed=False, article=article, copy=copy)
         return changed
 
     def render_articles(self, articles: Iterable[Article]) -> None:

@@ -66,7 +66,19 @@ def _article(article: Article) -> dict[str, Any]:
         "source_paths": [s.path for s in article.sources],
         "sha256": [s.sha256 for s in article.sources],
         "duplicates": [
-            {"path": d.path, "url": d.url, "reason": d.reason, "score": d.score, "permalink": d.permalink} for d in article.duplicates
+            {
+                "path": d.path,
+                "url": d.url,
+                "reason": d.reason,
+                "score": d.score,
+                "permalink": d.permalink,
+                "date": d.date.isoformat() if d.date else None,
+                "title": d.title,
+                "outlet": d.outlet,
+                "containment": d.containment,
+                "only_here": d.only_here,
+            }
+            for d in article.duplicates
         ],
         "removed": [asdict(r) for r in article.removed],
     }

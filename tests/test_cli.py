@@ -42,3 +42,18 @@ def test_refused_output_folder_exits_1(site):
 def test_version_and_help(site):
     assert run("--version", cwd=site.root).stdout.startswith("site-gen ")
     assert run(cwd=site.root).returncode == 2
+
+
+def test_dupes_lists_clusters_without_building(site):
+    body = "\n".join(f"Paragraph {i} says the swing bridge closes for eleven weeks from Monday for repairs." for i in range(8))
+    site.write("a.txt", f"date 2025-03-14 https://gazette.example/bridge\nBridge to close\n\n{body}\n")
+    site.write("b.txt", f"date 2025-03-15 https://gazette.example/bridge?utm_source=mail\nBridge to close\n\n{body}\n")
+    site.write("c.txt", f"date 2025-03-14 https://wire.example/bridge\nBridge shuts\n\n{body}\n")
+    done = run("dupes", "content", cwd=site.root)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "cluster 1: 3 files, 2 page(s)"
+    assert any(line.startswith("    merged b.txt") and "same-url: Jaccard 1.00" in line for line in lines)
+    assert any(line.startswith("  linked") and "cross-outlet-copy" in line for line in lines)
+    assert lines[-1] == "1 clusters: 1 files would be merged, 1 cross-outlet links"
+    assert not (site.root / "public").exists()

@@ -54,3 +54,16 @@ def test_boilerplate_settings_problems_are_all_reported(tmp_path):
     problems = " | ".join(info.value.problems)
     assert len(info.value.problems) == 4
     assert "between 0 and 1" in problems and "at least 2" in problems and "boilerplate.detect" in problems and "boilerplate.share" in problems
+def test_dedupe_settings_are_typed_and_checked(tmp_path):
+    (tmp_path / "site.yaml").write_text("dedupe: {jaccard: 0.9, containment: 0.85, min_words: 20}\n")
+    settings = load_config(tmp_path / "site.yaml", cwd=tmp_path).dedupe
+    assert (settings.enabled, settings.jaccard, settings.containment, settings.min_words, settings.containment_min_words) == (True, 0.9, 0.85, 20, 50)
+    (tmp_path / "site.yaml").write_text("dedupe: {jacard: 0.9, containment: 2, min_words: ten, enabled: 1}\nfoo: 1\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "site.yaml", cwd=tmp_path)
+    problems = info.value.problems
+    assert any("unknown setting 'dedupe.jacard' (did you mean 'dedupe.jaccard'?)" in p for p in problems)
+    assert any("'dedupe.containment' must be a number above 0 and at most 1, not 2" in p for p in problems)
+    assert any("'dedupe.min_words' must be int" in p for p in problems)
+    assert any("'dedupe.enabled' must be bool" in p for p in problems)
+    assert any("unknown setting 'foo'" in p for p in problems)

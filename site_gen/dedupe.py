@@ -1,0 +1,356 @@
+"""Deduplication: copies of one text found, grouped, merged or linked, and explained.
+
+Runs between tag and assemble. Three kinds of evidence join two articles:
+
+- same-url: the same canonical URL (urls.canonical_url) within one outlet: a re-scrape;
+- same-text: the same words in the same order (case, quotes, dashes, spacing, punctuation folded);
+- near-duplicate: MinHash/LSH (minhash.py) proposes pairs, and a pair counts when the exact
+  Jaccard similarity of its 3-word shingles or the containment of the shorter text in the longer
+  reaches the thresholds of the `dedupe:` settings.
+
+Union-find over that evidence gives clusters. Within one outlet, a cluster's articles become one
+page: the canonical copy is the first by CANONICAL ORDER (most words, then earliest date, undated
+last, then source path: independent of file order), and every other copy that is itself directly
+a copy of it (never only through a chain) is merged into it and listed on it, with the paragraphs
+only it has. Copies not directly related start a page of their own by the same rule. Pages of
+different outlets in one cluster stay apart and link each other (cross-outlet-copy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from . import parallel
+from .archive import natural_permalink
+from .config import DedupeSettings, SiteConfig
+from .minhash import Fingerprints, candidate_pairs, shingles, words
+from .model import Archive, Article, Duplicate, Message
+from .report import InputEntry
+from .slugs import short_hash
+from .urls import canonical_url
+
+PREFILTER = 0.15
+"""Candidates whose MinHash estimate of Jaccard is below this are not measured (the true value is
+then below 0.3 with near certainty: the estimate's standard error is at most 0.045)."""
+MAX_CROSS_PAGES = 64
+"""Larger clusters link each page only to the first page of each other outlet, not to every page."""
+CACHE = 256
+
+
+@dataclass(slots=True, frozen=True)
+class Link:
+    """Why two articles are copies of one text."""
+
+    reason: str
+    """same-url, same-text, near-duplicate or cross-outlet-copy."""
+    score: float
+    """Jaccard similarity of their 3-word shingles."""
+    containment: float
+    """Share of the shorter text's shingles found in the longer one."""
+
+    def describe(self) -> str:
+        if self.reason == "same-text":
+            return "same-text: the same words in the same order"
+        return f"{self.reason}: Jaccard {self.score:.2f}, containment {self.containment:.2f}"
+
+
+@dataclass(slots=True)
+class Page:
+    """One outlet's page for a text: the canonical article and the copies merged into it."""
+
+    canonical: Article
+    merged: list[tuple[Article, Link]]
+
+
+@dataclass(slots=True)
+class Cluster:
+    """Articles joined by duplicate evidence, as pages (one or more per outlet) and cross-outlet links."""
+
+    pages: list[Page]
+    cross: list[tuple[Page, Page, Link]]
+
+
+def dedupe(inputs: list[InputEntry], config: SiteConfig) -> list[Cluster]:
+    """Merge copies within an outlet and link copies across outlets; update the input entries."""
+    if not config.dedupe.enabled:
+        return []
+    entries = {id(e.article): e for e in inputs if e.status == "rendered" and e.article is not None}
+    clusters = find_clusters([e.article for e in entries.values() if e.article], config.dedupe, config.workers)
+    for cluster in clusters:
+        for page in cluster.pages:
+            for copy, link in page.merged:
+                _merge(page.canonical, copy, link, entries[id(copy)], config.permalink)
+        for p, q, link in cluster.cross:
+            p.canonical.duplicates.append(_record(q.canonical, link))
+            q.canonical.duplicates.append(_record(p.canonical, link))
+    return clusters
+
+
+def describe_clusters(clusters: list[Cluster]) -> Iterable[str]:
+    """Lines for review (site-gen dupes): each page's canonical file, its merged copies, cross-outlet links."""
+    for n, cluster in enumerate(clusters, 1):
+        files = sum(1 + len(p.merged) for p in cluster.pages)
+        yield f"cluster {n}: {files} files, {len(cluster.pages)} page(s)"
+        for page in cluster.pages:
+            yield f"  page   {_line(page.canonical)}"
+            for copy, link in page.merged:
+                yield f"    merged {_line(copy)}  <- {link.describe()}"
+        for p, q, link in cluster.cross:
+            yield f"  linked {p.canonical.sources[0].path} <-> {q.canonical.sources[0].path}  <- {link.describe()}"
+    merged = sum(len(p.merged) for c in clusters for p in c.pages)
+    cross = sum(len(c.cross) for c in clusters)
+    yield f"{len(clusters):,} clusters: {merged:,} files would be merged, {cross:,} cross-outlet links"
+
+
+def _line(article: Article) -> str:
+    outlet = article.outlet.name if article.outlet else "no outlet"
+    return f"{article.sources[0].path}  [{outlet}, {article.date or 'undated'}] {article.title!r}"
+
+
+def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: int = 1) -> list[Cluster]:
+    """The duplicate clusters among articles (only those with a merge or a cross-outlet link)."""
+    ordered = sorted(articles, key=lambda a: a.sources[0].path)  # file order must not matter
+    texts = _Texts(ordered, settings, jobs)
+    found = _UnionFind(len(ordered))
+    for group in _groups(range(len(ordered)), texts.url_key):
+        found.union_all(group)
+    for group in _groups(texts.eligible_indices(), texts.keys.__getitem__):
+        found.union_all(group)
+    for i, j in texts.near_pairs(found):
+        found.union(i, j)
+    clusters = [_decide(members, texts) for members in found.components()]
+    clusters = [c for c in clusters if c.cross or any(p.merged for p in c.pages)]
+    return sorted(clusters, key=lambda c: c.pages[0].canonical.sources[0].path)
+
+
+class _Texts:
+    """Fingerprints of the articles, and exact similarity measured on demand."""
+
+    def __init__(self, articles: Sequence[Article], settings: DedupeSettings, jobs: int) -> None:
+        self.articles = articles
+        self.settings = settings
+        self.jobs = jobs
+        self.prints = prints = Fingerprints.concat(parallel.run(_fingerprint_chunk, range(len(articles)), articles, jobs))
+        self.keys = prints.text_keys
+        self.urls = [(a.outlet.key if a.outlet else "", canonical_url(a.url)) if a.url else None for a in articles]
+        self.eligible = prints.word_counts >= settings.min_words
+        self.measured: dict[tuple[int, int], tuple[float, float]] = {}
+        self._shingles: dict[int, set[int]] = {}
+
+    def order(self, i: int) -> tuple[int, bool, dt.date, str]:
+        """CANONICAL ORDER: most words, then earliest date (undated last), then source path."""
+        a = self.articles[i]
+        return (-int(self.prints.word_counts[i]), a.date is None, a.date or dt.date.min, a.sources[0].path)
+
+    def url_key(self, i: int) -> object:
+        return self.urls[i]
+
+    def eligible_indices(self) -> list[int]:
+        return np.flatnonzero(self.eligible).tolist()
+
+    def near_pairs(self, found: "_UnionFind") -> list[tuple[int, int]]:
+        """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
+        pairs = np.array(sorted(p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])), dtype=np.intp).reshape(-1, 2)
+        todo = [(i, j) for i, j in pairs[self.prints.estimates(pairs) >= PREFILTER].tolist()]
+        for chunk in parallel.run(_measure_chunk, todo, self.articles, self.jobs):
+            self.measured.update(chunk)
+        return [pair for pair in todo if self._near(pair[0], pair[1], *self.measured[pair])]
+
+    def measure(self, i: int, j: int) -> tuple[float, float]:
+        """(Jaccard, containment) of two articles' shingle sets."""
+        pair = (min(i, j), max(i, j))
+        if pair not in self.measured:
+            self.measured[pair] = _similarity(self._shingle_set(i), self._shingle_set(j))
+        return self.measured[pair]
+
+    def relation(self, i: int, j: int, *, same_outlet: bool = True) -> Link | None:
+        """Why article i is directly a copy of article j, or None."""
+        if same_outlet and self.urls[i] is not None and self.urls[i] == self.urls[j]:
+            return Link("same-url", *self.measure(i, j))
+        if not (self.eligible[i] and self.eligible[j]):
+            return None
+        if self.keys[i] == self.keys[j]:
+            return Link("same-text", 1.0, 1.0)
+        jaccard, containment = self.measure(i, j)
+        return Link("near-duplicate", jaccard, containment) if self._near(i, j, jaccard, containment) else None
+
+    def _near(self, i: int, j: int, jaccard: float, containment: float) -> bool:
+        s = self.settings
+        shorter = int(min(self.prints.word_counts[i], self.prints.word_counts[j]))
+        return jaccard >= s.jaccard or (containment >= s.containment and shorter >= s.containment_min_words)
+
+    def _shingle_set(self, i: int) -> set[int]:
+        if i not in self._shingles:
+            if len(self._shingles) >= CACHE:
+                self._shingles.clear()
+            self._shingles[i] = shingles(words(self.articles[i].paragraphs))
+        return self._shingles[i]
+
+
+def _fingerprint_chunk(articles: Sequence[Article], indices: Sequence[int]) -> Fingerprints:
+    return Fingerprints.of(words(articles[i].paragraphs) for i in indices)
+
+
+def _measure_chunk(articles: Sequence[Article], pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, float]]:
+    cache: dict[int, set[int]] = {}
+
+    def shingle_set(i: int) -> set[int]:
+        if i not in cache:
+            if len(cache) >= CACHE:
+                cache.clear()
+            cache[i] = shingles(words(articles[i].paragraphs))
+        return cache[i]
+
+    return {(i, j): _similarity(shingle_set(i), shingle_set(j)) for i, j in pairs}
+
+
+def _similarity(a: set[int], b: set[int]) -> tuple[float, float]:
+    if not a or not b:
+        return (1.0, 1.0) if a == b else (0.0, 0.0)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common), common / min(len(a), len(b))
+
+
+def _decide(members: list[int], texts: _Texts) -> Cluster:
+    """Pages per outlet (greedy, in canonical order) and the cross-outlet links between them."""
+    articles = texts.articles
+    by_outlet: dict[str, list[int]] = {}
+    for i in members:
+        outlet = articles[i].outlet
+        by_outlet.setdefault(outlet.key if outlet else "", []).append(i)
+    pages: list[tuple[str, int, Page]] = []
+    for outlet_key in sorted(by_outlet):
+        remaining = sorted(by_outlet[outlet_key], key=texts.order)
+        while remaining:
+            head, rest = remaining[0], remaining[1:]
+            page = Page(articles[head], [])
+            remaining = []
+            for i in rest:
+                link = texts.relation(i, head)
+                if link:
+                    page.merged.append((articles[i], link))
+                else:
+                    remaining.append(i)
+            pages.append((outlet_key, head, page))
+    cross = []
+    for (ka, a, pa), (kb, b, pb) in _cross_candidates(pages):
+        link = texts.relation(a, b, same_outlet=False) if ka != kb else None
+        if link:
+            cross.append((pa, pb, Link("cross-outlet-copy", link.score, link.containment)))
+    return Cluster([p for _, _, p in pages], cross)
+
+
+def _cross_candidates(pages: list[tuple[str, int, Page]]) -> Iterable[tuple[tuple[str, int, Page], tuple[str, int, Page]]]:
+    if len(pages) <= MAX_CROSS_PAGES:
+        yield from combinations(pages, 2)
+        return
+    heads: dict[str, tuple[str, int, Page]] = {}
+    for page in pages:
+        heads.setdefault(page[0], page)
+    seen: set[frozenset[int]] = set()
+    for head in heads.values():
+        for other in pages:
+            pair = frozenset((head[1], other[1]))
+            if other[0] != head[0] and pair not in seen:
+                seen.add(pair)
+                yield head, other
+
+
+def _merge(canonical: Article, copy: Article, link: Link, entry: InputEntry, pattern: str) -> None:
+    canonical.sources.extend(copy.sources)
+    record = _record(copy, link)
+    record.permalink = natural_permalink(copy, pattern)
+    record.only_here = only_here(copy, canonical)
+    canonical.duplicates.append(record)
+    entry.status = "merged"
+    entry.article = canonical
+    entry.messages.append(Message("info", f"merged into {canonical.sources[0].path} ({link.describe()})"))
+
+
+def _record(copy: Article, link: Link) -> Duplicate:
+    return Duplicate(
+        path=copy.sources[0].path,
+        url=copy.url,
+        date=copy.date,
+        reason=link.reason,
+        score=round(link.score, 3),
+        title=copy.title,
+        outlet=copy.outlet.name if copy.outlet else "",
+        containment=round(link.containment, 3),
+    )
+
+
+def only_here(copy: Article, canonical: Article) -> list[str]:
+    """The copy's paragraphs whose words the canonical text has in no paragraph: nothing is lost."""
+    have = {tuple(words([p])) for p in canonical.paragraphs}
+    return [p for p in copy.paragraphs if (w := tuple(words([p]))) and w not in have]
+
+
+def link_copies(archive: Archive) -> None:
+    """After assemble: point cross-outlet records at the other page, and give redirects free paths.
+
+    A merged copy keeps the permalink it would have had, as a redirect page, unless that is its
+    canonical page itself; if another page or redirect holds that path, a suffix from the copy's
+    file path makes it unique (as assemble does for clashing articles).
+    """
+    pages = {a.sources[0].path: a.permalink for a in archive.articles}
+    taken = set(pages.values())
+    for article in archive.articles:
+        for record in article.duplicates:
+            if record.reason == "cross-outlet-copy":
+                record.permalink = pages.get(record.path)
+            elif record.permalink and record.permalink != article.permalink:
+                if record.permalink in taken:
+                    record.permalink = _suffixed(record.permalink, short_hash(record.path, 6))
+                taken.add(record.permalink)
+
+
+def _suffixed(permalink: str, suffix: str) -> str:
+    if permalink.endswith("/index.html"):
+        return f"{permalink[: -len('/index.html')]}-{suffix}/index.html"
+    return f"{permalink[: -len('.html')]}-{suffix}.html"
+
+
+def redirects(article: Article) -> list[Duplicate]:
+    """Merged copies whose own permalink needs a redirect page to this article."""
+    return [d for d in article.duplicates if d.reason != "cross-outlet-copy" and d.permalink and d.permalink != article.permalink]
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+    def union_all(self, members: list[int]) -> None:
+        for other in members[1:]:
+            self.union(members[0], other)
+
+    def components(self) -> list[list[int]]:
+        groups = _groups(range(len(self.parent)), self.find)
+        return [g for g in groups if len(g) > 1]
+
+
+def _groups(indices: Iterable[int], key) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    """Indices grouped by key (None keys left out), groups of two or more, in index order."""
+    groups: dict[object, list[int]] = {}
+    for i in indices:
+        k = key(i)
+        if k is not None:
+            groups.setdefault(k, []).append(i)
+    return [g for g in groups.values() if len(g) > 1]

@@ -1,0 +1,188 @@
+"""Text fingerprints for deduplication: words, shingles, one-permutation MinHash and LSH bands.
+
+Our own MinHash, chosen over datasketch after measuring both (bench/dedupe_speed.py --datasketch):
+one-permutation MinHash hashes each shingle once and splits the hash space into BINS bins,
+keeping the minimum of each, instead of hashing every shingle once per permutation; numpy does
+that per text in a few array operations (about twice as fast as the same in pure Python).
+
+Everything here is deterministic across runs: words are hashed with BLAKE2b (str hashes are
+salted per process), shingles are mixed from those integers. The exact similarity of a candidate
+pair is measured on the full shingle sets (shingles(), see dedupe.py); MinHash and LSH only
+choose which pairs to measure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from itertools import islice
+from typing import Iterable, Sequence
+
+import numpy as np
+
+SHINGLE = 3
+"""Words per shingle: 3 keeps a copy-edit from touching more than three shingles per changed word."""
+BINS = 128
+"""MinHash values per text (one-permutation bins, by the top 7 bits of the shingle hash)."""
+ROWS = 2
+"""MinHash values per LSH band: with 64 bands of 2, a pair with Jaccard 0.3 is a candidate with p > 0.99."""
+BANDS = BINS // ROWS
+MAX_BUCKET = 64
+"""A band bucket with more texts than this is linked as a chain, not all pairs (boilerplate bodies)."""
+
+_WORD = re.compile(r"\w+")
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+_U = np.uint64
+_MULTIPLIERS = [_U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F), _U(0x165667B19E3779F9)]
+_EMPTY = np.iinfo(np.uint64).max
+
+
+def words(paragraphs: Iterable[str]) -> list[str]:
+    """The words of a text, folded as normalize.comparison_key folds them (case, quotes, dashes, spacing).
+
+    Punctuation is not a word, so "Albright's" and "Albright s" give the same words. This is
+    _WORD.findall(comparison_key(text)) without the steps that cannot change a word (quote and
+    dash folding, space collapsing), which cost more than the rest; tests check they agree.
+    """
+    text = "\n".join(paragraphs)
+    if text.isascii():  # the common case, twice as fast as the regular expression
+        return text.lower().translate(_ASCII_NON_WORD).split()
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+class _WordIds(dict[str, int]):
+    """Word -> stable 62-bit integer, computed once per word and process."""
+
+    def __missing__(self, word: str) -> int:
+        value = int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 2
+        self[word] = value
+        return value
+
+
+_IDS = _WordIds()
+
+
+def shingles(text_words: Sequence[str]) -> set[int]:
+    """Hashes of the overlapping SHINGLE-word runs of a text (the whole text when it is shorter)."""
+    ids = list(map(_IDS.__getitem__, text_words))
+    if len(ids) < SHINGLE:
+        return {hash(tuple(ids))} if ids else set()
+    runs = [islice(ids, i, None) for i in range(SHINGLE)]
+    return set(map(hash, zip(*runs)))
+
+
+def text_key(text_words: Sequence[str]) -> bytes:
+    """Identifies a word sequence: equal keys mean the same words in the same order."""
+    return hashlib.blake2b(" ".join(text_words).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer: every input bit changes about half the output bits."""
+    h = h ^ (h >> _U(33))
+    h = h * _U(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> _U(33))
+    h = h * _U(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> _U(33))
+
+
+def signature(text_words: Sequence[str]) -> np.ndarray:
+    """One-permutation MinHash of a text's shingles: the smallest shingle hash in each of BINS bins.
+
+    An empty bin borrows the value of the next non-empty bin to its right, mixed with the
+    distance ("rotation" densification, Shrivastava and Li 2014), so short texts still agree
+    on about a Jaccard share of their bins.
+    """
+    ids = np.fromiter(map(_IDS.__getitem__, text_words), dtype=np.uint64, count=len(text_words))
+    if len(ids) < SHINGLE:
+        ids = np.concatenate([ids, np.zeros(SHINGLE - len(ids), dtype=np.uint64)])
+    runs = len(ids) - SHINGLE + 1
+    hashes = _mix(sum((ids[k : k + runs] * m for k, m in enumerate(_MULTIPLIERS)), np.zeros(runs, dtype=np.uint64)))
+    mins = np.full(BINS, _EMPTY, dtype=np.uint64)
+    np.minimum.at(mins, (hashes >> _U(64 - 7)).astype(np.intp), hashes)
+    empty = mins == _EMPTY
+    if empty.any():
+        full, gaps = np.flatnonzero(~empty), np.flatnonzero(empty)
+        borrowed = full[np.searchsorted(full, gaps) % len(full)]
+        mins[gaps] = _mix(mins[borrowed] ^ ((borrowed - gaps) % BINS).astype(np.uint64) * _MULTIPLIERS[0])
+    return mins
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """One key per LSH band: two texts share a band key when they agree on all ROWS values of it."""
+    rows = sig.reshape(BANDS, ROWS)
+    keys = np.zeros(BANDS, dtype=np.uint64)
+    for r in range(ROWS):
+        keys = keys * _MULTIPLIERS[1] + rows[:, r]
+    return _mix(keys)
+
+
+@dataclass(slots=True)
+class Fingerprints:
+    """Compact fingerprints of many texts, in input order (about 1.1 kB a text)."""
+
+    word_counts: np.ndarray
+    """Words per text."""
+    text_keys: list[bytes]
+    """text_key() per text."""
+    signatures: np.ndarray
+    """(texts, BINS) uint32: the low 32 bits of each MinHash value, for estimating Jaccard."""
+    bands: np.ndarray
+    """(texts, BANDS) uint64 LSH band keys."""
+
+    @classmethod
+    def of(cls, texts: Iterable[Sequence[str]]) -> "Fingerprints":
+        counts, keys, sigs, bands = [], [], [], []
+        for text_words in texts:
+            sig = signature(text_words)
+            counts.append(len(text_words))
+            keys.append(text_key(text_words))
+            sigs.append(sig.astype(np.uint32))
+            bands.append(band_keys(sig))
+        return cls(
+            np.array(counts, dtype=np.int64),
+            keys,
+            np.array(sigs, dtype=np.uint32).reshape(-1, BINS),
+            np.array(bands, dtype=np.uint64).reshape(-1, BANDS),
+        )
+
+    @classmethod
+    def concat(cls, parts: list["Fingerprints"]) -> "Fingerprints":
+        """All parts as one, in order. Consumes the list: each part is freed once copied."""
+        n = sum(len(p.word_counts) for p in parts)
+        whole = cls(np.empty(n, dtype=np.int64), [], np.empty((n, BINS), dtype=np.uint32), np.empty((n, BANDS), dtype=np.uint64))
+        parts.reverse()
+        at = 0
+        while parts:
+            part = parts.pop()
+            end = at + len(part.word_counts)
+            whole.word_counts[at:end], whole.signatures[at:end], whole.bands[at:end] = part.word_counts, part.signatures, part.bands
+            whole.text_keys.extend(part.text_keys)
+            at = end
+        return whole
+
+    def estimates(self, pairs: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of each (i, j) row of pairs: the share of MinHash bins that agree."""
+        if not len(pairs):
+            return np.zeros(0)
+        return np.count_nonzero(self.signatures[pairs[:, 0]] == self.signatures[pairs[:, 1]], axis=1) / BINS
+
+
+def candidate_pairs(bands: np.ndarray, eligible: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs (i < j) of eligible texts that share at least one band key."""
+    indices = np.flatnonzero(eligible)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(bands.shape[1]):
+        keys = bands[indices, band]
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        ends = np.append(starts[1:], len(ordered))
+        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+            members = indices[order[start:end]].tolist()
+            if len(members) <= MAX_BUCKET:
+                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
+            else:
+                pairs.update(zip(members, members[1:]))
+    return pairs
