@@ -57,8 +57,8 @@ def _canonical_tags(articles: list[Article]) -> dict[str, Tag]:
 
 
 def natural_slug(article: Article) -> str:
-    """The slug an article asks for (front matter) or gets from its title."""
-    return slugify(article.requested_slug or article.title, fallback=f"article-{article.id[:8]}")
+    """The slug an article asks for (front matter) or gets from its title (made when it was read)."""
+    return article.slug or f"article-{article.id[:8]}"
 
 
 def natural_permalink(article: Article, pattern: str) -> str:

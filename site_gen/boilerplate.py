@@ -9,6 +9,7 @@ Both record a Removal of kind "boilerplate" with samples; a body is never emptie
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -55,23 +56,35 @@ def strip_patterns(article: Article, patterns: Sequence[re.Pattern[str]]) -> Non
         _apply(article, kept, removed, PATTERN_DETAIL)
 
 
-def strip_recurring(articles: list[Article], settings: BoilerplateSettings) -> list[RecurringParagraph]:
-    """Find and remove paragraphs recurring across a large share of one outlet's articles."""
+def paragraph_keys(article: Article) -> list[int]:
+    """One stable 64-bit hash per paragraph: of its comparison key for short paragraphs with words, -1 for
+    the others. Computed when the file is read and cached with it (comparison keys are the costly part)."""
+    return [
+        int.from_bytes(hashlib.blake2b(comparison_key(p).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1
+        if len(p) <= MAX_RECURRING_CHARS and _WORD.search(p)
+        else -1
+        for p in article.paragraphs
+    ]
+
+
+def strip_recurring(articles: list[Article], keys: list[list[int]], settings: BoilerplateSettings) -> list[RecurringParagraph]:
+    """Find and remove paragraphs recurring across a large share of one outlet's articles.
+    keys: paragraph_keys() of each article, in the same order."""
     if not settings.detect:
         return []
-    by_outlet: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        by_outlet[article.outlet.key if article.outlet else ""].append(article)
+    by_outlet: dict[str, list[tuple[Article, list[int]]]] = defaultdict(list)
+    for article, article_keys in zip(articles, keys):
+        by_outlet[article.outlet.key if article.outlet else ""].append((article, article_keys))
     found: list[RecurringParagraph] = []
-    for outlet, group in sorted(by_outlet.items()):
-        found.extend(_strip_outlet(outlet, group, settings))
+    for outlet, pairs in sorted(by_outlet.items()):
+        found.extend(_strip_outlet(outlet, [a for a, _ in pairs], [k for _, k in pairs], settings))
     return found
 
 
-def _strip_outlet(outlet: str, group: list[Article], settings: BoilerplateSettings) -> list[RecurringParagraph]:
+def _strip_outlet(outlet: str, group: list[Article], paragraph_keys: list[list[int]], settings: BoilerplateSettings) -> list[RecurringParagraph]:
     keys_by_id: dict[str, set[int]] = defaultdict(set)
-    for article in group:
-        keys_by_id[article.id].update(_keys(article))
+    for article, keys in zip(group, paragraph_keys):
+        keys_by_id[article.id].update(k for k in keys if k != -1)
     total = len(keys_by_id)
     threshold = max(settings.min_articles, 2, math.ceil(settings.min_share * total))
     if total < threshold:
@@ -82,9 +95,9 @@ def _strip_outlet(outlet: str, group: list[Article], settings: BoilerplateSettin
         return []
     examples: dict[int, str] = {}
     detail = f"Paragraphs found in at least {threshold:,} of this outlet's {total:,} articles (boilerplate detection) were removed."
-    for article in group:
+    for article, keys in zip(group, paragraph_keys):
         kept, removed = [], []
-        for paragraph, key in zip(article.paragraphs, _keys(article, every=True)):
+        for paragraph, key in zip(article.paragraphs, keys):
             if key in recurring:
                 removed.append(paragraph)
                 examples.setdefault(key, paragraph)
@@ -93,17 +106,6 @@ def _strip_outlet(outlet: str, group: list[Article], settings: BoilerplateSettin
         if removed:
             _apply(article, kept, removed, detail)
     return [RecurringParagraph(outlet, sample(text), recurring[key], total) for key, text in examples.items()]
-
-
-def _keys(article: Article, every: bool = False) -> list[int]:
-    """Hashes of the comparison keys of short paragraphs with words (every=True: one per paragraph, -1 for the others)."""
-    keys = []
-    for paragraph in article.paragraphs:
-        if len(paragraph) <= MAX_RECURRING_CHARS and _WORD.search(paragraph):
-            keys.append(hash(comparison_key(paragraph)))
-        elif every:
-            keys.append(-1)
-    return keys
 
 
 def _apply(article: Article, kept: list[str], removed: list[str], detail: str) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from . import __version__, parallel
 from .archive import assemble
-from .boilerplate import strip_patterns, strip_recurring
+from .boilerplate import RecurringParagraph, paragraph_keys, strip_patterns, strip_recurring
 from .cache import BuildCache, BuildState, settings_key
 from .config import SiteConfig
 from .dedupe import dedupe, link_copies
@@ -115,18 +115,18 @@ def build(
         with timer("read"):
             inputs = read_inputs(config, registry, cache, files, stats, skipped)
         with timer("boilerplate"):
-            recurring = strip_recurring(_rendered(inputs), config.boilerplate)
+            recurring = _strip_recurring(inputs, config)
         with timer("dedupe"):
-            dedupe(inputs, config)
+            dedupe(inputs, config, cache.dedupe_memo())
         with timer("assemble"):
             archive = assemble(_rendered(inputs), config)
             link_copies(archive)
         tree = output.incremental(state.delta) if incremental else output.fresh()
         with timer("render"):
-            manifest = render_site(config, archive, tree, state.manifest if incremental else {})
+            manifest, rendered = render_site(config, archive, tree, state.manifest if incremental else {})
             for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
                 tree.delete(path)
-        extra: dict[str, Any] = {"boilerplate": [asdict(r) for r in recurring]}
+        extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
         if cache.problems:
             extra["cache_problems"] = cache.problems
         result = BuildResult(archive, inputs, build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra)), 0.0)
@@ -134,6 +134,7 @@ def build(
         generation = (live or 0) + 1
         output.commit(tree, generation)
         cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), result.report))
+        cache.save_dedupe_memo()
     return _finish(result, report_path, started)
 
 
@@ -186,12 +187,17 @@ def collect_inputs(config: SiteConfig) -> list[InputEntry]:
     files, skipped = discover(config)
     stats = {path: file_key(config.content_dir / path) for path in files}
     inputs = read_inputs(config, registry, BuildCache(config), files, stats, skipped)
-    strip_recurring(_rendered(inputs), config.boilerplate)
+    _strip_recurring(inputs, config)
     return inputs
 
 
 def _rendered(inputs: list[InputEntry]) -> list[Article]:
     return [e.article for e in inputs if e.article is not None and e.status == "rendered"]
+
+
+def _strip_recurring(inputs: list[InputEntry], config: SiteConfig) -> list[RecurringParagraph]:
+    entries = [e for e in inputs if e.article is not None and e.status == "rendered"]
+    return strip_recurring([e.article for e in entries], [e.paragraph_keys for e in entries], config.boilerplate)  # type: ignore[misc]
 
 
 def read_inputs(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any]) -> list[InputEntry]:
@@ -225,18 +231,18 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
     tag(article, registry, config, str(raw.meta.get("source") or ""))
     assert article.outlet is not None
     strip_patterns(article, registry.boilerplate(article.outlet))
-    return InputEntry(shown, "rendered", article.messages, article)
+    return InputEntry(shown, "rendered", article.messages, article, paragraph_keys(article))
 
 
-def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, previous: dict[str, str]) -> dict[str, str]:
+def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, previous: dict[str, str]) -> tuple[dict[str, str], int]:
     """Render what changed: article pages in worker processes, everything else here meanwhile.
-    Returns the manifest (output path -> content key) of the whole site."""
+    Returns the manifest (output path -> content key) of the whole site and how many pages were rendered."""
     main = Renderer(config, archive, tree, article_keys(archive.articles), previous)
     changed = main.plan_articles()
     written = parallel.run(_render_chunk, changed, main, config.workers, alongside=main.rest)
     for paths in written:
         tree.written.update(paths)
-    return main.keys
+    return main.keys, main.rendered + len(changed)
 
 
 def _render_chunk(main: Renderer, articles: Sequence[Article]) -> set[str]:

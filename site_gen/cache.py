@@ -4,7 +4,7 @@
   normalized, tagged; pickled before the archive-wide stages touch it). A file whose size and
   mtime are unchanged is not read again. Entries are tied to a settings key: any setting that
   could change how files are read invalidates them all.
-- state.json: the fingerprint of everything the last build read, the generation of the site it
+- state.pickle: the fingerprint of everything the last build read, the generation of the site it
   wrote, every output path with its content key, and what that generation changed (so the next
   incremental build can bring its shadow copy up to date), plus the last report.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import pickle
 import sqlite3
@@ -26,6 +25,7 @@ from typing import Any, Iterable
 
 from . import __version__
 from .config import SiteConfig
+from .dedupe import Memo
 from .output import Delta
 from .report import InputEntry
 
@@ -64,27 +64,52 @@ class BuildCache:
         """Cache files that were unreadable and are being rebuilt (for the report)."""
         self._memory: dict[str, tuple[str, bytes]] | None = None
         self._memory_settings = ""
+        self._dedupe: Memo | None = None
 
-    # --- state.json
+    # --- state.pickle (pickle, not JSON: several times faster to write and read at 10,000 articles)
     def load_state(self) -> BuildState | None:
-        path = self.dir / "state.json"
+        path = self.dir / "state.pickle"
         if not path.exists():
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = pickle.loads(path.read_bytes())
             if data.get("version") != STATE_VERSION or data.get("site_gen") != __version__:
                 return None
             return BuildState(data["fingerprint"], int(data["generation"]), dict(data["manifest"]), Delta(**data["delta"]), data.get("report", {}))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, pickle.UnpicklingError) as exc:
             self.problems.append(f"{path}: unreadable build state ({exc.__class__.__name__}); building from scratch")
             return None
 
     def save_state(self, state: BuildState) -> None:
-        data = {"version": STATE_VERSION, "site_gen": __version__, **dataclasses.asdict(state)}
-        self._atomic_write(self.dir / "state.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        data = {
+            "version": STATE_VERSION,
+            "site_gen": __version__,
+            "fingerprint": state.fingerprint,
+            "generation": state.generation,
+            "manifest": state.manifest,
+            "delta": {"written": state.delta.written, "deleted": state.delta.deleted},
+            "report": state.report,
+        }
+        self._atomic_write(self.dir / "state.pickle", pickle.dumps(data, protocol=5))
 
-    def forget_state(self) -> None:
-        (self.dir / "state.json").unlink(missing_ok=True)
+    # --- dedupe.pickle
+    def dedupe_memo(self) -> Memo:
+        """Fingerprints of texts seen before (an empty memo when there is none or it is unreadable)."""
+        if self._dedupe is None:
+            path = self.dir / "dedupe.pickle"
+            self._dedupe = Memo()
+            if path.exists():
+                try:
+                    memo = pickle.loads(path.read_bytes())
+                    if isinstance(memo, Memo):
+                        self._dedupe = memo
+                except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+                    self.problems.append(f"{path}: unreadable dedupe memo ({exc.__class__.__name__}); fingerprinting every text again")
+        return self._dedupe
+
+    def save_dedupe_memo(self) -> None:
+        if self._dedupe is not None:
+            self._atomic_write(self.dir / "dedupe.pickle", pickle.dumps(self._dedupe, protocol=5))
 
     # --- inputs.sqlite
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:

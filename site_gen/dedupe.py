@@ -19,7 +19,8 @@ different outlets in one cluster stay apart and link each other (cross-outlet-co
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Iterable, Sequence
 
@@ -32,7 +33,6 @@ from .minhash import Fingerprints, candidate_pairs, shingles, words
 from .model import Archive, Article, Duplicate, Message
 from .report import InputEntry
 from .slugs import short_hash
-from .urls import canonical_url
 
 PREFILTER = 0.15
 """Candidates whose MinHash estimate of Jaccard is below this are not measured (the true value is
@@ -75,12 +75,12 @@ class Cluster:
     cross: list[tuple[Page, Page, Link]]
 
 
-def dedupe(inputs: list[InputEntry], config: SiteConfig) -> list[Cluster]:
+def dedupe(inputs: list[InputEntry], config: SiteConfig, memo: Memo | None = None) -> list[Cluster]:
     """Merge copies within an outlet and link copies across outlets; update the input entries."""
     if not config.dedupe.enabled:
         return []
     entries = {id(e.article): e for e in inputs if e.status == "rendered" and e.article is not None}
-    clusters = find_clusters([e.article for e in entries.values() if e.article], config.dedupe, config.workers)
+    clusters = find_clusters([e.article for e in entries.values() if e.article], config.dedupe, config.workers, memo)
     for cluster in clusters:
         for page in cluster.pages:
             for copy, link in page.merged:
@@ -112,10 +112,10 @@ def _line(article: Article) -> str:
     return f"{article.sources[0].path}  [{outlet}, {article.date or 'undated'}] {article.title!r}"
 
 
-def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: int = 1) -> list[Cluster]:
+def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: int = 1, memo: Memo | None = None) -> list[Cluster]:
     """The duplicate clusters among articles (only those with a merge or a cross-outlet link)."""
     ordered = sorted(articles, key=lambda a: a.sources[0].path)  # file order must not matter
-    texts = _Texts(ordered, settings, jobs)
+    texts = _Texts(ordered, settings, jobs, memo or Memo())
     found = _UnionFind(len(ordered))
     for group in _groups(range(len(ordered)), texts.url_key):
         found.union_all(group)
@@ -125,22 +125,48 @@ def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: i
         found.union(i, j)
     clusters = [_decide(members, texts) for members in found.components()]
     clusters = [c for c in clusters if c.cross or any(p.merged for p in c.pages)]
+    texts.forget_unused()
     return sorted(clusters, key=lambda c: c.pages[0].canonical.sources[0].path)
+
+
+@dataclass(slots=True)
+class Memo:
+    """Fingerprints and measured similarities of texts seen by earlier builds, by a hash of the text,
+    so an incremental build fingerprints only the articles whose text changed."""
+
+    prints: dict[bytes, Fingerprints] = field(default_factory=dict)
+    measured: dict[tuple[bytes, bytes], tuple[float, float]] = field(default_factory=dict)
+
+
+def _text_hash(article: Article) -> bytes:
+    return hashlib.blake2b("\n".join(article.paragraphs).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class _Texts:
     """Fingerprints of the articles, and exact similarity measured on demand."""
 
-    def __init__(self, articles: Sequence[Article], settings: DedupeSettings, jobs: int) -> None:
+    def __init__(self, articles: Sequence[Article], settings: DedupeSettings, jobs: int, memo: Memo) -> None:
         self.articles = articles
         self.settings = settings
         self.jobs = jobs
-        self.prints = prints = Fingerprints.concat(parallel.run(_fingerprint_chunk, range(len(articles)), articles, jobs))
+        self.hashes = [_text_hash(a) for a in articles]
+        self.memo = memo
+        self.prints = prints = self._fingerprints()
         self.keys = prints.text_keys
-        self.urls = [(a.outlet.key if a.outlet else "", canonical_url(a.url)) if a.url else None for a in articles]
+        # before assemble, an article's id is the hash of its canonical URL (normalize.py): no need to recompute it
+        self.urls = [(a.outlet.key if a.outlet else "", a.id) if a.url else None for a in articles]
         self.eligible = prints.word_counts >= settings.min_words
         self.measured: dict[tuple[int, int], tuple[float, float]] = {}
         self._shingles: dict[int, set[int]] = {}
+
+    def _fingerprints(self) -> Fingerprints:
+        """Every article's fingerprint: from the memo, or computed (in workers) for new texts."""
+        known = self.memo.prints
+        new = [i for i, h in enumerate(self.hashes) if h not in known]
+        for i, row in zip(new, (row for part in parallel.run(_fingerprint_chunk, new, self.articles, self.jobs) for row in part.rows())):
+            known[self.hashes[i]] = row
+        self.memo.prints = {h: known[h] for h in self.hashes}  # forget texts no longer in the archive
+        return Fingerprints.concat([known[h] for h in self.hashes])
 
     def order(self, i: int) -> tuple[int, bool, dt.date, str]:
         """CANONICAL ORDER: most words, then earliest date (undated last), then source path."""
@@ -157,15 +183,27 @@ class _Texts:
         """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
         pairs = np.array(sorted(p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])), dtype=np.intp).reshape(-1, 2)
         todo = [(i, j) for i, j in pairs[self.prints.estimates(pairs) >= PREFILTER].tolist()]
-        for chunk in parallel.run(_measure_chunk, todo, self.articles, self.jobs):
+        known = self.memo.measured
+        fresh = [(i, j) for i, j in todo if (self.hashes[i], self.hashes[j]) not in known]
+        for chunk in parallel.run(_measure_chunk, fresh, self.articles, self.jobs):
             self.measured.update(chunk)
+        self.measured.update({(i, j): known[self.hashes[i], self.hashes[j]] for i, j in todo if (i, j) not in self.measured})
+        known.update({(self.hashes[i], self.hashes[j]): self.measured[i, j] for i, j in fresh})
         return [pair for pair in todo if self._near(pair[0], pair[1], *self.measured[pair])]
+
+    def forget_unused(self) -> None:
+        """Keep in the memo only the measurements of pairs this build looked at."""
+        used = {(self.hashes[i], self.hashes[j]) for i, j in self.measured}
+        self.memo.measured = {texts: value for texts, value in self.memo.measured.items() if texts in used}
 
     def measure(self, i: int, j: int) -> tuple[float, float]:
         """(Jaccard, containment) of two articles' shingle sets."""
         pair = (min(i, j), max(i, j))
         if pair not in self.measured:
-            self.measured[pair] = _similarity(self._shingle_set(i), self._shingle_set(j))
+            texts = (self.hashes[pair[0]], self.hashes[pair[1]])
+            if texts not in self.memo.measured:
+                self.memo.measured[texts] = _similarity(self._shingle_set(i), self._shingle_set(j))
+            self.measured[pair] = self.memo.measured[texts]
         return self.measured[pair]
 
     def relation(self, i: int, j: int, *, same_outlet: bool = True) -> Link | None:

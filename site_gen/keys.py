@@ -9,9 +9,9 @@ fifty dictionary look-ups, not fifty serialisations.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
+import io
 import pickle
 from pathlib import Path
 from typing import Any, Iterable
@@ -26,45 +26,61 @@ DIGEST = 16
 
 def article_keys(articles: Iterable[Article]) -> dict[str, str]:
     """Article id -> hash of every field of the article (what any page could show of it)."""
-    return {a.id: hashlib.blake2b(pickle.dumps(a, protocol=5), digest_size=DIGEST).hexdigest() for a in articles}
+    return {a.id: _canonical_hash(a) for a in articles}
+
+
+def _canonical_hash(value: Any) -> str:
+    """Hash of a pickle made without its memo: a plain pickle writes a string shared by two fields once and
+    refers to it the second time, so equal articles read fresh and read from the cache would pickle apart."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo (the model has no cycles)
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=DIGEST).hexdigest()
 
 
 class ContextHasher:
-    """Feeds a canonical encoding of template context values into a hash."""
+    """A canonical, length-prefixed encoding of template context values, hashed once per page."""
 
     def __init__(self, article_keys: dict[str, str]) -> None:
         self.article_keys = article_keys
+        self._fields: dict[type, tuple[str, ...]] = {}
 
     def key(self, *parts: Any) -> str:
-        digest = hashlib.blake2b(digest_size=DIGEST)
+        tokens: list[str] = []
         for part in parts:
-            self._feed(digest, part)
-        return digest.hexdigest()
+            self._encode(part, tokens)
+        return hashlib.blake2b("".join(tokens).encode("utf-8", "surrogatepass"), digest_size=DIGEST).hexdigest()
 
-    def _feed(self, digest: Any, value: Any) -> None:
-        update = digest.update
-        if isinstance(value, Article):
-            update(b"A" + self.article_keys[value.id].encode())
-        elif value is None or isinstance(value, (str, int, float, bool, dt.date)):
-            update(f"{type(value).__name__}:{value!r};".encode("utf-8", "surrogatepass"))
-        elif isinstance(value, dict):
-            update(b"{")
-            for k in sorted(value, key=repr):
-                self._feed(digest, k)
-                self._feed(digest, value[k])
-            update(b"}")
-        elif isinstance(value, (list, tuple)):
-            update(b"[")
+    def _encode(self, value: Any, out: list[str]) -> None:
+        kind = type(value)
+        if kind is str:
+            out.append(f"s{len(value)}:")
+            out.append(value)
+        elif kind is Article:
+            out.append("A" + self.article_keys[value.id])
+        elif value is None or kind in (int, float, bool, dt.date):
+            text = repr(value)
+            out.append(f"{kind.__name__}{len(text)}:{text}")
+        elif kind is list or kind is tuple:
+            out.append("[")
             for item in value:
-                self._feed(digest, item)
-            update(b"]")
-        elif dataclasses.is_dataclass(value):
-            update(type(value).__name__.encode() + b"(")
-            for f in dataclasses.fields(value):
-                self._feed(digest, getattr(value, f.name))
-            update(b")")
+                self._encode(item, out)
+            out.append("]")
+        elif kind is dict:
+            out.append("{")
+            for k in sorted(value, key=repr):
+                self._encode(k, out)
+                self._encode(value[k], out)
+            out.append("}")
+        elif hasattr(kind, "__dataclass_fields__"):
+            names = self._fields.get(kind) or self._fields.setdefault(kind, tuple(kind.__dataclass_fields__))
+            out.append(kind.__name__ + "(")
+            for name in names:
+                self._encode(getattr(value, name), out)
+            out.append(")")
         else:
-            raise TypeError(f"cannot key a template context value of type {type(value).__name__}; pass plain data to templates")
+            raise TypeError(f"cannot key a template context value of type {kind.__name__}; pass plain data to templates")
 
 
 def template_keys(env: jinja2.Environment) -> dict[str, str]:

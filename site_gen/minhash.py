@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -161,6 +161,11 @@ class Fingerprints:
             whole.text_keys.extend(part.text_keys)
             at = end
         return whole
+
+    def rows(self) -> Iterator["Fingerprints"]:
+        """Each text's fingerprint on its own (what the dedupe memo keeps between builds)."""
+        for i in range(len(self.word_counts)):
+            yield Fingerprints(self.word_counts[i : i + 1].copy(), self.text_keys[i : i + 1], self.signatures[i : i + 1].copy(), self.bands[i : i + 1].copy())
 
     def estimates(self, pairs: np.ndarray) -> np.ndarray:
         """Estimated Jaccard similarity of each (i, j) row of pairs: the share of MinHash bins that agree."""

@@ -15,6 +15,7 @@ from ftfy.badness import is_bad
 
 from .config import SiteConfig
 from .model import Article, RawDoc, Removal
+from .slugs import slugify
 from .urls import canonical_url
 
 SAMPLE_CHARS = 160
@@ -37,12 +38,13 @@ _FOLD = str.maketrans(
     }
 )
 _WORD = re.compile(r"\w")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def comparison_key(text: str) -> str:
     """Case-, quote-, dash- and space-insensitive form of a paragraph."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD)).strip().casefold()
+    if not text.isascii():  # ASCII is already NFKC and has no curly quotes or dashes to fold
+        text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return " ".join(text.split()).casefold()
 
 
 def normalize(raw: RawDoc, config: SiteConfig) -> Article:
@@ -52,15 +54,15 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
     body = cleaner.clean(raw.body)
     removed = cleaner.removals()
     paragraphs = split_paragraphs(body, raw.markup)
+    keys = [comparison_key(p) for p in paragraphs]
     title_key = comparison_key(title)
-    if title_key and _WORD.search(title_key):
+    if title_key and _WORD.search(title_key) and title_key in keys:
         # a paragraph that is the headline again (first line, or inside a doubled body) is shown once, as the title
-        repeats = [p for p in paragraphs if comparison_key(p) == title_key]
-        if repeats:
-            removed.append(Removal("title-repeated", len(repeats), "Paragraphs that repeat the title are shown once, as the title.", [sample(p) for p in repeats[:MAX_SAMPLES]]))
-            paragraphs = [p for p in paragraphs if comparison_key(p) != title_key]
+        repeats = [p for p, k in zip(paragraphs, keys) if k == title_key]
+        removed.append(Removal("title-repeated", len(repeats), "Paragraphs that repeat the title are shown once, as the title.", [sample(p) for p in repeats[:MAX_SAMPLES]]))
+        paragraphs, keys = [p for p, k in zip(paragraphs, keys) if k != title_key], [k for k in keys if k != title_key]
     if config.repeated_paragraphs:
-        paragraphs, repeats = drop_repeated(paragraphs)
+        paragraphs, repeats = drop_repeated(paragraphs, keys)
         if repeats:
             removed.append(
                 Removal(
@@ -87,6 +89,7 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
         messages=list(raw.messages),
         extra=dict(raw.meta.get("extra") or {}),
         requested_slug=str(raw.meta.get("slug") or ""),
+        slug=slugify(str(raw.meta.get("slug") or "") or title),  # here, in the workers and the read cache; "" if nothing is left
     )
 
 
@@ -114,13 +117,13 @@ def split_paragraphs(body: str, markup: str) -> list[str]:
     return [b for b in blocks if b.strip()]
 
 
-def drop_repeated(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """Keep the first copy of each paragraph; return (kept, removed). Text without letters or digits always stays."""
+def drop_repeated(paragraphs: list[str], keys: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Keep the first copy of each paragraph; return (kept, removed). Text without letters or digits always stays.
+    keys: the paragraphs' comparison keys, when the caller has them already."""
     seen: set[str] = set()
     kept: list[str] = []
     removed: list[str] = []
-    for paragraph in paragraphs:
-        key = comparison_key(paragraph)
+    for paragraph, key in zip(paragraphs, keys if keys is not None else map(comparison_key, paragraphs)):
         if key in seen and _WORD.search(key):
             removed.append(paragraph)
         else:
@@ -164,12 +167,14 @@ class _Cleaner:
     def _clean_once(self, text: str) -> str:
         if self.fix_mojibake and not text.isascii():
             text = self._repair(text)
-        text = unicodedata.normalize("NFC", text)
-        for kind, pattern, replacement, _ in self.RULES:
+        ascii = text.isascii()
+        if not ascii:
+            text = unicodedata.normalize("NFC", text)
+        for kind, pattern, replacement, _ in self.RULES[:1] if ascii else self.RULES:  # the others match no ASCII
             text, n = pattern.subn(replacement, text)
             if n:
                 self.counts[kind] = self.counts.get(kind, 0) + n
-        return "\n".join(SPACE_RUNS.sub(" ", line).strip() for line in text.split("\n"))
+        return "\n".join(SPACE_RUNS.sub(" ", line).strip() if ("  " in line or "\t" in line) else line.strip() for line in text.split("\n"))
 
     def _repair(self, text: str) -> str:
         lines = text.split("\n")

@@ -155,31 +155,33 @@ class Output:
         return WorkTree(self.staging, fresh=True)
 
     def incremental(self, last: Delta | None) -> WorkTree:
-        """The shadow, made equal to the live site: by replaying the last delta when it is one
-        generation behind, otherwise by hard-linking a copy of the live site."""
+        """The shadow, made equal to the live site: it is already (made after a full build), or it is
+        one generation behind and the last delta is replayed, or it is copied afresh (hard links)."""
         live = self.generation()
         assert live is not None
-        if last is None or _generation(self.shadow) != live - 1 or not self._replay(last):
+        shadow = _generation(self.shadow)
+        if shadow != live and (last is None or shadow != live - 1 or not self._replay(last)):
             shutil.rmtree(self.shadow, ignore_errors=True)
             _link_tree(self.target, self.shadow)
         _write_marker(self.shadow, -1)  # dirty until committed: a killed build's shadow is never trusted
         return WorkTree(self.shadow, fresh=False)
 
     def commit(self, tree: WorkTree, generation: int) -> None:
-        """Swap the finished tree in. A fresh build's old site is deleted; an incremental build's
-        becomes the next shadow (one generation behind)."""
+        """Swap the finished tree in. A fresh build's old site is deleted and the shadow becomes a
+        copy of the new one; an incremental build's old site becomes the next shadow (one generation behind)."""
         _write_marker(tree.path, generation)
         if not self.target.exists():
             os.rename(tree.path, self.target)
-            return
-        if not _exchange(tree.path, self.target):
+        elif not _exchange(tree.path, self.target):
             old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
             os.rename(self.target, old)
             os.rename(tree.path, self.target)
             os.rename(old, tree.path)
-        if tree.fresh:
+        if tree.fresh:  # the next incremental build starts from an exact copy, made now rather than then
             shutil.rmtree(tree.path, ignore_errors=True)
             shutil.rmtree(self.shadow, ignore_errors=True)
+            _link_tree(self.target, self.shadow)
+            _write_marker(self.shadow, generation)
 
     def _replay(self, delta: Delta) -> bool:
         """Apply the live site's last changes to the shadow through hard links; False if anything is off."""

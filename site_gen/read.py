@@ -205,9 +205,10 @@ def _load_yaml(text: str, path: str) -> dict[str, Any]:
     """safe_load with line numbers in errors and a bound on alias expansion (no YAML bombs)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=loader)
-        if node is not None:
-            _check_yaml_size(node, path)
+        if "*" in text and "&" in text:  # only aliases can make a small text expand: count the nodes first
+            node = yaml.compose(text, Loader=loader)
+            if node is not None:
+                _check_yaml_size(node, path)
         data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -108,6 +108,8 @@ class Renderer:
     keys: dict[str, str] = field(default_factory=dict)
     """Output path -> key of every file this build produces."""
     pages: list[str] = field(default_factory=list)
+    rendered: int = 0
+    """Pages rendered through write() (the article pages plan_articles() hands out are counted by the caller)."""
     relations: Relations = field(init=False)
     """Neighbours, same-day groups, copies, outlet rows and totals: one pass per build, shared by the workers."""
     env: jinja2.Environment = field(init=False)
@@ -121,6 +123,7 @@ class Renderer:
         self.md = make_markdown()
         self.env.globals["body_html"] = lambda article: body_html(article, self.md)
         self.env.globals["timeline_svg"] = timeline.svg
+        self.env.globals["cite"] = lambda article: cite(article, self.config.base_url)  # pure: article + constant base_url
         self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
@@ -137,6 +140,7 @@ class Renderer:
         if listed and path.endswith(".html") and path != "404.html":
             self.pages.append(path)
         if self.previous.get(path) != key:
+            self.rendered += 1
             self.render(path, template, context)
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> None:
@@ -154,7 +158,6 @@ class Renderer:
             "article": article,
             "tags": [self.archive.tags[name] for name in article.tags],
             "copies": self.relations.copies(article),
-            "citation": cite(article, self.config.base_url),
             "same_day": self.relations.same_day(article),
             "neighbours": self.relations.around(article),
         }

@@ -3,12 +3,14 @@ import datetime as dt
 from site_gen.archive import assemble, group
 from site_gen.config import SiteConfig
 from site_gen.model import Article, Outlet, SourceFile
+from site_gen.slugs import slugify
 
 OUTLET = Outlet("gazette", "Gazette", "gazette.example")
 
 
 def article(i: str, title: str, date=None, tags=(), path=None, slug="") -> Article:
-    return Article(i, title, date, None, ["p"], "text", [SourceFile(path or f"{i}.txt", "", 0, "utf-8")], "bare", outlet=OUTLET, tags=list(tags), requested_slug=slug)
+    """As normalize makes it: the natural slug is made when the file is read."""
+    return Article(i, title, date, None, ["p"], "text", [SourceFile(path or f"{i}.txt", "", 0, "utf-8")], "bare", outlet=OUTLET, tags=list(tags), requested_slug=slug, slug=slugify(slug or title))
 
 
 def test_order_is_newest_first_undated_last_and_independent_of_input_order(tmp_path):

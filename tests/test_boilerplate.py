@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from site_gen.boilerplate import strip_patterns, strip_recurring
+from site_gen.boilerplate import paragraph_keys, strip_patterns, strip_recurring
 from site_gen.config import BoilerplateSettings, SiteConfig
 from site_gen.errors import ConfigError
 from site_gen.model import Article, Outlet
@@ -37,7 +37,7 @@ def test_pattern_drops_a_paragraph_left_without_words_but_never_empties_a_body()
 def test_recurring_paragraphs_are_removed_per_outlet_above_the_thresholds():
     articles = [make(str(i), [f"Story {i} text.", "Share this article!" if i < 6 else f"Other {i}.", "Once only." if i == 0 else f"Tail {i}."]) for i in range(10)]
     other = make("x", ["Share this article!", "Own text."], Outlet("other", "Other", "other.example"))
-    found = strip_recurring([*articles, other], BoilerplateSettings(min_share=0.5, min_articles=3))
+    found = strip_recurring(*_with_keys([*articles, other]), BoilerplateSettings(min_share=0.5, min_articles=3))
     assert [(f.outlet, f.text, f.articles, f.outlet_articles) for f in found] == [("news", "Share this article!", 6, 10)]
     assert all("Share this article!" not in a.paragraphs for a in articles)
     assert articles[0].removed[0].kind == "boilerplate" and articles[0].removed[0].samples == ["Share this article!"]
@@ -46,22 +46,22 @@ def test_recurring_paragraphs_are_removed_per_outlet_above_the_thresholds():
 
 def test_a_paragraph_seen_once_or_below_the_share_is_never_boilerplate():
     articles = [make(str(i), [f"Story {i}.", "Rare line." if i < 2 else f"x{i}"]) for i in range(10)]
-    assert strip_recurring(articles, BoilerplateSettings(min_share=0.3, min_articles=2)) == []
+    assert strip_recurring(*_with_keys(articles), BoilerplateSettings(min_share=0.3, min_articles=2)) == []
     assert articles[0].paragraphs == ["Story 0.", "Rare line."] and not articles[0].removed
-    assert strip_recurring([make("a", ["Only one."])], BoilerplateSettings(min_share=0.01, min_articles=2)) == []
+    assert strip_recurring(*_with_keys([make("a", ["Only one."])]), BoilerplateSettings(min_share=0.01, min_articles=2)) == []
 
 
 def test_copies_of_one_article_count_once():
     # Five files of the same URL (one id) must not make their text "recurring".
     copies = [make("same", ["A story told five times.", f"v{i}"]) for i in range(5)]
     others = [make(str(i), [f"Story {i}."]) for i in range(5)]
-    assert strip_recurring(copies + others, BoilerplateSettings(min_share=0.3, min_articles=2)) == []
+    assert strip_recurring(*_with_keys(copies + others), BoilerplateSettings(min_share=0.3, min_articles=2)) == []
     assert copies[0].paragraphs[0] == "A story told five times."
 
 
 def test_detection_can_be_turned_off():
     articles = [make(str(i), [f"Story {i}.", "Share!"]) for i in range(10)]
-    assert strip_recurring(articles, BoilerplateSettings(detect=False)) == []
+    assert strip_recurring(*_with_keys(articles), BoilerplateSettings(detect=False)) == []
 
 
 def test_registry_patterns_are_checked(tmp_path):
@@ -101,3 +101,7 @@ def test_build_reports_boilerplate_on_the_page_and_in_the_report(site):
     page = site.page(report["articles"][0]["permalink"])
     assert "boilerplate" in page and "Follow us on Telegram" in page.split("Provenance")[1]
     assert "Follow us on Telegram" not in page.split("Provenance")[0]
+
+
+def _with_keys(articles):
+    return articles, [paragraph_keys(a) for a in articles]

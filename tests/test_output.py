@@ -50,7 +50,7 @@ def test_fresh_commit_swaps_and_a_failure_keeps_the_last_good_output(tmp_path):
             tree.write("index.html", b"half-written")
             raise RuntimeError("build failed")
     assert (target / "index.html").read_text() == "one"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", "public"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.lock", ".public.shadow", "public"]
 
 
 def test_incremental_trees_never_touch_live_files_and_replay_the_last_delta(tmp_path):
