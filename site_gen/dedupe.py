@@ -131,10 +131,12 @@ def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: i
 
 @dataclass(slots=True)
 class Memo:
-    """Fingerprints and measured similarities of texts seen by earlier builds, by a hash of the text,
+    """Fingerprints and measured similarities of the texts of the last build, by a hash of each text,
     so an incremental build fingerprints only the articles whose text changed."""
 
-    prints: dict[bytes, Fingerprints] = field(default_factory=dict)
+    hashes: list[bytes] = field(default_factory=list)
+    """The text hash of each row of prints."""
+    prints: Fingerprints | None = None
     measured: dict[tuple[bytes, bytes], tuple[float, float]] = field(default_factory=dict)
 
 
@@ -160,13 +162,20 @@ class _Texts:
         self._shingles: dict[int, set[int]] = {}
 
     def _fingerprints(self) -> Fingerprints:
-        """Every article's fingerprint: from the memo, or computed (in workers) for new texts."""
-        known = self.memo.prints
-        new = [i for i, h in enumerate(self.hashes) if h not in known]
-        for i, row in zip(new, (row for part in parallel.run(_fingerprint_chunk, new, self.articles, self.jobs) for row in part.rows())):
-            known[self.hashes[i]] = row
-        self.memo.prints = {h: known[h] for h in self.hashes}  # forget texts no longer in the archive
-        return Fingerprints.concat([known[h] for h in self.hashes])
+        """Every article's fingerprint: rows of the memo's, and new ones computed (in workers) for new texts."""
+        memo = self.memo
+        index = {h: row for row, h in enumerate(memo.hashes)}
+        rows = [index.get(h, -1) for h in self.hashes]
+        new = [i for i, row in enumerate(rows) if row < 0]
+        fresh = Fingerprints.concat(parallel.run(_fingerprint_chunk, new, self.articles, self.jobs)) if new else None
+        if memo.prints is None or fresh is not None and len(new) == len(rows):
+            whole = fresh or Fingerprints.concat([])
+        else:
+            whole = memo.prints.select(np.array([max(row, 0) for row in rows], dtype=np.intp))
+            if fresh is not None:
+                whole.replace(np.array(new, dtype=np.intp), fresh)
+        memo.hashes, memo.prints = list(self.hashes), whole  # texts no longer in the archive are forgotten
+        return whole
 
     def order(self, i: int) -> tuple[int, bool, dt.date, str]:
         """CANONICAL ORDER: most words, then earliest date (undated last), then source path."""

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -162,10 +162,15 @@ class Fingerprints:
             at = end
         return whole
 
-    def rows(self) -> Iterator["Fingerprints"]:
-        """Each text's fingerprint on its own (what the dedupe memo keeps between builds)."""
-        for i in range(len(self.word_counts)):
-            yield Fingerprints(self.word_counts[i : i + 1].copy(), self.text_keys[i : i + 1], self.signatures[i : i + 1].copy(), self.bands[i : i + 1].copy())
+    def select(self, rows: np.ndarray) -> "Fingerprints":
+        """These rows, in this order (a copy)."""
+        return Fingerprints(self.word_counts[rows], [self.text_keys[i] for i in rows.tolist()], self.signatures[rows], self.bands[rows])
+
+    def replace(self, rows: np.ndarray, other: "Fingerprints") -> None:
+        """Put other's fingerprints, in order, at these rows."""
+        self.word_counts[rows], self.signatures[rows], self.bands[rows] = other.word_counts, other.signatures, other.bands
+        for row, key in zip(rows.tolist(), other.text_keys):
+            self.text_keys[row] = key
 
     def estimates(self, pairs: np.ndarray) -> np.ndarray:
         """Estimated Jaccard similarity of each (i, j) row of pairs: the share of MinHash bins that agree."""

@@ -57,9 +57,10 @@ def discover(config: SiteConfig) -> tuple[list[str], list[Skipped]]:
     if not root.is_dir():
         raise SiteGenError("the content folder does not exist or is not a folder", str(root))
     seen_dirs = {_dir_key(root)}
+    ignore = _Ignore(config.ignore)
     for rel, kind, reason in _walk(root, "", seen_dirs):
         if kind == "file":
-            skip = _classify(rel, config.ignore)
+            skip = _classify(rel, ignore)
             if skip:
                 skipped.append(Skipped(rel, "info", skip))
             else:
@@ -118,13 +119,26 @@ def _broken_link_reason(path: Path) -> str:
     return "symbolic link to something that is neither file nor folder"
 
 
-def _classify(rel: str, ignore: list[str]) -> str | None:
+class _Ignore:
+    """The config's ignore globs as one regular expression (one match per path, not one per glob)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.patterns = patterns
+        self.any = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)) if patterns else None
+
+    def pattern_for(self, name: str, rel: str) -> str | None:
+        if self.any is None or not (self.any.match(name) or self.any.match(rel)):
+            return None
+        return next(p for p in self.patterns if fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(rel, p))
+
+
+def _classify(rel: str, ignore: _Ignore) -> str | None:
     """Why a file is skipped (None when it should be read as an article)."""
     name = rel.rsplit("/", 1)[-1]
     suffix = os.path.splitext(name)[1].lower()
-    for pattern in ignore:
-        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern):
-            return f"matches the ignore pattern '{pattern}' in the config, not read"
+    pattern = ignore.pattern_for(name, rel)
+    if pattern is not None:
+        return f"matches the ignore pattern '{pattern}' in the config, not read"
     if name.endswith("~") or (name.startswith("#") and name.endswith("#")) or suffix in BACKUP_SUFFIXES:
         return "editor backup or temporary file, not read"
     if suffix not in ARTICLE_SUFFIXES:

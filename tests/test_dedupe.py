@@ -9,7 +9,7 @@ import pytest
 
 from site_gen.build import collect_inputs
 from site_gen.config import DedupeSettings
-from site_gen.dedupe import find_clusters
+from site_gen.dedupe import Memo, find_clusters
 
 WORDS = "harbour council bridge ferry quay tide budget vote crew night market storm school museum library road".split()
 
@@ -169,3 +169,23 @@ def test_a_redirect_page_leads_to_the_canonical_page_from_disk_and_under_a_sub_p
         assert page.locator("h1").inner_text() == canonical["title"]
         assert "Also archived as" in page.content()
     assert page.console_errors == []
+
+
+def test_the_memo_gives_the_same_decisions_and_follows_changed_texts(site):
+    body = paragraphs(12)
+    site.write("a.txt", header("2025-01-01", "https://gazette.example/a", "A", body))
+    site.write("b.txt", header("2025-01-02", "https://gazette.example/b", "B", body[:-1]))
+    site.write("c.txt", header("2025-01-03", "https://gazette.example/c", "C", paragraphs(15)))
+    articles = [e.article for e in collect_inputs(site.config()) if e.article]
+    memo = Memo()
+
+    def decisions():
+        return [[(p.canonical.sources[0].path, sorted(a.sources[0].path for a, _ in p.merged)) for p in c.pages] for c in find_clusters(articles, DedupeSettings(), memo=memo)]
+
+    first = decisions()
+    assert first == [[("a.txt", ["b.txt"])]] and len(memo.hashes) == 3 and memo.measured
+    assert decisions() == first  # every fingerprint and measurement from the memo
+    old = set(memo.hashes)
+    articles[2].paragraphs = body  # c now carries a's text
+    assert decisions() == [[("a.txt", ["b.txt", "c.txt"])]]
+    assert len(old - set(memo.hashes)) == 1 and len(memo.hashes) == 3  # c's old text is forgotten; a and c now share one
