@@ -83,6 +83,10 @@ class ContextHasher:
             raise TypeError(f"cannot key a template context value of type {kind.__name__}; pass plain data to templates")
 
 
+_REFERENCES: dict[tuple[str, str], set[str] | None] = {}
+"""(template name, source) -> the names it references (None: computed names, so all), parsed once per process."""
+
+
 def template_keys(env: jinja2.Environment) -> dict[str, str]:
     """Template name -> hash of its source and of every template it references, transitively."""
     assert isinstance(env.loader, jinja2.FileSystemLoader)
@@ -90,8 +94,11 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
     sources = {name: env.loader.get_source(env, name)[0] for name in names}
     references: dict[str, set[str]] = {}
     for name, source in sources.items():
-        found = set(meta.find_referenced_templates(env.parse(source)))
-        references[name] = set(names) if None in found else {str(n) for n in found}
+        if (name, source) not in _REFERENCES:
+            found = set(meta.find_referenced_templates(env.parse(source)))
+            _REFERENCES[name, source] = None if None in found else {str(n) for n in found}
+        referenced = _REFERENCES[name, source]
+        references[name] = set(names) if referenced is None else referenced
     keys = {}
     for name in names:
         closure, stack = set(), [name]

@@ -1,8 +1,8 @@
 """Both cores: a forked process pool over chunks of work.
 
-Workers are forked after the shared state (config, registry, archive) is built, so they
-inherit it instead of unpickling it; only the chunks and their results cross processes.
-Small jobs run in-process, where a pool would cost more than it saves.
+Workers are forked after the shared state (config, registry, archive) and the items are built,
+so they inherit both instead of unpickling them: only chunk boundaries go to the workers, and
+only results come back. Small jobs run in-process, where a pool would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ R = TypeVar("R")
 
 MIN_PARALLEL = 200
 _PR_SET_PDEATHSIG = 1
-_SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None
+_SHARED: tuple[Callable[[Any, Any], Any], Any, Sequence[Any]] | None = None
 
 
 def chunked(items: Sequence[T], count: int) -> list[Sequence[T]]:
@@ -43,10 +43,11 @@ def run(
             alongside()
         return results
     global _SHARED
-    _SHARED = (func, state)
+    _SHARED = (func, state, items)
+    size = max(1, -(-len(items) // (jobs * 4)))
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
-            pending = pool.map_async(_call, chunked(items, jobs * 4))
+            pending = pool.map_async(_call, [(i, i + size) for i in range(0, len(items), size)])
             if alongside:
                 alongside()
             return pending.get()
@@ -62,7 +63,7 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _call(chunk: Sequence[Any]) -> Any:
+def _call(bounds: tuple[int, int]) -> Any:
     assert _SHARED is not None
-    func, state = _SHARED
-    return func(state, chunk)
+    func, state, items = _SHARED
+    return func(state, items[bounds[0] : bounds[1]])

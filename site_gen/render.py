@@ -9,6 +9,7 @@ with raw HTML disabled.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 import traceback
@@ -46,9 +47,13 @@ def theme_dirs(config: SiteConfig) -> list[Path]:
     return [custom if custom.is_dir() else named, bundled]
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+@functools.lru_cache(maxsize=8)
+def _environment(template_dirs: tuple[str, ...], files: frozenset[str]) -> jinja2.Environment:
+    """One Environment per theme (and set of template files) for the life of the process: jinja2
+    compiles a template once and recompiles it only when its file changes (the preview server
+    rebuilds many times). A file added or removed, which may shadow another, gives a new one."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(config)]),
+        loader=jinja2.FileSystemLoader(list(template_dirs)),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -59,6 +64,11 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.filters["outlet_line"] = outlet_line
     env.globals["summary"] = summary
     return env
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    dirs = tuple(str(d / "templates") for d in theme_dirs(config))
+    return _environment(dirs, frozenset(str(p) for d in dirs for p in Path(d).rglob("*") if p.is_file()))
 
 
 def make_markdown() -> MarkdownIt:
@@ -109,7 +119,7 @@ class Renderer:
     """Output path -> key of every file this build produces."""
     pages: list[str] = field(default_factory=list)
     rendered: int = 0
-    """Pages rendered through write() (the article pages plan_articles() hands out are counted by the caller)."""
+    """Pages rendered through write() (article pages, rendered through render_articles(), are counted by the caller)."""
     relations: Relations = field(init=False)
     """Neighbours, same-day groups, copies, outlet rows and totals: one pass per build, shared by the workers."""
     env: jinja2.Environment = field(init=False)
@@ -151,8 +161,8 @@ class Renderer:
             raise template_error(exc, template) from exc
         self.tree.write(path, html.encode("utf-8"))
 
-    # Article pages: the bulk of the work. build.py keys them all here, then renders the changed
-    # ones in worker processes.
+    # Article pages: the bulk of the work. build.py keys them all, then renders the changed ones
+    # in worker processes.
     def article_context(self, article: Article) -> dict[str, Any]:
         return {
             "article": article,
@@ -162,17 +172,20 @@ class Renderer:
             "neighbours": self.relations.around(article),
         }
 
-    def plan_articles(self) -> list[Article]:
-        """Key every article page; return the articles whose page must be rendered."""
-        changed = []
-        for article in self.archive.articles:
-            key = self.key(article.permalink, "article.html", self.article_context(article))
-            self.keys[article.permalink] = key
+    def key_articles(self, articles: Iterable[Article]) -> tuple[dict[str, str], list[str]]:
+        """The keys of these articles' pages, and the ids of those whose page must be rendered."""
+        keys, changed = {}, []
+        for article in articles:
+            key = keys[article.permalink] = self.key(article.permalink, "article.html", self.article_context(article))
             if self.previous.get(article.permalink) != key:
-                changed.append(article)
-            for copy in redirects(article):  # small pages: rendered here, not in the workers
+                changed.append(article.id)
+        return keys, changed
+
+    def redirects(self) -> None:
+        """Pages at the addresses of merged copies, leading to their article (small: rendered here)."""
+        for article in self.archive.articles:
+            for copy in redirects(article):
                 self.write(copy.permalink, "redirect.html", listed=False, article=article, copy=copy)
-        return changed
 
     def render_articles(self, articles: Iterable[Article]) -> None:
         for article in articles:

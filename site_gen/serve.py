@@ -122,7 +122,7 @@ class Rebuilder:
 
     config: SiteConfig
     events: Events
-    settle: float = 0.08
+    settle: float = 0.05
     log: Callable[[str], None] = lambda line: print(line, flush=True)
     cache: BuildCache | None = None
     _pending: set[str] = field(default_factory=set)
@@ -150,9 +150,17 @@ class Rebuilder:
 
     def rebuild(self, paths: set[str], label: str = "rebuilt") -> None:
         started = time.perf_counter()
+        only_css = all(p.endswith(".css") for p in paths)
+
+        def live(result: BuildResult) -> None:
+            """Tell open pages as soon as the new site is in place; when no file changed, only clear errors."""
+            stats = result.report["stats"]
+            changed = stats.get("files_written", 0) or stats.get("files_deleted", 0)
+            self.events.publish(("css" if only_css else "reload") if changed else "build-ok", {"seconds": round(time.perf_counter() - started, 3)})
+
         try:
             self.cache = self.cache or BuildCache(self.config)
-            result = build(self.config, check=reject_errors, cache=self.cache)
+            result = build(self.config, check=reject_errors, cache=self.cache, committed=live)
         except Exception as exc:  # noqa: BLE001 - every failure goes to the page, the server keeps going
             payload = error_payload(exc)
             self.events.publish("build-error", payload)
@@ -160,8 +168,8 @@ class Rebuilder:
                 self.log(f"site-gen serve: rebuild failed: {error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}")
             return
         self.builds += 1
-        only_css = all(p.endswith(".css") for p in paths)
-        self.events.publish("css" if only_css else "reload", {"seconds": round(time.perf_counter() - started, 3)})
+        if result.archive is None:  # nothing the build reads had changed
+            live(result)
         self.log(f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); {result.summary(self.config.output_dir)}")
 
 

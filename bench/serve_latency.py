@@ -1,0 +1,131 @@
+"""The preview server benchmark: save-to-reloaded-page latency, and start-up time with a warm cache.
+
+    python bench/serve_latency.py --articles 1000 10000 [--edits 5] [--out FILE]
+
+For each size: generates the synthetic corpus (bench/corpus.py) with a registry of its outlets,
+builds it once (so the cache is warm), then starts `site-gen serve` and times how long it takes
+until the first page is served. Then opens an article page in headless Chromium (Debian's
+/usr/bin/chromium through Playwright), and --edits times appends a sentence to the article's
+file and measures the time from the save to the page showing that sentence (the page reloads by
+itself through Server-Sent Events). Results go to a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from run import prepare_site  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class Server:
+    """`site-gen serve` as a process; the URL it prints."""
+
+    def __init__(self, site: Path) -> None:
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen([sys.executable, "-m", "site_gen", "serve", str(site), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.url = ""
+        ready = threading.Event()
+
+        def read() -> None:
+            assert self.process.stdout
+            for line in self.process.stdout:
+                if " at http://" in line and not self.url:
+                    self.url = line.split(" at ")[1].split(" ")[0]
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(600):
+            raise SystemExit("site-gen serve did not start")
+
+    def first_page_seconds(self) -> float:
+        """From starting the process to the home page answering 200."""
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "index.html", timeout=5) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - self.started
+            except OSError:
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.process.send_signal(2)
+        self.process.wait(timeout=60)
+
+
+def article_to_edit(site: Path) -> tuple[Path, str]:
+    """A rendered article's file and its page."""
+    report = json.loads((site / "report.json").read_text())
+    article = next(a for a in report["articles"] if not a["duplicates"] and a["source_paths"][0].endswith(".txt"))
+    return site / "content" / article["source_paths"][0], article["permalink"]
+
+
+def measure_size(articles: int, edits: int, work: Path) -> dict:
+    site, _ = prepare_site(work, articles, None)
+    subprocess.run([sys.executable, "-m", "site_gen", "build", str(site), "--report", str(site / "report.json")], check=True, capture_output=True)
+    path, permalink = article_to_edit(site)
+    server = Server(site)
+    startup = server.first_page_seconds()
+    from playwright.sync_api import sync_playwright
+
+    latencies = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(server.url + permalink)
+            page.locator("html[data-site-gen-live=connected]").wait_for(state="attached", timeout=60000)
+            for n in range(edits):
+                marker = f"Benchmark edit number {n} at {time.time_ns()}."
+                saved = time.perf_counter()
+                with open(path, "a", encoding="utf-8") as handle:
+                    handle.write(f"\n{marker}\n")
+                page.locator(".article-body", has_text=marker).wait_for(timeout=120000)
+                latencies.append(time.perf_counter() - saved)
+                page.locator("html[data-site-gen-live=connected]").wait_for(state="attached", timeout=60000)
+                time.sleep(0.3)
+            browser.close()
+    finally:
+        server.stop()
+    result = {
+        "articles": articles,
+        "startup_to_first_page_s": round(startup, 3),
+        "save_to_reloaded_page_s": [round(x, 3) for x in latencies],
+        "median_s": round(statistics.median(latencies), 3),
+    }
+    print(f"{articles:>7,} articles: first page {startup:.2f} s after start; save -> reloaded page median {result['median_s']:.3f} s ({', '.join(f'{x:.3f}' for x in latencies)})", flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=Path("bench/out/serve.json"))
+    args = parser.parse_args()
+    results = []
+    for size in args.articles:
+        work = Path(tempfile.mkdtemp(prefix="site-gen-serve-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+        try:
+            results.append(measure_size(size, args.edits, work))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"results: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
