@@ -12,6 +12,7 @@ import dataclasses
 import gc
 import hashlib
 import os
+import resource
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -31,13 +32,13 @@ from .normalize import normalize
 from .output import Output, WorkTree, check_target
 from .read import discover, display_path, read_file
 from .render import Renderer, theme_dirs
-from .report import InputEntry, build_report, entries_from_report, write_report
+from .report import InputEntry, build_report, entries_from_report, splice_stats, write_report
 from .sources import Registry, load_registry, tag
 
 
 @dataclass(slots=True)
 class StageTimer:
-    """Wall and CPU seconds per stage, workers' CPU included."""
+    """Wall and CPU seconds per stage (workers' CPU included), and this process's peak memory so far."""
 
     stages: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -47,7 +48,8 @@ class StageTimer:
         try:
             yield
         finally:
-            self.stages[name] = {"wall": round(time.perf_counter() - wall, 4), "cpu": round(_cpu() - cpu, 4)}
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            self.stages[name] = {"wall": round(time.perf_counter() - wall, 4), "cpu": round(_cpu() - cpu, 4), "peak_rss_mb": round(peak, 1)}
 
 
 def _cpu() -> float:
@@ -139,10 +141,13 @@ def _build(
         state = None if full else cache.load_state()
         live = output.generation()
         incremental = state is not None and live == state.generation
-        if incremental and state.fingerprint == fingerprint:
-            result = _unchanged(state, timer, started)
+        if incremental and state.fingerprint == fingerprint and (report_path is None or (state.report_generation == live and cache.has_report())):
+            result = _unchanged(state, timer)
             _accept(result, strict, check)
-            return _finish(result, report_path, started)
+            _finish(result, started)
+            if report_path:  # the last report file, with this build's stats
+                write_report(report_path, splice_stats(cache.report(), result.report["stats"]))
+            return result
         with timer("read"):
             inputs = read_inputs(config, registry, cache, files, stats, skipped)
         with timer("boilerplate"):
@@ -160,15 +165,20 @@ def _build(
         extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
         if cache.problems:
             extra["cache_problems"] = cache.problems
-        result = BuildResult(archive, inputs, build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra)), 0.0)
+        report = build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra), articles=report_path is not None)
+        result = BuildResult(archive, inputs, report, 0.0)
         _accept(result, strict, check, report_path)
         generation = (live or 0) + 1
         output.commit(tree, generation)
         if committed:
             committed(result)
-        cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), result.report))
+        _finish(result, started)
+        if report_path:
+            cache.save_report(write_report(report_path, report))
+        summary = {key: value for key, value in report.items() if key != "articles"}  # the articles are a large part of memory
+        cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None))
         cache.save_dedupe_memo()
-    return _finish(result, report_path, started)
+    return result
 
 
 def _accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:
@@ -181,15 +191,12 @@ def _accept(result: BuildResult, strict: bool, check: Check | None, report_path:
         check(result)
 
 
-def _finish(result: BuildResult, report_path: Path | None, started: float) -> BuildResult:
+def _finish(result: BuildResult, started: float) -> None:
     result.seconds = time.perf_counter() - started
     result.report["stats"]["seconds"] = round(result.seconds, 3)
-    if report_path:
-        write_report(report_path, result.report)
-    return result
 
 
-def _unchanged(state: BuildState, timer: StageTimer, started: float) -> BuildResult:
+def _unchanged(state: BuildState, timer: StageTimer) -> BuildResult:
     """Nothing the build reads has changed since the last build: its report still holds."""
     report = dict(state.report)
     report["stats"] = {**report["stats"], "unchanged": True, "files_written": 0, "bytes_written": 0, "stages": timer.stages}

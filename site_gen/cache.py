@@ -21,7 +21,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .config import SiteConfig
@@ -52,14 +52,19 @@ class BuildState:
     manifest: dict[str, str]
     delta: Delta
     report: dict[str, Any] = field(default_factory=dict)
+    """The last report without its articles section."""
+    report_generation: int | None = None
+    """The generation whose full report file is kept in the cache (report.json), if any."""
 
 
 class BuildCache:
-    """Reads and writes the cache folder. One instance can serve many builds (the preview
-    server keeps one), holding the read cache in memory after the first load."""
+    """Reads and writes the cache folder. One instance can serve many builds: the preview server
+    keeps one with keep_in_memory=True, which holds the read cache in memory after the first load
+    (a one-off build does not: at 100,000 articles that is half a gigabyte)."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, config: SiteConfig, *, keep_in_memory: bool = False) -> None:
         self.dir = config.cache_dir
+        self.keep_in_memory = keep_in_memory
         self.problems: list[str] = []
         """Cache files that were unreadable and are being rebuilt (for the report)."""
         self._memory: dict[str, tuple[str, bytes]] | None = None
@@ -75,7 +80,7 @@ class BuildCache:
             data = pickle.loads(path.read_bytes())
             if data.get("version") != STATE_VERSION or data.get("site_gen") != __version__:
                 return None
-            return BuildState(data["fingerprint"], int(data["generation"]), dict(data["manifest"]), Delta(**data["delta"]), data.get("report", {}))
+            return BuildState(data["fingerprint"], int(data["generation"]), dict(data["manifest"]), Delta(**data["delta"]), data.get("report", {}), data.get("report_generation"))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, pickle.UnpicklingError) as exc:
             self.problems.append(f"{path}: unreadable build state ({exc.__class__.__name__}); building from scratch")
             return None
@@ -89,8 +94,19 @@ class BuildCache:
             "manifest": state.manifest,
             "delta": {"written": state.delta.written, "deleted": state.delta.deleted},
             "report": state.report,
+            "report_generation": state.report_generation,
         }
         self._atomic_write(self.dir / "state.pickle", pickle.dumps(data, protocol=5))
+
+    # --- report.json: a copy of the last report file, so a build that finds nothing changed can give it again
+    def report(self) -> bytes:
+        return (self.dir / "report.json").read_bytes()
+
+    def has_report(self) -> bool:
+        return (self.dir / "report.json").is_file()
+
+    def save_report(self, data: bytes) -> None:
+        self._atomic_write(self.dir / "report.json", data)
 
     # --- dedupe.pickle
     def dedupe_memo(self) -> Memo:
@@ -115,9 +131,12 @@ class BuildCache:
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:
         """Path -> (stat key, entry) for entries read under the same settings (new objects each call)."""
         try:
-            if self._memory is None or self._memory_settings != settings:
-                with closing(self._connect()) as db, db:
-                    rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,)).fetchall()
+            if self._memory is not None and self._memory_settings == settings:
+                return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
+            with closing(self._connect()) as db, db:
+                rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,))
+                if not self.keep_in_memory:
+                    return {path: (stat, pickle.loads(blob)) for path, stat, blob in rows}
                 self._memory, self._memory_settings = {path: (stat, blob) for path, stat, blob in rows}, settings
             return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
@@ -127,19 +146,23 @@ class BuildCache:
 
     def save_inputs(self, settings: str, fresh: Iterable[tuple[str, str, InputEntry]], gone: Iterable[str]) -> None:
         """Store newly read entries (pickled now, before the archive-wide stages change them) and drop vanished paths."""
-        rows = [(path, stat, settings, pickle.dumps(entry, protocol=5)) for path, stat, entry in fresh]
         gone = list(gone)
-        if self._memory is not None and self._memory_settings == settings:
-            for path in gone:
-                self._memory.pop(path, None)
-            self._memory.update({path: (stat, blob) for path, stat, _, blob in rows})
-        if not rows and not gone:
-            return
+        memory = self._memory if self._memory is not None and self._memory_settings == settings else None
+        for path in gone if memory is not None else ():
+            memory.pop(path, None)
+
+        def rows() -> Iterator[tuple[str, str, str, bytes]]:  # one at a time: a cold build stores every article
+            for path, stat, entry in fresh:
+                blob = pickle.dumps(entry, protocol=5)
+                if memory is not None:
+                    memory[path] = (stat, blob)
+                yield path, stat, settings, blob
+
         try:
             with closing(self._connect()) as db, db:
                 db.execute("DELETE FROM inputs WHERE settings != ?", (settings,))
                 db.executemany("DELETE FROM inputs WHERE path = ?", [(p,) for p in gone])
-                db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", rows())
         except sqlite3.DatabaseError as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: cannot update the read cache ({exc}); it will be rebuilt")
             self._reset_inputs()

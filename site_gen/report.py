@@ -27,19 +27,29 @@ class InputEntry:
     the entry so recurring-paragraph detection does not fold every paragraph on every build."""
 
 
-def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, Any]) -> dict[str, Any]:
-    return {
+def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, Any], *, articles: bool = True) -> dict[str, Any]:
+    """The report; articles=False leaves out the per-article section (large, and only wanted in a report file)."""
+    report: dict[str, Any] = {
         "version": REPORT_VERSION,
         "inputs": [_input(entry) for entry in sorted(inputs, key=lambda e: e.path)],
-        "articles": [_article(a) for a in archive.articles],
+        "articles": [_article(a) for a in archive.articles] if articles else None,
         "errors": [
             {"path": e.path, "line": m.line, "message": m.message}
             for e in sorted(inputs, key=lambda e: e.path)
             for m in e.messages
             if m.level == "error"
         ],
-        "stats": stats,
+        "stats": stats,  # last: splice_stats() relies on it
     }
+    if not articles:
+        del report["articles"]
+    return report
+
+
+def splice_stats(written: bytes, stats: dict[str, Any]) -> bytes:
+    """A report file as write_report() wrote it, with its stats (the last key) replaced."""
+    at = written.rindex(b',"stats":')
+    return written[:at] + b',"stats":' + json.dumps(stats, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"}\n"
 
 
 def entries_from_report(report: dict[str, Any]) -> list[InputEntry]:
@@ -88,9 +98,12 @@ def _article(article: Article) -> dict[str, Any]:
     }
 
 
-def write_report(path: Path, report: dict[str, Any]) -> None:
+def write_report(path: Path, report: dict[str, Any] | bytes) -> bytes:
+    """Write the report as compact JSON (json's C encoder is used only without indent: several times
+    faster on a large archive), or bytes already made; returns what was written."""
+    data = report if isinstance(report, bytes) else (json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    # compact: json's C encoder is used only without indent (several times faster on a large archive)
-    tmp.write_text(json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
+    return data

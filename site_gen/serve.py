@@ -159,7 +159,7 @@ class Rebuilder:
             self.events.publish(("css" if only_css else "reload") if changed else "build-ok", {"seconds": round(time.perf_counter() - started, 3)})
 
         try:
-            self.cache = self.cache or BuildCache(self.config)
+            self.cache = self.cache or BuildCache(self.config, keep_in_memory=True)
             result = build(self.config, check=reject_errors, cache=self.cache, committed=live)
         except Exception as exc:  # noqa: BLE001 - every failure goes to the page, the server keeps going
             payload = error_payload(exc)

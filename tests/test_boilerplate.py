@@ -93,7 +93,7 @@ def test_build_reports_boilerplate_on_the_page_and_in_the_report(site):
     (site.root / "sources.yaml").write_text("news.example:\n  name: News\n  boilerplate: ['Read more at News\\.example.*']\n", encoding="utf-8")
     for i in range(4):
         site.write(f"a{i}.txt", f"date 2024-01-0{i + 1} https://news.example/{i}\nStory {i}\n\nFirst line {i}. Read more at News.example today\nFollow us on Telegram\n")
-    result = site.build()
+    result = site.build(report_path=site.root / "report.json")
     report = result.report
     kinds = [[(r["kind"], r["count"]) for r in a["removed"]] for a in report["articles"]]
     assert all(k == [("boilerplate", 1), ("boilerplate", 1)] for k in kinds)

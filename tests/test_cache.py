@@ -19,7 +19,7 @@ def test_render_only_settings_do_not_invalidate_what_was_read(tmp_path):
 
 
 def test_inputs_round_trip_and_stay_in_memory_for_the_next_build(tmp_path):
-    cache = BuildCache(SiteConfig(root=tmp_path, cache_dir=tmp_path / "cache"))
+    cache = BuildCache(SiteConfig(root=tmp_path, cache_dir=tmp_path / "cache"), keep_in_memory=True)
     assert cache.load_inputs("s1") == {}
     cache.save_inputs("s1", [("a.txt", "1:1", entry("a.txt", "A")), ("b.txt", "2:2", entry("b.txt", "B"))], [])
     loaded = cache.load_inputs("s1")

@@ -134,3 +134,15 @@ def test_an_output_changed_behind_our_back_gets_a_full_build(site):
     (site.out / ".site-gen-output").write_text('{"generator": "site-gen", "generation": 99}')
     result = site.build()
     assert result.report["stats"]["incremental"] is False and result.archive is not None
+
+
+def test_a_report_asked_of_an_unchanged_build_is_complete(site):
+    for n in range(3):
+        site.write(f"{n}.txt", header(n))
+    site.build()
+    asked = site.build(report_path=site.root / "r1.json")  # no report was kept: this one reads the cache
+    assert asked.archive is not None and len(json.loads((site.root / "r1.json").read_text())["articles"]) == 3
+    again = site.build(report_path=site.root / "r2.json")  # now the kept report is given again
+    report = json.loads((site.root / "r2.json").read_text())
+    assert again.archive is None and report["stats"]["unchanged"] is True
+    assert report["articles"] == json.loads((site.root / "r1.json").read_text())["articles"]
