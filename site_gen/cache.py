@@ -93,7 +93,7 @@ class BuildCache:
             if self._memory is None or self._memory_settings != settings:
                 with closing(self._connect()) as db, db:
                     rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,)).fetchall()
-                self._memory, self._memory_settings = {path: (stat, blob) for path, stat, blob in rows}, settings
+                self._memory, self._memory_settings = {_from_db(path): (stat, blob) for path, stat, blob in rows}, settings
             return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again")
@@ -102,18 +102,18 @@ class BuildCache:
 
     def save_inputs(self, settings: str, fresh: Iterable[tuple[str, str, InputEntry]], gone: Iterable[str]) -> None:
         """Store newly read entries (pickled now, before the archive-wide stages change them) and drop vanished paths."""
-        rows = [(path, stat, settings, pickle.dumps(entry, protocol=5)) for path, stat, entry in fresh]
+        rows = [(_to_db(path), stat, settings, pickle.dumps(entry, protocol=5)) for path, stat, entry in fresh]
         gone = list(gone)
         if self._memory is not None and self._memory_settings == settings:
             for path in gone:
                 self._memory.pop(path, None)
-            self._memory.update({path: (stat, blob) for path, stat, _, blob in rows})
+            self._memory.update({_from_db(path): (stat, blob) for path, stat, _, blob in rows})
         if not rows and not gone:
             return
         try:
             with closing(self._connect()) as db, db:
                 db.execute("DELETE FROM inputs WHERE settings != ?", (settings,))
-                db.executemany("DELETE FROM inputs WHERE path = ?", [(p,) for p in gone])
+                db.executemany("DELETE FROM inputs WHERE path = ?", [(_to_db(p),) for p in gone])
                 db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", rows)
         except sqlite3.DatabaseError as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: cannot update the read cache ({exc}); it will be rebuilt")
@@ -135,3 +135,16 @@ class BuildCache:
         temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
         temporary.write_bytes(data)
         os.replace(temporary, path)
+
+
+def _to_db(path: str) -> str | bytes:
+    """A content path as SQLite can store it: text, or its raw bytes when the file name is not valid UTF-8."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def _from_db(path: str | bytes) -> str:
+    return path if isinstance(path, str) else os.fsdecode(path)

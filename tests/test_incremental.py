@@ -1,6 +1,7 @@
 """Incremental builds give exactly the site a full build gives, while writing only what changed."""
 
 import json
+import os
 
 from site_gen.build import build
 
@@ -114,3 +115,17 @@ def test_an_output_changed_behind_our_back_gets_a_full_build(site):
     (site.out / ".site-gen-output").write_text('{"generator": "site-gen", "generation": 99}')
     result = site.build()
     assert result.report["stats"]["incremental"] is False and result.archive is not None
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_read_once_and_forgotten_when_gone(site):
+    name = os.fsdecode(b"caf\xe9.txt")  # Latin-1 bytes in the name: a str with a surrogate
+    site.write(name, "A caf\u00e9\nBody.\n")
+    site.write("b.txt", header(2))
+    first = site.build()
+    assert site.entry(first, "caf\ufffd.txt")["status"] == "rendered"
+    site.write("b.txt", header(2, "Changed."))
+    second = site.build()  # the Latin-1 name comes from the cache, not read again
+    assert second.report["stats"]["incremental"] is True and site.entry(second, "caf\ufffd.txt")["status"] == "rendered"
+    (site.content / name).unlink()
+    third = site.build()
+    assert [e["path"] for e in third.report["inputs"]] == ["b.txt"]
