@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from site_gen.config import SiteConfig
@@ -64,6 +64,8 @@ def _normalized(body: str, title: str = "T") -> list[str]:
 
 @SETTINGS
 @given(TEXTISH, TEXTISH)
+@example("\xa0Ã©", "T")  # campaign 1: the non-breaking space hid the mojibake until it was removed
+@example("a\na", "a")  # campaign 1: only the first paragraph equal to the title was removed
 def test_normalize_is_idempotent(body, title):
     once = _normalized(body, title)
     assert _normalized("\n".join(once), title) == once

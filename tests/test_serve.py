@@ -187,3 +187,10 @@ def test_oversized_requests_get_an_error_or_a_close_never_a_crash_or_a_file(runn
         assert b"do not serve" not in answer, name
         assert running.process.poll() is None, f"{name}: the server died"
         assert get(running.url)[0] == 200, f"{name}: the server stopped answering"
+
+
+def test_ctrl_c_right_after_the_url_is_printed_stops_cleanly(site):
+    site.write("a.txt", ARTICLE)
+    (site.root / "site.yaml").write_text("title: Preview\n")
+    for _ in range(3):  # before the fix most of these ended with a traceback and exit 130
+        assert Preview(site.root).stop() == 0
