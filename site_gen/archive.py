@@ -11,6 +11,10 @@ from .model import Archive, Article, Outlet, Tag
 from .slugs import short_hash, slugify
 
 
+SITE_PAGES = {"index.html", "404.html", "page", "outlets", "tags", "archive", "static", "search"}
+"""First path segments of the site's own pages (render.py); articles get an id suffix there."""
+
+
 def sort_key(article: Article) -> tuple[bool, int, str]:
     """Newest first, undated last, ties by id: the same order whatever the file order."""
     return (article.date is None, -(article.date.toordinal() if article.date else 0), article.id)
@@ -75,9 +79,15 @@ def _assign_permalinks(articles: list[Article], pattern: str) -> None:
         clashes[article.permalink].append(article)
     for group in clashes.values():
         group.sort(key=lambda a: (a.date or dt.date.max, a.id))
-        for article in group[1:]:
+        # an article among the site's own pages (a custom permalink: '{slug}.html' for "Index") clashes with them
+        for article in group if on_site_pages(group[0].permalink) else group[1:]:
             article.slug = f"{article.slug}-{article.id[:6]}"
             article.permalink = _expand(pattern, article, article.slug)
+
+
+def on_site_pages(permalink: str) -> bool:
+    """Whether a page at this path could take the place of one of the site's own pages."""
+    return permalink.split("/", 1)[0] in SITE_PAGES
 
 
 def _expand(pattern: str, article: Article, slug: str) -> str:

@@ -136,8 +136,8 @@ class BuildCache:
             with closing(self._connect()) as db, db:
                 rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,))
                 if not self.keep_in_memory:
-                    return {path: (stat, pickle.loads(blob)) for path, stat, blob in rows}
-                self._memory, self._memory_settings = {path: (stat, blob) for path, stat, blob in rows}, settings
+                    return {_from_db(path): (stat, pickle.loads(blob)) for path, stat, blob in rows}
+                self._memory, self._memory_settings = {_from_db(path): (stat, blob) for path, stat, blob in rows}, settings
             return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
         except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again")
@@ -156,12 +156,12 @@ class BuildCache:
                 blob = pickle.dumps(entry, protocol=5)
                 if memory is not None:
                     memory[path] = (stat, blob)
-                yield path, stat, settings, blob
+                yield _to_db(path), stat, settings, blob
 
         try:
             with closing(self._connect()) as db, db:
                 db.execute("DELETE FROM inputs WHERE settings != ?", (settings,))
-                db.executemany("DELETE FROM inputs WHERE path = ?", [(p,) for p in gone])
+                db.executemany("DELETE FROM inputs WHERE path = ?", [(_to_db(p),) for p in gone])
                 db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", rows())
         except sqlite3.DatabaseError as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: cannot update the read cache ({exc}); it will be rebuilt")
@@ -183,3 +183,16 @@ class BuildCache:
         temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
         temporary.write_bytes(data)
         os.replace(temporary, path)
+
+
+def _to_db(path: str) -> str | bytes:
+    """A content path as SQLite can store it: text, or its raw bytes when the file name is not valid UTF-8."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def _from_db(path: str | bytes) -> str:
+    return path if isinstance(path, str) else os.fsdecode(path)

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .languages import is_valid, normalize_code
 
 DEFAULT_IGNORE = ["README*", "LICENSE*", "CHANGELOG*", "SOURCE.md", "SOURCES.md"]
 PERMALINK_FIELDS = {"outlet", "year", "month", "day", "slug", "id"}
@@ -183,6 +184,8 @@ def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
         elif key == "dedupe":
             config.dedupe = _parse_dedupe(value, problems)
     problems.extend(_check_permalink(config.permalink))
+    if not is_valid(normalize_code(config.language)):
+        problems.append(f"'language' must be a language tag such as en, de or pt-BR, not {config.language!r} (it is every page's lang attribute)")
     return problems
 
 
@@ -253,9 +256,16 @@ def _check_permalink(pattern: str) -> list[str]:
     problems = []
     if not (pattern.endswith("/") or pattern.endswith(".html")):
         problems.append(f"'permalink' must end with '/' or '.html', not {pattern!r}")
-    if pattern.startswith("/") or ".." in pattern.split("/"):
-        problems.append(f"'permalink' must be a relative path inside the site, not {pattern!r}")
-    names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+    if pattern.startswith("/") or {".", ".."} & set(pattern.split("/")) or any(ch == "\\" or ord(ch) < 32 for ch in pattern):
+        problems.append(f"'permalink' must be a relative path inside the site, with '/' between folders, not {pattern!r}")
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        return [*problems, f"'permalink' {pattern!r} cannot be read: {exc} (write fields as {{slug}})"]
+    if any(spec or conversion for _, spec, conversion in fields):
+        # a format spec can pad a field with dots or slashes ({month:.>2} gives '..' for undated articles)
+        problems.append(f"'permalink' fields take no format spec or conversion (write {{year}}, not {{year:>6}} or {{slug!r}}): {pattern!r}")
+    names = {name for name, _, _ in fields}
     unknown = names - PERMALINK_FIELDS
     if unknown:
         problems.append(f"'permalink' uses unknown field(s) {sorted(unknown)}; known: {sorted(PERMALINK_FIELDS)}")

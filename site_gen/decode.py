@@ -35,13 +35,16 @@ UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 _DECODABLE = re.compile(rb"[\x00-\x7f]+|" + UTF8_MULTIBYTE.pattern)
 SHORT_SINGLE_BYTE = 16
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+LINE_ENDING = re.compile(r"\r\n|\r|\n")
 
 
 def decode(data: bytes, path: str) -> tuple[str, str, list[Message]]:
     """Text (line endings LF), the encoding used, and messages about anything replaced or guessed."""
     messages: list[Message] = []
     text, encoding = _decode(data, path, messages)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        _report_mixed_line_endings(text, messages)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(CONTROL.findall(text[:4096])) > 32:
         raise SiteGenError(f"looks like a binary file, not text (many control characters after decoding as {encoding})", path)
     return text, encoding, messages
@@ -52,6 +55,8 @@ def _decode(data: bytes, path: str, messages: list[Message]) -> tuple[str, str]:
         if data.startswith(bom):
             text = data[len(bom) :].decode(encoding, errors="replace")
             _report_replacements(text, encoding, messages)
+            if encoding != "utf-8":
+                messages.append(Message("warning", f"the file is {encoding.upper()} (it starts with a byte-order mark), not UTF-8; it was read correctly, but save it as UTF-8 so that other tools read it too"))
             return text, encoding + " (BOM)"
     for magic, what in MAGIC:
         if data.startswith(magic):
@@ -89,7 +94,7 @@ def _decode_with_nuls(data: bytes, path: str, messages: list[Message]) -> tuple[
             if zeros.count(0) >= 0.9 * len(zeros):
                 text = data.decode(encoding, errors="replace")
                 _report_replacements(text, encoding, messages)
-                messages.append(Message("info", f"no byte-order mark; decoded as {encoding} from the pattern of zero bytes"))
+                messages.append(Message("warning", f"no byte-order mark; decoded as {encoding}, guessed from the pattern of zero bytes: save the file as UTF-8"))
                 return text, encoding
     raise SiteGenError(f"contains {data.count(0):,} NUL bytes: a binary file, not a text article", path)
 
@@ -105,8 +110,26 @@ def _decode_single_byte(data: bytes, high: int, messages: list[Message]) -> tupl
     except (UnicodeDecodeError, LookupError):
         encoding = "latin-1"
         text = data.decode(encoding)
-    messages.append(Message("info", f"not UTF-8; decoded as {encoding} ({high:,} non-ASCII bytes)"))
+    messages.append(Message("warning", f"not UTF-8; decoded as {encoding} ({high:,} non-ASCII bytes), a guess: check its accented letters and quotes, or save the file as UTF-8"))
     return text, encoding
+
+
+def _report_mixed_line_endings(text: str, messages: list[Message]) -> None:
+    """Every ending is read as a line break, and in the text formats every line is a paragraph;
+    a file that mixes conventions was usually pasted together, so its paragraph breaks need a look."""
+    first: str | None = None
+    line = 1
+    for match in LINE_ENDING.finditer(text):
+        if first is None:
+            first = match.group()
+        elif match.group() != first:
+            counts = {name: text.count(ending) for ending, name in (("\r\n", "CRLF"), ("\r", "CR"), ("\n", "LF"))}
+            counts["CR"] -= counts["CRLF"]
+            counts["LF"] -= counts["CRLF"]
+            mix = ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
+            messages.append(Message("warning", f"mixed line endings ({mix}; the first change is at the end of line {line}); each was read as a line break, so check where paragraphs split", line))
+            return
+        line += 1
 
 
 def _report_replacements(text: str, encoding: str, messages: list[Message]) -> None:

@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import parallel
-from .archive import natural_permalink
+from .archive import natural_permalink, on_site_pages
 from .config import DedupeSettings, SiteConfig
 from .minhash import Fingerprints, candidate_pairs, shingles, words
 from .model import Archive, Article, Duplicate, Message
@@ -352,7 +352,7 @@ def link_copies(archive: Archive) -> None:
             if record.reason == "cross-outlet-copy":
                 record.permalink = pages.get(record.path)
             elif record.permalink and record.permalink != article.permalink:
-                if record.permalink in taken:
+                if record.permalink in taken or on_site_pages(record.permalink):
                     record.permalink = _suffixed(record.permalink, short_hash(record.path, 6))
                 taken.add(record.permalink)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import langcodes
 from whoosh.lang import has_stemmer
 
 from .model import Article, Message
@@ -47,6 +48,12 @@ def normalize_code(value: str) -> str:
     first = _NAMES.get(first, _ISO639_2.get(first, first))
     rest = [p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p.lower() for p in parts[1:]]
     return "-".join([first, *rest])
+
+
+def is_valid(code: str) -> bool:
+    """A tag the IANA language subtag registry knows: what a page's lang attribute may hold
+    (the Nu Html Checker refuses 'klingon', 'xx' and 'en-EN')."""
+    return langcodes.tag_is_valid(code)
 
 
 def primary(code: str) -> str:
@@ -94,8 +101,11 @@ def _identifier() -> Any:
 def choose_language(article: Article, registry_language: str | None, default: str, detect_missing: bool) -> None:
     """Set article.language by the documented precedence; a detected language is noted on the article."""
     if article.language:
-        article.language = normalize_code(article.language)
-        return
+        code = normalize_code(article.language)
+        if is_valid(code):
+            article.language = code
+            return
+        article.messages.append(Message("warning", f"language {article.language[:100]!r} is not a language tag (such as en, de or pt-BR); the outlet's, the detected or the site's language is used instead"))
     if registry_language:
         article.language = registry_language
         return

@@ -14,18 +14,21 @@ import ftfy
 from ftfy.badness import is_bad
 
 from .config import SiteConfig
-from .model import Article, RawDoc, Removal
+from .model import Article, Message, RawDoc, Removal
+from .read import MAX_TITLE_LINE
 from .slugs import slugify
 from .urls import canonical_url
 
 SAMPLE_CHARS = 160
 MAX_SAMPLES = 20
+MANY_PARAGRAPHS = 10_000
 
 # C0/C1 controls except tab and newline, and DEL.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible characters with no meaning in running text, and bidi overrides (a spoofing vector).
 # ZWJ/ZWNJ, LRM/RLM and bidi isolates are kept: scripts, emoji and mixed-direction text need them.
 INVISIBLE_CHARS = re.compile("[\u200b\u2060\ufeff\u180e\u00ad\u202a-\u202e]")
+BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
 NBSP_CHARS = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 SPACE_RUNS = re.compile(r"[ \t]{2,}|\t")
 
@@ -50,7 +53,8 @@ def comparison_key(text: str) -> str:
 def normalize(raw: RawDoc, config: SiteConfig) -> Article:
     """Clean title and body; drop the repeated title and repeated paragraphs, recording each change."""
     cleaner = _Cleaner(config.fix_mojibake)
-    title = " ".join(cleaner.clean(raw.meta.get("title") or "").split())
+    raw_title = str(raw.meta.get("title") or "")
+    title = " ".join(cleaner.clean(raw_title).split())
     body = cleaner.clean(raw.body)
     removed = cleaner.removals()
     paragraphs = split_paragraphs(body, raw.markup)
@@ -72,6 +76,9 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
                     [sample(p) for p in repeats[:MAX_SAMPLES]],
                 )
             )
+    messages = [*raw.messages, *_title_messages(raw_title, title)]
+    if len(paragraphs) > MANY_PARAGRAPHS:
+        messages.append(Message("warning", f"{len(paragraphs):,} paragraphs, more than {MANY_PARAGRAPHS:,} in one article: probably several articles run together or a scraper caught in a loop; kept whole"))
     url = raw.meta.get("url")
     identity = f"url:{canonical_url(url)}" if url else f"path:{raw.source.path}"
     return Article(
@@ -86,11 +93,24 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
         language=str(raw.meta.get("language") or ""),
         tags=list(raw.meta.get("tags") or []),
         removed=removed,
-        messages=list(raw.messages),
+        messages=messages,
         extra=dict(raw.meta.get("extra") or {}),
         requested_slug=str(raw.meta.get("slug") or ""),
         slug=slugify(str(raw.meta.get("slug") or "") or title),  # here, in the workers and the read cache; "" if nothing is left
     )
+
+
+def _title_messages(raw_title: str, title: str) -> list[Message]:
+    """Warnings about a title: it is shown on every listing, so what was changed or is odd is said."""
+    messages = []
+    hidden = len(CONTROL_CHARS.findall(raw_title)) + len(BIDI_OVERRIDES.findall(raw_title))
+    if hidden:
+        messages.append(Message("warning", f"the title held {hidden} control character(s) or bidirectional override(s), which can hide or reverse text; they were removed"))
+    if not title:
+        messages.append(Message("warning", "the article has no title; it is shown as 'Untitled'"))
+    elif len(title) > MAX_TITLE_LINE:
+        messages.append(Message("warning", f"the title is {len(title):,} characters long (headlines are rarely over {MAX_TITLE_LINE:,}); it is shown whole, and the page's address uses its first words"))
+    return messages
 
 
 def split_paragraphs(body: str, markup: str) -> list[str]:

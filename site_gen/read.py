@@ -11,6 +11,7 @@ import fnmatch
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,7 +22,8 @@ from .config import SiteConfig
 from .decode import decode
 from .errors import SiteGenError
 from .model import Message, RawDoc, SourceFile
-from .urls import check_url
+from .slugs import MAX_SLUG, slugify
+from .urls import check_url, encode_unsafe
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -30,6 +32,10 @@ KNOWN_KEYS = {"title", "date", "url", "source", "tags", "language", "slug", "dra
 KEY_ALIASES = {"lang": "language", "link": "url", "categories": "tags", "keywords": "tags", "outlet": "source"}
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_YAML_NODES = 10_000
+MAX_TITLE_LINE = 500
+"""A title line longer than this is body text that lost its line breaks, not a headline."""
+EARLIEST_YEAR, LATEST_YEAR = 1800, 2100
+"""Dates outside these years are kept as written but flagged: usually placeholders (0001-01-01, 9999-12-31)."""
 
 HEADER_LINE = re.compile(r"^[ \t]*date[ \t]+(?P<date>\S+)(?:[ \t]+(?P<url>\S+))?[ \t]*$")
 PATH_DATE = re.compile(r"(?<!\d)(\d{4})[-/_](\d{1,2})[-/_](\d{1,2})(?!\d)")
@@ -105,8 +111,23 @@ def _walk(root: Path, rel: str, seen: set[tuple[int, int]]) -> Iterator[tuple[st
             yield from _walk(root, path + "/", seen | {key})
         elif is_file:
             yield path, "file", ""
+        elif os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:
+            yield path, "error", f"named like an article but it is {_special_kind(entry)}, not a regular file: not read"
         else:
-            yield path, "info", "not a regular file (device, socket or pipe), not read"
+            yield path, "info", f"{_special_kind(entry)}, not a regular file: not read"
+
+
+def _special_kind(entry: os.DirEntry) -> str:
+    """What a path that is neither file nor folder is (opening a pipe would wait forever)."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return "unreadable"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
 
 
 def _broken_link_reason(path: Path) -> str:
@@ -191,53 +212,93 @@ def _parse_header_line(lines: list[str], first: int, source: SourceFile, message
     title_at = next((i for i in range(first + 1, len(lines)) if lines[i].strip()), None)
     if title_at is None:
         raise SiteGenError("header line found but no title line after it", source.path, line_no)
-    meta["title"] = lines[title_at].strip()
-    body_at = title_at + 1
+    body_at = _take_title(meta, lines, title_at, messages)
     return RawDoc(source, "header-line", meta, "\n".join(lines[body_at:]), body_at + 1, "text", messages)
 
 
 def _parse_bare(lines: list[str], first: int, source: SourceFile, messages: list[Message], markdown: bool) -> RawDoc:
-    title = lines[first].strip()
-    if markdown:
-        title = title.lstrip("#").strip() or title
-    meta: dict[str, Any] = {"title": title, "extra": {}}
-    body_at = first + 1
+    meta: dict[str, Any] = {"extra": {}}
+    body_at = _take_title(meta, lines, first, messages)
+    if markdown and meta["title"]:
+        meta["title"] = meta["title"].lstrip("#").strip() or meta["title"]
     return RawDoc(source, "bare", meta, "\n".join(lines[body_at:]), body_at + 1, "markdown" if markdown else "text", messages)
+
+
+def _take_title(meta: dict[str, Any], lines: list[str], at: int, messages: list[Message]) -> int:
+    """The line at `at` is the title, unless it is far too long for a headline (a body scraped onto
+    one line): then it stays in the body and the article is untitled. Returns where the body starts."""
+    title = lines[at].strip()
+    if len(title) > MAX_TITLE_LINE:
+        messages.append(Message("warning", f"line {at + 1} is {len(title):,} characters long, too long for a headline (over {MAX_TITLE_LINE:,}); it is kept as the first paragraph and the article is untitled", at + 1))
+        meta["title"] = ""
+        return at
+    meta["title"] = title
+    return at + 1
 
 
 def _parse_yaml(lines: list[str], source: SourceFile, messages: list[Message], markdown: bool) -> RawDoc:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise SiteGenError("front matter opened with '---' is never closed (add a '---' line after it)", source.path, 1)
-    data = _load_yaml("\n".join(lines[1:end]), source.path)
-    meta = _front_matter_meta(data, source.path, messages)
+    data, key_lines = _load_yaml("\n".join(lines[1:end]), source.path)
+    meta = _front_matter_meta(data, source.path, messages, key_lines)
     # .md bodies are Markdown; .txt bodies (what `site-gen import` writes) are plain text, one paragraph per line.
     return RawDoc(source, "yaml", meta, "\n".join(lines[end + 1 :]), end + 2, "markdown" if markdown else "text", messages)
 
 
-def _load_yaml(text: str, path: str) -> dict[str, Any]:
-    """safe_load with line numbers in errors and a bound on alias expansion (no YAML bombs)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _load_yaml(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """safe_load with line numbers in errors and a bound on alias expansion (no YAML bombs).
+    Also returns the file line of each top-level key, for messages about its value."""
     try:
         if "*" in text and "&" in text:  # only aliases can make a small text expand: count the nodes first
-            node = yaml.compose(text, Loader=loader)
+            node = yaml.compose(text, Loader=_Loader)
             if node is not None:
                 _check_yaml_size(node, path)
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
         if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(problem):
             problem = f"{problem} (only plain YAML values are allowed in front matter)"
+        elif exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            problem = f"{problem} ({exc.context} that starts on line {exc.context_mark.line + 2})"
         raise SiteGenError(f"invalid front matter: {problem}", path, line) from exc
     except yaml.YAMLError as exc:
         raise SiteGenError(f"invalid front matter: {exc}", path, 1) from exc
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         raise SiteGenError(f"front matter must be a mapping of keys to values, not a {type(data).__name__}", path, 2)
-    return data
+    return data, _key_lines(text)
+
+
+_TOP_LEVEL_KEY = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#"'][^:#]*?))[ \t]*:(?:[ \t]|$)""", re.M)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The file line of each top-level key of block-style front matter (for messages about its value;
+    found by a line scan, since composing every front matter into nodes would double the YAML cost)."""
+    lines: dict[str, int] = {}
+    for match in _TOP_LEVEL_KEY.finditer(text):
+        key = next(group for group in match.groups() if group is not None)
+        lines.setdefault(key, text.count("\n", 0, match.start()) + 2)
+    return lines
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, except that a timestamp that is no real date (2025-13-45) stays text
+    instead of raising ValueError, so _parse_date reports it and the rest of the front matter is kept."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def _check_yaml_size(root: yaml.Node, path: str) -> None:
@@ -256,18 +317,21 @@ def _check_yaml_size(root: yaml.Node, path: str) -> None:
                 stack.extend((key, value))
 
 
-def _front_matter_meta(data: dict[str, Any], path: str, messages: list[Message]) -> dict[str, Any]:
+def _front_matter_meta(data: dict[str, Any], path: str, messages: list[Message], key_lines: dict[str, int] | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"extra": {}}
     for raw_key, value in data.items():
         key = KEY_ALIASES.get(str(raw_key).lower(), str(raw_key).lower())
+        line = (key_lines or {}).get(str(raw_key))
         if key not in KNOWN_KEYS:
             meta["extra"][str(raw_key)] = value
         elif key == "tags":
             meta["tags"] = meta.get("tags", []) + _tag_list(value, messages)
         elif key == "date":
-            meta["date"] = _parse_date(value, path, None, messages)
+            meta["date"] = _parse_date(value, path, line, messages)
         elif key == "url":
-            meta["url"] = _checked_url(str(value), None, messages) if value else None
+            meta["url"] = _checked_url(str(value), line, messages) if value else None
+        elif key == "slug" and value is not None:
+            meta["slug"] = _checked_slug(str(value).strip(), line, messages)
         elif key == "draft":
             meta["draft"] = value is True or str(value).lower() in ("true", "yes", "1")
         elif value is not None:
@@ -289,15 +353,13 @@ def _tag_list(value: Any, messages: list[Message]) -> list[str]:
 
 
 def _parse_date(value: Any, path: str, line: int | None, messages: list[Message]) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value.date() if isinstance(value, dt.datetime) else value, line, messages)
     text = str(value).strip()
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.+\-Z ]*)?", text)
     if match:
         try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            return _plausible(dt.date(int(match[1]), int(match[2]), int(match[3])), line, messages)
         except ValueError as exc:
             messages.append(Message("warning", f"date {text!r} is impossible ({exc}); the article is treated as undated", line))
             return None
@@ -305,12 +367,31 @@ def _parse_date(value: Any, path: str, line: int | None, messages: list[Message]
     return None
 
 
+def _plausible(date: dt.date, line: int | None, messages: list[Message]) -> dt.date:
+    """Keep what the source says, but flag a year no news archive holds: usually a scraper's placeholder."""
+    if not EARLIEST_YEAR <= date.year < LATEST_YEAR:
+        messages.append(Message("warning", f"date {date.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR - 1}, probably a placeholder; it is kept as the source says, so check it", line))
+    return date
+
+
+def _checked_slug(value: str, line: int | None, messages: list[Message]) -> str:
+    """A slug asked for in front matter is one path segment of the page's address; anything else is replaced, with a warning."""
+    usable = slugify(value)
+    if usable != value:
+        instead = f"'{usable}' is used instead" if usable else "the page's address is made from the title instead"
+        messages.append(Message("warning", f"slug {value[:200]!r} is not a safe single part of a URL (lower-case letters, digits and '-' only, at most {MAX_SLUG} characters, no reserved names); {instead}", line))
+    return usable
+
+
 def _checked_url(value: str, line: int | None, messages: list[Message]) -> str | None:
     problem = check_url(value)
     if problem:
         messages.append(Message("warning", f"URL {value[:200]!r} {problem}; it is not linked and the outlet comes from elsewhere", line))
         return None
-    return value.strip()
+    url = encode_unsafe(value.strip())
+    if url != value.strip():
+        messages.append(Message("info", f"characters a link cannot hold as they are were percent-encoded in the URL: {url[:200]}", line))
+    return url
 
 
 def _merge_meta(config: SiteConfig, path: str, file_meta: dict[str, Any], messages: list[Message]) -> dict[str, Any]:

@@ -321,12 +321,12 @@ def serve(
     for thread in threads:
         thread.start()
     watcher.start()
-    print(f"site-gen serve: serving {config.output_dir} at {url} (watching with {watcher.kind}; Ctrl-C to stop)", flush=True)
-    if ready:
-        ready(url)
-    if open_browser:
-        webbrowser.open(url)
-    try:
+    try:  # from the moment the URL is printed, Ctrl-C is a clean stop
+        print(f"site-gen serve: serving {config.output_dir} at {url} (watching with {watcher.kind}; Ctrl-C to stop)", flush=True)
+        if ready:
+            ready(url)
+        if open_browser:
+            webbrowser.open(url)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

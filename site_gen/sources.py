@@ -19,7 +19,7 @@ from publicsuffixlist import PublicSuffixList
 
 from .config import SiteConfig
 from .errors import ConfigError
-from .languages import choose_language, normalize_code
+from .languages import choose_language, is_valid, normalize_code
 from .model import Article, Message, Outlet
 from .slugs import slugify
 from .urls import host_of, is_ip
@@ -169,6 +169,13 @@ def _entry(domain: str, values: dict[str, Any], problems: list[str]) -> SourceEn
         return str(values[key]) if values.get(key) is not None else None
 
     language = optional("language")
+    if language is not None and not is_valid(normalize_code(language)):
+        problems.append(f"'{domain}': language {language!r} is not a language tag (such as en, de or pt-BR)")
+        language = None
+    key = optional("key")
+    if key is not None and slugify(key) != key:
+        # the key is a folder name in the output (outlets/KEY/): '../x' or 'a/b' must never reach a path
+        problems.append(f"'{domain}': key {key!r} must be a URL slug (lower-case letters, digits and '-'), such as {slugify(key, fallback='outlet')!r}")
     return SourceEntry(
         domain=domain,
         name=str(values.get("name") or domain),
@@ -177,7 +184,7 @@ def _entry(domain: str, values: dict[str, Any], problems: list[str]) -> SourceEn
         kind=optional("kind"),
         tags=strings("tags"),
         aliases=tuple(a.lower().removeprefix("www.") for a in strings("aliases")),
-        key=optional("key"),
+        key=key,
         boilerplate=tuple(p for p in (_pattern(domain, text, problems) for text in strings("boilerplate")) if p),
         host_languages=_host_languages(domain, values.get("host_languages"), problems),
     )
@@ -202,7 +209,9 @@ def _host_languages(domain: str, value: Any, problems: list[str]) -> dict[str, s
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         problems.append(f"'{domain}': host_languages must map host names to language codes, e.g. {{de.{domain}: de}}")
         return {}
-    return {str(host).lower().removeprefix("www."): normalize_code(lang) for host, lang in value.items()}
+    languages = {str(host).lower().removeprefix("www."): normalize_code(lang) for host, lang in value.items()}
+    problems.extend(f"'{domain}': host_languages gives {host} the language {lang!r}, which is not a language tag (such as en, de or pt-BR)" for host, lang in languages.items() if not is_valid(lang))
+    return languages
 
 
 def tag(article: Article, registry: Registry, config: SiteConfig, declared_source: str = "") -> None:

@@ -11,6 +11,8 @@ _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ycli
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 # Path segments and query flags that mark an AMP copy of an article.
 _AMP_SEGMENT = re.compile(r"^(amp|amp\.html)$", re.I)
+_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+")
+_UNSAFE = re.compile(r'["<>\[\]{}|\\^`]|%(?![0-9A-Fa-f]{2})')
 
 
 def check_url(value: str) -> str | None:
@@ -26,7 +28,17 @@ def check_url(value: str) -> str | None:
         return f"scheme '{parts.scheme or 'none'}' is not http or https"
     if not parts.hostname:
         return "has no host"
+    if not _HOST.fullmatch(parts.hostname):
+        return f"has a host name with characters no host can have ({parts.hostname[:100]!r})"
     return None
+
+
+def encode_unsafe(url: str) -> str:
+    """The same URL with the characters an href may not hold unescaped (quotes, brackets, braces,
+    '|', '^', a '%' not starting an escape) percent-encoded after the host, as browsers do."""
+    parts = urlsplit(url)
+    head = len(parts.scheme) + 3 + len(parts.netloc) if url[len(parts.scheme) : len(parts.scheme) + 3] == "://" else 0
+    return url[:head] + _UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url[head:])
 
 
 def host_of(url: str) -> str:

@@ -47,3 +47,28 @@ def test_duplicate_ids_are_kept_apart(tmp_path):
 def test_group_keeps_archive_order():
     items = [article("1", "a", tags=["x", "y"]), article("2", "b", tags=["y"])]
     assert {k: [a.id for a in v] for k, v in group(items, lambda a: a.tags).items()} == {"x": ["1"], "y": ["1", "2"]}
+
+
+def test_articles_never_take_the_place_of_the_sites_own_pages(site):
+    # a custom permalink at the site root: titles "Index", "404", "Tags" would name the home, 404 and tags pages
+    site.configure(permalink="{slug}.html")
+    for title in ("Index", "404", "Tags", "Plain"):
+        site.write(f"{title}.txt", f"{title}\nThe article called {title}.\n")
+    result = site.build()
+    links = {a.title: a.permalink for a in result.archive.articles}
+    assert links["Plain"] == "plain.html" and links["Index"].startswith("index-") and links["404"].startswith("404-")
+    assert "Latest articles" in site.page("index.html") and "Page not found" in site.page("404.html")
+    for title, link in links.items():
+        assert f"The article called {title}." in site.page(link)
+    # a merged copy titled "Index" leaves a redirect page where its own page would have been: not on the home page
+    body = " ".join(f"word{i}" for i in range(40))
+    site.write("long.txt", f"date 2025-01-02 https://gazette.example/a\nLong copy\n{body} and more\n")
+    site.write("short.txt", f"date 2025-01-02 https://gazette.example/a?utm_source=x\nIndex\n{body}\n")
+    merged = site.build()
+    [copy] = [d for a in merged.archive.articles for d in a.duplicates]
+    assert copy.permalink.startswith("index-") and 'http-equiv="refresh"' in site.page(copy.permalink)
+    assert "Latest articles" in site.page("index.html")
+    site.configure(permalink="{slug}/")
+    result = site.build()
+    assert {a.title: a.permalink for a in result.archive.articles}["Tags"].startswith("tags-")
+    assert "The article called" not in site.page("tags/index.html")

@@ -1,4 +1,5 @@
 import pytest
+import yaml
 
 from site_gen.config import find_config, load_config
 from site_gen.errors import ConfigError
@@ -67,3 +68,28 @@ def test_dedupe_settings_are_typed_and_checked(tmp_path):
     assert any("'dedupe.min_words' must be int" in p for p in problems)
     assert any("'dedupe.enabled' must be bool" in p for p in problems)
     assert any("unknown setting 'foo'" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "pattern, problem",
+    [
+        ("articles/{month:.>2}/{slug}/", "no format spec or conversion"),  # '..' for undated articles
+        ("articles/{slug!r}/", "no format spec or conversion"),
+        ("a\\..\\{slug}/", "relative path inside the site"),
+        ("a/./{slug}/", "relative path inside the site"),
+        ("a/{}/{slug}/", "unknown field(s) ['']"),
+        ("a/{slug/", "cannot be read"),
+        ("a/{outlet.__class__}/{slug}/", "unknown field(s) ['outlet.__class__']"),
+    ],
+)
+def test_odd_permalinks_are_refused(tmp_path, pattern, problem):
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump({"permalink": pattern}))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "site.yaml", cwd=tmp_path)
+    assert any(problem in p for p in info.value.problems), info.value.problems
+
+
+def test_the_site_language_must_be_a_language_tag(tmp_path):
+    (tmp_path / "site.yaml").write_text("language: Klingon\n")
+    with pytest.raises(ConfigError, match="'language' must be a language tag"):
+        load_config(tmp_path / "site.yaml", cwd=tmp_path)

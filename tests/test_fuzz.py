@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from site_gen.config import SiteConfig
@@ -40,6 +40,23 @@ def test_parsing_any_text_raises_only_site_gen_errors(text):
         pass
 
 
+# Front matter as scrapers and hands write it: known keys with unquoted, often impossible values.
+DATEISH = st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 10_000), st.integers(0, 99), st.integers(0, 99))
+VALUE = st.one_of(DATEISH, DATEISH.map(lambda d: d + " 25:61:61"), TEXTISH.map(lambda t: t.replace("\n", " ")), st.integers().map(str), st.sampled_from(["~", "[]", "{}", "yes", "!!binary x", "&a x", "*a", "[a, [b]]", "? x"]))
+FRONT_MATTER = st.lists(st.tuples(st.sampled_from(["title", "date", "url", "slug", "tags", "lang", "draft", "source", "extra"]), VALUE), max_size=6)
+
+
+@SETTINGS
+@given(FRONT_MATTER, TEXTISH)
+def test_front_matter_with_any_values_raises_only_site_gen_errors(pairs, body):
+    text = "---\n" + "".join(f"{key}: {value}\n" for key, value in pairs) + "---\n" + body
+    try:
+        raw = parse(text, SOURCE, CONFIG, [], markdown=True)
+        normalize(raw, CONFIG)
+    except SiteGenError:
+        pass
+
+
 def _normalized(body: str, title: str = "T") -> list[str]:
     raw = RawDoc(SOURCE, "header-line", {"title": title}, body, 3, "text")
     return normalize(raw, CONFIG).paragraphs
@@ -47,6 +64,8 @@ def _normalized(body: str, title: str = "T") -> list[str]:
 
 @SETTINGS
 @given(TEXTISH, TEXTISH)
+@example("\xa0Ã©", "T")  # campaign 1: the non-breaking space hid the mojibake until it was removed
+@example("a\na", "a")  # campaign 1: only the first paragraph equal to the title was removed
 def test_normalize_is_idempotent(body, title):
     once = _normalized(body, title)
     assert _normalized("\n".join(once), title) == once

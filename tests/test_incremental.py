@@ -146,3 +146,17 @@ def test_a_report_asked_of_an_unchanged_build_is_complete(site):
     report = json.loads((site.root / "r2.json").read_text())
     assert again.archive is None and report["stats"]["unchanged"] is True
     assert report["articles"] == json.loads((site.root / "r1.json").read_text())["articles"]
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_read_once_and_forgotten_when_gone(site):
+    name = os.fsdecode(b"caf\xe9.txt")  # Latin-1 bytes in the name: a str with a surrogate
+    site.write(name, "A caf\u00e9\nBody.\n")
+    site.write("b.txt", header(2))
+    first = site.build()
+    assert site.entry(first, "caf\ufffd.txt")["status"] == "rendered"
+    site.write("b.txt", header(2, "Changed."))
+    second = site.build()  # the Latin-1 name comes from the cache, not read again
+    assert second.report["stats"]["incremental"] is True and site.entry(second, "caf\ufffd.txt")["status"] == "rendered"
+    (site.content / name).unlink()
+    third = site.build()
+    assert [e["path"] for e in third.report["inputs"]] == ["b.txt"]

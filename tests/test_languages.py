@@ -59,3 +59,16 @@ def test_detection_can_be_turned_off(tmp_path):
     a = article("https://unknown.example/a", "Заголовок", RU)
     tag(a, load_registry(config), config)
     assert a.language == "de"
+
+
+def test_a_language_that_is_no_tag_falls_back_with_a_warning(tmp_path):
+    # a lang attribute must hold a registered tag: the Nu Html Checker refuses 'klingon', 'xx' and 'en-EN'
+    config = SiteConfig(root=tmp_path)
+    for given in ("klingon", "xx", "en-EN", 'en" onmouseover="x'):
+        article = Article("id", "T", None, None, [EN], "text", [], "yaml", language=given)
+        tag(article, load_registry(config), config)
+        warnings = [m.message for m in article.messages if m.level == "warning"]
+        assert article.language == "en" and len(warnings) == 1 and f"language {given!r} is not a language tag" in warnings[0]
+    article = Article("id", "T", None, None, [EN], "text", [], "yaml", language="pt_br")
+    tag(article, load_registry(config), config)
+    assert article.language == "pt-BR" and [m for m in article.messages if m.level == "warning"] == []

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.errors import OutputError
+from site_gen.errors import ConfigError, OutputError
 from site_gen.output import MARKER, Delta, Output, check_target, safe_join
 
 
@@ -117,3 +117,47 @@ def test_a_second_build_on_the_same_output_is_refused(tmp_path):
                 os._exit(3 if "another site-gen build" in exc.message else 4)
         _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 3
+
+
+def files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+
+
+TRAVERSAL = "---\ntitle: ../../../etc/passwd\nslug: ../../evil\nsource: ../../outlet\ntags: [../../tag, /abs]\ndate: 2025-01-02\n---\nBody.\n"
+
+
+@pytest.mark.parametrize(
+    "permalink, page",
+    [
+        ("articles/{outlet}/{year}/{month}/{slug}/", "articles/outlet/2025/01/evil/index.html"),
+        ("{outlet}/{year}{month}{day}-{slug}.html", "outlet/20250102-evil.html"),
+        ("{slug}.html", "evil.html"),
+        ("x/{id}/", None),
+    ],
+)
+def test_nothing_is_written_outside_the_output_whatever_slugs_and_permalinks_say(site, permalink, page):
+    site.write("traversal.md", TRAVERSAL)
+    site.write("undated.txt", "../..\nAn undated article whose title climbs.\n")
+    site.configure(permalink=permalink)
+    (site.root / "sources.yaml").write_text('climb.example: {name: "../../../name", tags: ["../up"]}\n')
+    site.write("registry.txt", "date 2025-01-03 https://climb.example/a\nRegistry outlet\nBody.\n")
+    around = site.root.parent
+    before = files_under(around)
+    result = site.build()
+    written = files_under(around) - before
+    outside = {p for p in written if not p.startswith(("site/public/", "site/.public.shadow/", "site/.site-gen-cache/")) and p not in ("site/site.yaml", "site/.public.lock")}
+    assert outside == set() and len(written) > 20
+    assert all(e["status"] == "rendered" for e in result.report["inputs"])
+    if page:
+        assert (site.out / page).is_file()
+    for article in result.archive.articles:
+        assert (site.out / article.permalink).resolve().is_relative_to(site.out)
+    assert {o.key for o in result.archive.outlets.values()} == {"outlet", "name", "unknown-source"}
+
+
+def test_an_outlet_key_that_climbs_is_refused_before_anything_is_written(site):
+    site.write("a.txt", "date 2025-01-03 https://climb.example/a\nTitle\nBody.\n")
+    (site.root / "sources.yaml").write_text("climb.example: {name: Climb, key: ../x}\n")
+    with pytest.raises(ConfigError, match="key '../x' must be a URL slug"):
+        site.build()
+    assert sorted(p.name for p in site.root.iterdir()) == ["content", "site.yaml", "sources.yaml"]

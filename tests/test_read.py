@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -128,3 +129,62 @@ def test_yaml_front_matter_in_a_txt_file_has_a_plain_text_body(site):
     doc = read(site, "imported.txt", "---\ntitle: T\n---\n*not emphasis*\n    not code\n")
     assert (doc.format, doc.markup) == ("yaml", "text")
     assert read(site, "page.md", "---\ntitle: T\n---\n*emphasis*\n").markup == "markdown"
+
+
+def test_a_title_line_too_long_for_a_headline_stays_in_the_body(site):
+    line = "word " * 200
+    doc = read(site, "long.txt", line + "\nsecond line\n")
+    assert doc.meta["title"] == "" and doc.body.startswith(line) and doc.body_line == 1
+    assert any(m.level == "warning" and m.line == 1 and "too long for a headline" in m.message for m in doc.messages)
+    doc = read(site, "long-header.txt", f"date 2025-01-02 https://x.example/a\n{line}\n")
+    assert doc.meta["title"] == "" and doc.body.startswith(line) and doc.body_line == 2
+
+
+@pytest.mark.parametrize(
+    "slug, used",
+    [("../../evil", "evil"), ("music/ac/dc", "music-ac-dc"), ("aux", "aux-1"), ("nul\x00slug", "nul-slug"), ("🚀", ""), ("x" * 90, "x" * 80)],
+)
+def test_a_slug_that_is_no_single_url_segment_is_replaced_with_a_warning(site, slug, used):
+    doc = read(site, "s.md", f"---\ntitle: T\nslug: {json.dumps(slug, ensure_ascii=False)}\n---\nBody\n")
+    assert doc.meta["slug"] == used
+    [warning] = [m for m in doc.messages if m.level == "warning"]
+    assert warning.line == 3 and "is not a safe single part of a URL" in warning.message
+    assert read(site, "ok.md", "---\ntitle: T\nslug: fine-slug-2\n---\nBody\n").messages[0].level == "info"
+
+
+def test_dates_far_in_the_past_or_future_are_kept_with_a_warning(site):
+    for date in ("0001-01-01", "1799-12-31", "2100-01-01", "9999-12-31"):
+        doc = read(site, "d.md", f"---\ntitle: T\nurl: https://x.example/a\ndate: {date}\n---\nBody\n")
+        assert doc.meta["date"].isoformat() == date
+        [warning] = doc.messages
+        assert warning.line == 4 and f"date {date} is outside the years 1800-2099" in warning.message
+    assert read(site, "d.md", "---\ntitle: T\nurl: https://x.example/a\ndate: 1800-01-01\n---\nBody\n").messages == []
+
+
+def test_messages_about_front_matter_values_name_their_line(site):
+    doc = read(site, "v.md", "---\ntitle: T\n\nurl: javascript:alert(1)\ndate: 2025-13-45\n---\nBody\n")
+    assert [(m.level, m.line) for m in doc.messages] == [("warning", 4), ("warning", 5)]
+
+
+def test_an_unclosed_quote_names_where_it_opened(site):
+    site.write("q.md", "---\ntitle: 'unclosed\ndate: 2025-01-01\n---\nBody\n")
+    with pytest.raises(SiteGenError) as info:
+        read_file(site.config(), "q.md")
+    assert info.value.line == 3 and "(while scanning a quoted scalar that starts on line 2)" in info.value.message
+
+
+def test_a_pipe_named_like_an_article_is_an_error_not_a_hang(site):
+    site.write("a.txt", "T\nbody\n")
+    os.mkfifo(site.content / "pipe.txt")
+    os.mkfifo(site.content / "pipe.fifo")
+    found, skipped = discover(site.config())
+    assert found == ["a.txt"]
+    reasons = {s.path: (s.level, s.message) for s in skipped}
+    assert reasons["pipe.txt"] == ("error", "named like an article but it is a named pipe, not a regular file: not read")
+    assert reasons["pipe.fifo"][0] == "info"
+
+
+def test_urls_are_percent_encoded_where_a_link_needs_it(site):
+    doc = read(site, "u.txt", 'date 2025-01-02 https://x.example/a?q="quoted"&r=[1]\nT\nBody\n')
+    assert doc.meta["url"] == "https://x.example/a?q=%22quoted%22&r=%5B1%5D"
+    assert any(m.level == "info" and "percent-encoded" in m.message and m.line == 1 for m in doc.messages)

@@ -143,3 +143,54 @@ def test_many_idle_connections_do_not_stop_the_server(running):
     assert get(running.url)[0] == 200 and time.monotonic() - started < 5
     for s in idle:
         s.close()
+
+
+def exchange(url: str, request: bytes, body_bytes: int = 0) -> bytes:
+    """Send request (then up to body_bytes of body, in bounded chunks) and return what comes back."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=20) as conn:
+        try:
+            conn.sendall(request)
+            chunk = b"x" * 65536
+            for _ in range(body_bytes // len(chunk)):
+                conn.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before the body was sent: allowed
+        answer = b""
+        try:
+            while len(answer) < 1_000_000:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                answer += data
+        except (ConnectionResetError, socket.timeout):
+            pass
+    return answer
+
+
+def test_oversized_requests_get_an_error_or_a_close_never_a_crash_or_a_file(running, site):
+    (site.root / "secret.txt").write_text("do not serve")
+    big = b"a" * 100_000
+    cases = {
+        "request line": (b"GET /" + big + b" HTTP/1.1\r\nHost: x\r\n\r\n", 0, {b"414"}),
+        "one header": (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + b"\r\n\r\n", 0, {b"431", b"400"}),
+        "many headers": (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(2000)) + b"\r\n", 0, {b"431", b"400"}),
+        "long path": (b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 0, {b"404"}),
+        "long climb": (b"GET " + b"/.." * 20_000 + b"/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n", 0, {b"404", b"414"}),
+        # the body is never read: the page is sent and the connection closed
+        "huge body to a GET": (b"GET /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n", 20 * 1024 * 1024, {b"200", b"closed"}),
+    }
+    for name, (request, body_bytes, statuses) in cases.items():
+        answer = exchange(running.url, request, body_bytes)
+        status = answer.split(b" ", 2)[1] if answer.startswith(b"HTTP/") else b"closed"
+        assert status in statuses, f"{name}: {answer[:200]!r}"
+        assert b"do not serve" not in answer, name
+        assert running.process.poll() is None, f"{name}: the server died"
+        assert get(running.url)[0] == 200, f"{name}: the server stopped answering"
+
+
+def test_ctrl_c_right_after_the_url_is_printed_stops_cleanly(site):
+    site.write("a.txt", ARTICLE)
+    (site.root / "site.yaml").write_text("title: Preview\n")
+    for _ in range(3):  # before the fix most of these ended with a traceback and exit 130
+        assert Preview(site.root).stop() == 0

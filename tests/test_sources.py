@@ -60,3 +60,16 @@ def test_tag_sets_outlet_language_and_tags(tmp_path):
     nothing = Article("id3", "T", None, None, [], "text", [], "bare")
     tag(nothing, reg, config)
     assert nothing.outlet.key == "unknown-source" and nothing.language == "en"
+
+
+def test_outlet_keys_and_languages_must_be_usable_in_pages(tmp_path):
+    # the key is a folder of the output (outlets/KEY/), the language a lang attribute
+    with pytest.raises(ConfigError) as info:
+        registry(tmp_path, "a.example: {name: A, key: ../x}\nb.example: {name: B, key: x/y}\nc.example: {name: C, language: klingon}\n"
+                 "d.example: {name: D, host_languages: {de.d.example: Deutsch, xx.d.example: xx}}\n")
+    problems = info.value.problems
+    assert "'a.example': key '../x' must be a URL slug (lower-case letters, digits and '-'), such as 'x'" in problems
+    assert any("'b.example': key 'x/y'" in p for p in problems) and any("'c.example': language 'klingon'" in p for p in problems)
+    assert [p for p in problems if "host_languages" in p] == ["'d.example': host_languages gives xx.d.example the language 'xx', which is not a language tag (such as en, de or pt-BR)"]
+    _, reg = registry(tmp_path, "a.example: {name: A, key: the-a}\n")
+    assert reg.outlet_for_url("https://a.example/x").key == "the-a"

@@ -1,6 +1,6 @@
 import pytest
 
-from site_gen.urls import canonical_url, check_url, host_of
+from site_gen.urls import canonical_url, check_url, encode_unsafe, host_of
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,21 @@ def test_check_url(url, problem):
 
 def test_host_of_drops_www_and_case():
     assert host_of("https://WWW.BBC.co.uk./news") == "bbc.co.uk"
+
+
+def test_a_host_with_characters_no_host_has_is_refused():
+    assert "host name" in check_url('https://exa"mple.com/')
+    assert check_url("https://bücher.example/é") is None and check_url("http://[::1]:8080/") is None
+
+
+@pytest.mark.parametrize(
+    "url, encoded",
+    [
+        ('https://x.example/a?q="><script>', "https://x.example/a?q=%22%3E%3Cscript%3E"),
+        ("https://x.example/a[1]?b={x}|^`", "https://x.example/a%5B1%5D?b=%7Bx%7D%7C%5E%60"),
+        ("http://[::1]:8080/a%zz%20", "http://[::1]:8080/a%25zz%20"),  # the IPv6 host keeps its brackets
+        ("https://bücher.example/é?ü=1", "https://bücher.example/é?ü=1"),  # IRIs are valid links as they are
+    ],
+)
+def test_characters_an_href_cannot_hold_are_percent_encoded(url, encoded):
+    assert encode_unsafe(url) == encoded
