@@ -23,6 +23,7 @@ from .output import Staging, check_target
 from .read import discover, display_path, read_file
 from .render import Renderer
 from .report import InputEntry, build_report, write_report
+from .search import SearchJob
 from .sources import Registry, load_registry, tag
 
 
@@ -82,10 +83,12 @@ def build(config: SiteConfig, *, strict: bool = False, report_path: Path | None 
     with timer("assemble"):
         archive = assemble([e.article for e in inputs if e.article is not None and e.status == "rendered"], config)
     result = BuildResult(archive, inputs, {}, 0.0)
-    with Staging(config.output_dir) as staging:
+    with Staging(config.output_dir) as staging, SearchJob(config, archive, staging.path) as search:
         with timer("render"):
             files_written, bytes_written = render_site(config, archive, staging.path)
-        result.report = build_report(inputs, archive, _stats(inputs, archive, timer, files_written, bytes_written))
+        with timer("search"):
+            search_files, search_bytes = search.finish()
+        result.report = build_report(inputs, archive, _stats(inputs, archive, timer, files_written + search_files, bytes_written + search_bytes))
         if report_path:
             write_report(report_path, result.report)
         if strict and result.problems:

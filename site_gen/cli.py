@@ -10,6 +10,7 @@ from . import __version__
 from .build import build
 from .config import SiteConfig, find_config, load_config
 from .errors import ConfigError, SiteGenError
+from .search import terminal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
     p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
     p.set_defaults(run=_build)
+
+    p = commands.add_parser("search", help="search the archive's whoosh index (made by build)")
+    p.add_argument("query", metavar="QUERY", help='whoosh query syntax: words, "phrases", AND/OR/NOT, prefix*, title:word (quote it)')
+    p.add_argument("source", nargs="?", type=Path, help="site folder (with site.yaml) or content folder, as for build")
+    p.add_argument("--config", type=Path, metavar="FILE", help="site configuration (default: site.yaml in SOURCE or the current folder)")
+    p.add_argument("--outlet", metavar="X", help="only this outlet (key or name)")
+    p.add_argument("--tag", metavar="T", help="only articles with this tag")
+    p.add_argument("--from", dest="date_from", type=terminal.date_bound(end=False), metavar="DATE", help="published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=terminal.date_bound(end=True), metavar="DATE", help="published on or before DATE")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="show at most N results (default 10)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(run=_search, output=None, jobs=None)
     return parser
 
 
@@ -87,3 +100,7 @@ def _build(args: argparse.Namespace) -> int:
                 print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
     print(f"site-gen: {result.summary(config.output_dir)}")
     return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    return terminal.run(site_config(args), args)
