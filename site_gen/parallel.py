@@ -30,9 +30,13 @@ def run(
     jobs: int,
     *,
     alongside: Callable[[], None] | None = None,
+    chunks: int | None = None,
 ) -> list[R]:
-    """func(state, chunk) for chunks of items, in order; alongside() runs in this process meanwhile."""
-    if jobs <= 1 or len(items) < MIN_PARALLEL:
+    """func(state, chunk) for chunks of items, in order; alongside() runs in this process meanwhile.
+
+    Items are cut into four chunks per job, and small jobs stay in-process, unless chunks says
+    how many pieces to make (for work where each chunk has a cost of its own)."""
+    if jobs <= 1 or (chunks is None and len(items) < MIN_PARALLEL):
         results = [func(state, chunk) for chunk in chunked(items, 1)] if items else []
         if alongside:
             alongside()
@@ -41,7 +45,7 @@ def run(
     _SHARED = (func, state)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            pending = pool.map_async(_call, chunked(items, jobs * 4))
+            pending = pool.map_async(_call, chunked(items, chunks or jobs * 4))
             if alongside:
                 alongside()
             return pending.get()

@@ -75,10 +75,10 @@ def plain_text(article: Article, paragraphs: int | None = None) -> str:
     return text
 
 
-def summary(article: Article) -> str:
+def summary(article: Article, chars: int = SUMMARY_CHARS) -> str:
     """The opening of the body as plain text, for listings."""
     text = " ".join(plain_text(article, 3).split())
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return text if len(text) <= chars else text[: chars - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(slots=True)

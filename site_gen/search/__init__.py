@@ -28,6 +28,7 @@ from ..config import SiteConfig
 from ..errors import SiteGenError
 from ..model import Archive, Article
 from . import export, index
+from .inverted import InvertedField
 from .terms import FIELDS, field_text
 
 OUT_FOLDER = "search"
@@ -109,16 +110,19 @@ class SearchJob:
             sender.close()
 
     def _work(self) -> dict[str, Any]:
+        # A cold whoosh build analyzes every article anyway: the export reads that analysis.
+        shared = {name: InvertedField() for name in FIELDS} if self.cached_export is None else None
+        folder = index.index_dir(self.config)
+        try:
+            analyzed = index.update(folder, self.articles, self.digests, self.index_plan, shared, self.config.workers)
+        except OSError as exc:
+            raise SiteGenError(f"cannot write the search index: {exc.strerror or exc}", str(folder)) from exc
         if self.cached_export is not None:
             files, size = _copy_files(self.cache / "export", self.out, self.cached_export)
         else:
-            stats = export.export(self.articles, self.out)
+            stats = export.export(self.articles, self.out, shared if analyzed else None, self.config.workers)
             files, size = stats.files, stats.bytes
             _save_export(self.cache, self.key, self.out, stats.paths)
-        try:
-            index.update(index.index_dir(self.config), self.articles, self.digests, self.index_plan)
-        except OSError as exc:
-            raise SiteGenError(f"cannot write the search index: {exc.strerror or exc}", str(index.index_dir(self.config))) from exc
         return {"files": files, "bytes": size}
 
 

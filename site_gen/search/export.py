@@ -3,8 +3,8 @@
 fetch() and ES modules are blocked on file://, <script src> is not, so every index file is a
 script that hands its data to search.js: `SiteGenSearch.register(name, data);`.
 
-    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets and years
-    tags.js      always loaded: the documents of each tag, for the tag filter and its counts
+    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets, years and tags
+    tags.js      the documents of each tag, loaded when the tag filter is used (counts, filtering)
     t/N.js       postings of a contiguous range of terms (sorted), so a query loads the shards
                  of its terms only and a prefix loads the one or two shards its terms sit in
     d/N.js       title, permalink, date and summary of a run of documents, loaded per result
@@ -14,8 +14,8 @@ come from a small table of runs in meta.js instead of a per-document list.
 
 A posting list is coded in bits, six to a character (base64 alphabet): for each document the
 gap from the previous one (Rice code, parameter from N/df), the term frequency (Elias gamma)
-and whoosh's one-byte field length (fixed width, offset by the field's smallest). With those
-search.js computes exactly whoosh's BM25F score; tests/test_search_parity.py checks it.
+and whoosh's one-byte field length (its distance from the field's median, zigzag and Rice
+coded). With those search.js computes exactly whoosh's BM25F score (tests/test_search_parity.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,38 +34,24 @@ from pathlib import Path
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from .. import parallel
 from ..model import Article
 from ..output import write_file
 from ..render import summary
 from . import terms as analysis
 from .index import B, K1
-from .terms import FIELD_BOOSTS, FIELDS, field_text
+from .inverted import TF_BITS, TF_MASK, InvertedField, invert
+from .terms import FIELD_BOOSTS, FIELDS
 
 FORMAT = 1
 MAX_DOC_FILES = 3000
 MIN_DOCS_PER_FILE = 16
 MAX_SHARDS = 1500
 MIN_SHARD_CHARS = 16_000
+SNIPPET_CHARS = 160
+"""Length of the summary each result shows: the document store is most of what a query loads."""
 _TERM_OVERHEAD = 12  # quotes, commas and the four numbers of a term's row, roughly
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-@dataclass(slots=True)
-class FieldPostings:
-    """One field inverted: term -> (document numbers, frequencies), and each document's length."""
-
-    postings: dict[str, tuple[array, array]] = field(default_factory=dict)
-    lengths: array = field(default_factory=lambda: array("I"))
-
-    def add(self, docnum: int, counts: dict[str, int]) -> None:
-        postings = self.postings
-        for term, tf in counts.items():
-            entry = postings.get(term)
-            if entry is None:
-                postings[term] = entry = (array("i"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(tf)
-        self.lengths.append(sum(counts.values()))
 
 
 @dataclass(slots=True)
@@ -99,35 +86,27 @@ def _year(date: dt.date | None) -> int:
     return date.year if date else 0
 
 
-def invert(articles: Sequence[Article]) -> dict[str, FieldPostings]:
-    """Analyze every article once and invert title and body."""
-    fields = {name: FieldPostings() for name in FIELDS}
-    for docnum, article in enumerate(articles):
-        for name, postings in fields.items():
-            postings.add(docnum, analysis.term_counts(field_text(article, name)))
-    return fields
-
-
-def export(articles: Sequence[Article], folder: Path, fields: dict[str, FieldPostings] | None = None) -> ExportStats:
-    """Write the static index for articles (already in export order) into folder."""
-    fields = fields if fields is not None else invert(articles)
+def export(articles: Sequence[Article], folder: Path, fields: dict[str, InvertedField] | None = None, jobs: int = 1) -> ExportStats:
+    """Write the static index for articles (already in export order, and so inverted when given)
+    into folder; jobs worker processes share the analysis and the coding."""
+    fields = fields if fields is not None else invert(articles, jobs=jobs)
     stats = ExportStats(docs=len(articles))
     n = len(articles)
     coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
     vocabulary = sorted(set().union(*(f.postings for f in fields.values())), key=_utf16)
     stats.terms = len(vocabulary)
-    rows = [_encode_term(term, fields, coders, n) for term in vocabulary]
+    rows = list(itertools.chain.from_iterable(parallel.run(_encode_terms, vocabulary, (fields, coders, n), jobs)))
     first_terms = _write_shards(folder, rows, stats)
     chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
     _write_docs(folder, articles, chunk, stats)
-    _write_tags(folder, articles, stats)
+    tags = _write_tags(folder, articles, stats)
     meta = {
         "format": FORMAT,
         "docs": n,
         "K1": K1,
         "B": B,
         "fields": [
-            {"name": name, "boost": FIELD_BOOSTS[name], "avgfl": (sum(fields[name].lengths) / n) if n else 1, "flmin": coders[name].low, "flbits": coders[name].width}
+            {"name": name, "boost": FIELD_BOOSTS[name], "avgfl": (sum(fields[name].lengths) / n) if n else 1, "flcenter": coders[name].center, "flk": coders[name].k}
             for name in FIELDS
         ],
         "lengths": [byte_to_length(b) for b in range(256)],
@@ -135,6 +114,7 @@ def export(articles: Sequence[Article], folder: Path, fields: dict[str, FieldPos
         "minsize": analysis.MIN_SIZE,
         "shards": first_terms,
         "chunk": chunk,
+        "tags": tags,
         **_facets(articles),
     }
     _write(folder, "meta.js", "meta", meta, stats)
@@ -147,17 +127,30 @@ def _utf16(term: str) -> bytes:
 
 
 class _LengthCoder:
-    """whoosh's field-length bytes of one field, coded in fixed width above the smallest."""
+    """whoosh's field-length bytes of one field, coded as their distance from the field's median
+    (zigzag, then Rice with the parameter that makes the field's bytes shortest)."""
 
     def __init__(self, lengths: array) -> None:
         self.bytes = bytes(length_to_byte(n) for n in lengths)
-        used = [b for b in self.bytes if b] or [0]
-        self.low = min(used)
-        self.width = (max(used) - self.low).bit_length()
-        self.codes = [format(b - self.low, f"0{self.width}b") if self.width and b >= self.low else "" for b in range(256)]
+        counts = Counter(b for b in self.bytes if b) or Counter([0])
+        used = sorted(counts.elements())
+        self.center = used[len(used) // 2]
+        zigzag = {b: _zigzag(b - self.center) for b in counts}
+        self.k = min(range(8), key=lambda k: sum(c * ((zigzag[b] >> k) + 1 + k) for b, c in counts.items()))
+        self.codes = [_rice(_zigzag(b - self.center), self.k) for b in range(256)]
 
 
-def _encode_term(term: str, fields: dict[str, FieldPostings], coders: dict[str, _LengthCoder], n: int) -> tuple[str, list[int], str]:
+def _zigzag(value: int) -> int:
+    """0, -1, 1, -2, 2 ... -> 0, 1, 2, 3, 4 ..."""
+    return 2 * value if value >= 0 else -2 * value - 1
+
+
+def _encode_terms(state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]) -> list[tuple[str, list[int], str]]:
+    fields, coders, n = state
+    return [_encode_term(term, fields, coders, n) for term in terms]
+
+
+def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> tuple[str, list[int], str]:
     """(term, [df, chars] per field, coded postings of all fields)."""
     numbers: list[int] = []
     coded = []
@@ -166,8 +159,8 @@ def _encode_term(term: str, fields: dict[str, FieldPostings], coders: dict[str, 
         if entry is None:
             numbers += (0, 0)
             continue
-        chars = _to_chars(_posting_bits(entry[0], entry[1], coders[name], rice_parameter(n, len(entry[0]))))
-        numbers += (len(entry[0]), len(chars))
+        chars = _to_chars(_posting_bits(entry, coders[name], rice_parameter(n, len(entry))))
+        numbers += (len(entry), len(chars))
         coded.append(chars)
     return term, numbers, "".join(coded)
 
@@ -177,13 +170,14 @@ def rice_parameter(n: int, df: int) -> int:
     return max(0, (n // max(df, 1)).bit_length() - 1)
 
 
-def _posting_bits(docs: array, tfs: array, coder: _LengthCoder, k: int) -> str:
+def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
     rice = _rice_table(k)
     limit = len(rice)
     lengths, codes = coder.bytes, coder.codes
     out = []
     previous = -1
-    for doc, tf in zip(docs, tfs):
+    for posting in packed:
+        doc, tf = posting >> TF_BITS, posting & TF_MASK
         gap = doc - previous - 1
         previous = doc
         out.append(rice[gap] if gap < limit else _rice(gap, k))
@@ -245,23 +239,26 @@ def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], stats: E
 
 def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats) -> None:
     for number, start in enumerate(range(0, len(articles), chunk)):
-        rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a)] for a in articles[start : start + chunk]]
+        rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] for a in articles[start : start + chunk]]
         _write(folder, f"d/{number}.js", f"d/{number}", rows, stats)
 
 
-def _write_tags(folder: Path, articles: Sequence[Article], stats: ExportStats) -> None:
-    """Each tag's documents, Rice-coded gaps only."""
+def _write_tags(folder: Path, articles: Sequence[Article], stats: ExportStats) -> list[list[object]]:
+    """Each tag's documents (Rice-coded gaps) into tags.js, which search.js loads only when the
+    tag filter is used; returns [name, documents] of each tag for meta.js."""
     by_tag: dict[str, list[int]] = {}
     for docnum, article in enumerate(articles):
         for tag in article.tags:
             by_tag.setdefault(tag, []).append(docnum)
     n = len(articles)
+    names = sorted(by_tag, key=lambda t: (t.casefold(), t))
     rows = []
-    for tag in sorted(by_tag, key=str.casefold):
+    for tag in names:
         docs = by_tag[tag]
         k = rice_parameter(n, len(docs))
-        rows.append([tag, len(docs), _to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs])))])
+        rows.append(_to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
     _write(folder, "tags.js", "tags", rows, stats)
+    return [[tag, len(by_tag[tag])] for tag in names]
 
 
 def _facets(articles: Sequence[Article]) -> dict[str, list]:

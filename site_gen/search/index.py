@@ -8,43 +8,51 @@ A cold build writes one segment straight through whoosh's codec from terms.py's 
 skipping whoosh's token pipeline and posting pool, which are most of its cost (measured in
 bench/search_budget.py and docs/architecture.md). The incremental update writes the changed
 articles the same way into a new segment and deletes their old versions. A manifest beside
-the index (article id -> digest, and the whoosh generation it describes) says what the index
-holds; when it is missing, stale or the index cannot be read, the index is built again.
+the index (article id -> digest, and the sizes of the index files) says what the index holds;
+when it is missing or does not match the files, or whoosh cannot read them, the index is built
+again (a search that meets an unreadable index forgets the manifest, so the next build does).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import json
+import operator
 import os
 import shutil
+from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import fields as wf
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text
 from whoosh.qparser import MultifieldParser
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import MERGE_SMALL
 
+from .. import parallel
 from ..config import SiteConfig
 from ..errors import SiteGenError
 from ..model import Article
 from ..render import summary
 from . import terms as analysis
+from .inverted import InvertedField, documents, extend, frequencies, invert
 from .terms import FIELD_BOOSTS, FIELDS, field_text
 
 SCHEMA_VERSION = 1
 B, K1 = BM25F().B, BM25F().K1
 """whoosh's BM25F defaults; the export copies them into meta.js for search.js."""
 MAX_SEGMENTS = 8
+BATCH = 10_000
+"""Most articles per segment of a cold build: bounds the memory of an inversion with positions."""
 MAX_DELETED = 0.1
 """Share of deleted documents above which the index is rebuilt: whoosh counts them in idf until merged."""
 _MARK_START, _MARK_END = "\ue000", "\ue001"
@@ -65,7 +73,7 @@ def schema() -> wf.Schema:
         tags=wf.KEYWORD(stored=True, commas=True, lowercase=True),
         language=wf.KEYWORD(stored=True),
         date=wf.DATETIME(stored=True),
-        permalink=wf.ID(stored=True),
+        permalink=wf.STORED(),
         summary=wf.STORED(),
         source=wf.STORED(),
     )
@@ -94,11 +102,12 @@ def document(article: Article) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class Manifest:
-    """What the index holds: article id -> digest, valid for one whoosh generation; outlet names by key."""
+    """What the index holds (article id -> digest, outlet names by key) and the files it was
+    written as, so that a missing or damaged file is noticed without opening whoosh."""
 
-    generation: int
     docs: dict[str, str]
     outlets: dict[str, str]
+    files: dict[str, int] = field(default_factory=dict)
 
     @staticmethod
     def path(folder: Path) -> Path:
@@ -110,15 +119,28 @@ class Manifest:
             data = json.loads(cls.path(folder).read_text(encoding="utf-8"))
             if data.get("schema") != SCHEMA_VERSION:
                 return None
-            return cls(int(data["generation"]), dict(data["docs"]), dict(data["outlets"]))
+            return cls(dict(data["docs"]), dict(data["outlets"]), dict(data["files"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def save(self, folder: Path) -> None:
+        self.files = {f.name: f.stat().st_size for f in folder.iterdir() if not f.name.endswith("WRITELOCK")}
         path = self.path(folder)
         tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "generation": self.generation, "docs": self.docs, "outlets": self.outlets}), encoding="utf-8")
+        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "docs": self.docs, "outlets": self.outlets, "files": self.files}), encoding="utf-8")
         os.replace(tmp, path)
+
+    def describes(self, folder: Path) -> bool:
+        """The index files are the ones this manifest was saved with (same names, same sizes)."""
+        try:
+            return {f.name: f.stat().st_size for f in folder.iterdir() if not f.name.endswith("WRITELOCK")} == self.files
+        except OSError:
+            return False
+
+    @classmethod
+    def forget(cls, folder: Path) -> None:
+        """Make the next build rebuild the index (it could not be read)."""
+        cls.path(folder).unlink(missing_ok=True)
 
 
 @dataclass(slots=True)
@@ -137,7 +159,7 @@ class IndexPlan:
 def plan(folder: Path, digests: dict[str, str]) -> IndexPlan:
     """Compare the manifest with the current articles' digests, without opening whoosh."""
     manifest = Manifest.load(folder)
-    if manifest is None or not folder.is_dir():
+    if manifest is None or not manifest.describes(folder):
         return IndexPlan(True, list(digests), [])
     changed = [i for i, d in digests.items() if manifest.docs.get(i) != d]
     removed = [i for i in manifest.docs if i not in digests]
@@ -146,32 +168,43 @@ def plan(folder: Path, digests: dict[str, str]) -> IndexPlan:
     return IndexPlan(False, changed, removed)
 
 
-def update(folder: Path, articles: Sequence[Article], digests: dict[str, str], todo: IndexPlan) -> str:
-    """Bring the index in folder up to date with articles; returns what was done, for the report."""
+def update(folder: Path, articles: Sequence[Article], digests: dict[str, str], todo: IndexPlan, share: dict[str, InvertedField] | None = None, jobs: int = 1) -> bool:
+    """Bring the index in folder up to date with articles. On a rebuild every article is analyzed
+    and, when share is given, its inversion is appended there for the export: returns True then."""
     if todo.idle:
-        return "unchanged"
+        return False
     if not todo.rebuild:
         try:
             by_id = {a.id: a for a in articles}
             if _update_in_place(folder, articles, [by_id[i] for i in todo.changed], todo.changed + todo.removed, digests):
-                return f"updated {len(todo.changed)}, removed {len(todo.removed)}"
-        except Exception as exc:  # a corrupt index shows itself as any error from deep inside whoosh
-            if isinstance(exc, windex.LockError):
-                raise SiteGenError("another site-gen process is updating the search index; try again when it has finished", str(folder)) from exc
-    rebuild(folder, articles, digests)
-    return f"rebuilt ({len(articles)} articles)"
+                return False
+        except windex.LockError as exc:
+            raise SiteGenError("another site-gen process is updating the search index; try again when it has finished", str(folder)) from exc
+        except Exception:  # a corrupt index shows itself as any error from deep inside whoosh: rebuild it
+            pass
+    rebuild(folder, articles, digests, share, jobs)
+    return True
 
 
-def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str]) -> None:
-    """Build a fresh index beside the old one, then swap it in."""
+def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], share: dict[str, InvertedField] | None = None, jobs: int = 1) -> None:
+    """Build a fresh index beside the old one, then swap it in. Each worker analyzes a part of
+    the articles and writes it as segments of at most BATCH articles (as whoosh's MpWriter does)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     fresh = folder.with_name(f"{folder.name}.new-{os.getpid()}")
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
     try:
         ix = windex.create_in(str(fresh), schema())
-        _write_segment(ix, articles, ())
-        generation = ix.latest_generation()
+        parts = parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)
+        segments = []
+        for segment, analyzed, start in itertools.chain.from_iterable(parts):
+            segments.append(segment)
+            if share is not None:
+                extend(share, analyzed, start)
+        writer = ix.writer()
+        writer._close_segment()
+        writer._commit_toc(segments)
+        writer._finish()
         old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
         if folder.exists():
             os.rename(folder, old)
@@ -179,23 +212,36 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str]) 
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-    Manifest(generation, dict(digests), _outlets(articles)).save(folder)
+    Manifest(dict(digests), _outlets(articles)).save(folder)
+
+
+def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple[Any, dict[str, InvertedField], int]]:
+    """Segments for articles[part] (inherited through fork, not pickled), with their inversion minus positions."""
+    folder, articles = state
+    ix = windex.open_dir(folder)
+    done = []
+    for start in range(part.start, part.stop, BATCH):
+        batch = articles[start : min(start + BATCH, part.stop)]
+        analyzed = invert(batch, positions=True)
+        writer = _segment_writer(ix, batch, analyzed, lock=False)
+        segment = writer._finalize_segment()  # no _finish(): the temporary folder is shared; the committing writer removes it
+        for inverted in analyzed.values():
+            inverted.positions = None
+        done.append((segment, analyzed, start))
+    return done
 
 
 def _update_in_place(folder: Path, articles: Sequence[Article], changed: list[Article], deletions: list[str], digests: dict[str, str]) -> bool:
     """Delete old versions and add changed articles as a new segment; False when a rebuild is better."""
-    manifest = Manifest.load(folder)
     ix = windex.open_dir(str(folder))
-    if manifest is None or ix.latest_generation() != manifest.generation:
-        return False
     with ix.reader() as reader:
         total, live = reader.doc_count_all(), reader.doc_count()
     if total - live + len(deletions) > MAX_DELETED * max(total, 1):
         return False
-    _write_segment(ix, changed, deletions)
+    _write_segment(ix, changed, invert(changed, positions=True), deletions)
     if len(ix._segments()) > MAX_SEGMENTS:
         ix.writer().commit(mergetype=MERGE_SMALL)
-    Manifest(ix.latest_generation(), dict(digests), _outlets(articles)).save(folder)
+    Manifest(dict(digests), _outlets(articles)).save(folder)
     return True
 
 
@@ -203,85 +249,113 @@ def _outlets(articles: Iterable[Article]) -> dict[str, str]:
     return {a.outlet.key: a.outlet.name for a in articles if a.outlet}
 
 
-def _write_segment(ix: windex.Index, articles: Sequence[Article], deletions: Iterable[str]) -> None:
-    """Add articles as one new segment, written through the codec (what add_document and the
-    posting pool would write, without their per-token overhead); delete the ids in deletions."""
-    writer = ix.writer(codec=W3Codec(compression=0))  # zlib on posting blocks: a third of the write time, for a cache
-    try:
-        for article_id in deletions:
-            writer.delete_by_term("id", article_id)
-        postings: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
-        lengths: dict[str, list[int]] = {name: [] for name in writer.schema.scorable_names()}
-        for article in articles:
-            _add_document(writer, article, postings, lengths)
-        _write_postings(writer, postings, lengths)
-    except BaseException:
-        writer.cancel()
-        raise
+# A segment written through whoosh's codec: the same files SegmentWriter.add_document and its
+# posting pool make, without their per-token and per-posting Python calls.
+
+_Lists = tuple[list[int], list[float], list[bytes]]
+
+
+def _write_segment(ix: windex.Index, articles: Sequence[Article], analyzed: dict[str, InvertedField], deletions: Iterable[str]) -> None:
+    """Add articles (analyzed with positions, numbered from 0) as one new segment; delete the ids in deletions."""
+    writer = _segment_writer(ix, articles, analyzed, deletions=deletions)
     writer.commit(merge=False)
 
 
-def _add_document(writer: Any, article: Article, postings: dict[str, dict[bytes, list]], lengths: dict[str, list[int]]) -> None:
-    """SegmentWriter.add_document for one article, its title and body already analyzed."""
-    schema, pdw, docnum = writer.schema, writer.perdocwriter, writer.docnum
-    values = document(article)
-    analyzed = {name: _positions(field_text(article, name)) for name in FIELDS}
-    pdw.start_doc(docnum)
-    for name in sorted(set(values) | set(FIELDS)):
+def _segment_writer(ix: windex.Index, articles: Sequence[Article], analyzed: dict[str, InvertedField], *, deletions: Iterable[str] = (), lock: bool = True) -> Any:
+    """A SegmentWriter with the articles written into its new segment, ready to commit or finalize."""
+    # zlib on posting blocks costs a third of the write time, for a cache; one compound file
+    # would be mapped whole into memory by every reader.
+    writer = ix.writer(codec=W3Codec(compression=0), compound=False, _lk=lock)
+    try:
+        for article_id in deletions:
+            writer.delete_by_term("id", article_id)
+        others = _add_documents(writer, articles, analyzed)
+        _write_postings(writer, analyzed, others)
+    except BaseException:
+        writer.cancel()
+        raise
+    return writer
+
+
+def _add_documents(writer: Any, articles: Sequence[Article], analyzed: dict[str, InvertedField]) -> dict[str, dict[bytes, _Lists]]:
+    """Stored fields and field lengths of every article; returns the postings of the fields not in analyzed."""
+    schema, pdw = writer.schema, writer.perdocwriter
+    postings: dict[str, dict[bytes, _Lists]] = {}
+    for docnum, article in enumerate(articles):
+        values = document(article)
+        pdw.start_doc(docnum)
+        for name in sorted(set(values) | set(analyzed)):
+            fieldobj = schema[name]
+            length = analyzed[name].lengths[docnum] if name in analyzed else 0
+            if name not in analyzed and fieldobj.indexed:
+                for tbytes, _, weight, vbytes in fieldobj.index(values[name]):
+                    lists = postings.setdefault(name, {}).setdefault(tbytes, ([], [], []))
+                    lists[0].append(docnum)
+                    lists[1].append(weight)
+                    if vbytes:
+                        lists[2].append(vbytes)
+            pdw.add_field(name, fieldobj, values.get(name) if fieldobj.stored else None, length)
+        pdw.finish_doc()
+    writer.docnum = len(articles)
+    writer._added = bool(articles)
+    return postings
+
+
+def _write_postings(writer: Any, analyzed: dict[str, InvertedField], others: dict[str, dict[bytes, _Lists]]) -> None:
+    """Every field's terms in byte order, each posting list handed over whole."""
+    fieldwriter, schema, codec = writer.fieldwriter, writer.schema, writer.codec
+    for name in sorted(set(analyzed) | set(others)):
         fieldobj = schema[name]
-        length = 0
-        if fieldobj.indexed:
-            items = _term_items(fieldobj, analyzed[name]) if name in analyzed else fieldobj.index(values[name])
-            target = postings.setdefault(name, {})
-            for tbytes, freq, weight, vbytes in items:
-                length += freq
-                target.setdefault(tbytes, []).append((docnum, weight, vbytes))
-        if fieldobj.scorable:
-            # what a reader will see: the one-byte approximation, decoded
-            lengths[name].append(byte_to_length(length_to_byte(length)))
-        pdw.add_field(name, fieldobj, values.get(name) if fieldobj.stored else None, length if fieldobj.scorable else 0)
-    pdw.finish_doc()
-    writer.docnum += 1
-    writer._added = True
-
-
-def _positions(text: str) -> dict[str, list[int]]:
-    positions: dict[str, list[int]] = {}
-    for pos, term in enumerate(analysis.terms(text)):
-        positions.setdefault(term, []).append(pos)
-    return positions
-
-
-def _term_items(fieldobj: wf.FieldType, positions: dict[str, list[int]]) -> Iterable[tuple[bytes, int, float, bytes]]:
-    """What fieldobj.index(text) yields for an analyzed text: (term, frequency, weight, encoded positions)."""
-    encode = fieldobj.format.encode
-    boost = fieldobj.format.field_boost
-    for term, poslist in positions.items():
-        if len(poslist) == 1:  # most postings: their encodings repeat
-            vbytes = _SINGLE.get(poslist[0])
-            if vbytes is None:
-                vbytes = _SINGLE[poslist[0]] = encode(poslist)
-        else:
-            vbytes = encode(poslist)
-        yield term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, vbytes
-
-
-_SINGLE: dict[int, bytes] = {}
-
-
-def _write_postings(writer: Any, postings: dict[str, dict[bytes, list]], lengths: dict[str, list[int]]) -> None:
-    """Postings in the order whoosh's pool would yield them: field, then term bytes, then document."""
-    fieldwriter, schema, base = writer.fieldwriter, writer.schema, writer.docbase
-    for name in sorted(postings):
-        fieldobj = schema[name]
-        column = lengths.get(name)
         fieldwriter.start_field(name, fieldobj)
-        for tbytes in sorted(postings[name]):
-            fieldwriter.start_term(tbytes)
-            for docnum, weight, vbytes in postings[name][tbytes]:
-                fieldwriter.add(docnum, weight, vbytes, column[docnum - base] if column is not None else 0)
-            fieldwriter.finish_term()
+        postwriter = fieldwriter._postwriter = _BulkPostingsWriter(fieldwriter._postfile, codec._blocklimit, compression=codec._compression, inlinelimit=codec._inlinelimit)
+        if name in analyzed:
+            column = [byte_to_length(length_to_byte(n)) for n in analyzed[name].lengths]  # what readers see
+            boost = fieldobj.format.field_boost
+            positions = analyzed[name].positions or {}
+            for term, packed in sorted(analyzed[name].postings.items()):
+                ids, tfs = documents(packed), frequencies(packed)
+                weights = array("f", tfs) if boost == 1 else array("f", (tf * boost for tf in tfs))
+                fieldwriter.start_term(term.encode("utf-8"))
+                postwriter.add_list(ids, weights, positions[term], list(map(column.__getitem__, ids)))
+                fieldwriter.finish_term()
+        else:
+            for tbytes, (docs, weights, values) in sorted(others[name].items()):
+                fieldwriter.start_term(tbytes)
+                postwriter.add_list(array("I", docs), array("f", weights), values, None)
+                fieldwriter.finish_term()
         fieldwriter.finish_field()
+
+
+class _BulkPostingsWriter(W3PostingsWriter):
+    """whoosh's postings writer given a whole list at once; it writes the same blocks as add_posting."""
+
+    def add_list(self, ids: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if self._ids:
+                self._write_block()
+            end = start + limit
+            self._ids = ids[start:end]
+            self._weights = weights[start:end]
+            self._values = values[start:end]
+            self._maxweight = max(self._weights)
+            if lengths is None:
+                self._minlength, self._maxlength = None, 0
+            else:
+                self._minlength, self._maxlength = min(lengths[start:end]), max(lengths[start:end])
+
+    def _mini_ids(self) -> tuple[int, ...]:
+        ids = self._ids
+        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
+
+    def _mini_weights(self) -> float | tuple[float, ...] | None:
+        weights, n = self._weights, len(self._weights)
+        if weights.count(1.0) == n:
+            return None
+        if weights.count(weights[0]) == n:
+            return weights[0]
+        return tuple(weights)
+
 
 # Querying
 
@@ -293,6 +367,7 @@ def open_index(config: SiteConfig) -> windex.Index:
     try:
         return windex.open_dir(str(folder))
     except Exception as exc:  # an unreadable index raises whatever whoosh met first
+        Manifest.forget(folder)
         raise SiteGenError(f"the search index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it") from exc
 
 
@@ -327,13 +402,19 @@ def query(
         start = dt.datetime.combine(date_from, dt.time()) if date_from else None
         end = dt.datetime.combine(date_to, dt.time.max) if date_to else None
         filters.append(wq.DateRange("date", start, end))
-    with ix.searcher(weighting=BM25F()) as searcher:
-        # limit=None: whoosh's top-N collector drops documents (on the BBC corpus "box office"
-        # loses its 10th hit, econom* most of its top 10); collecting every match is exact and fast.
-        hits = searcher.search(parse(ix, text), filter=wq.And(filters) if filters else None, limit=None)[: max(1, limit)]
-        highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=160, surround=60), formatter=_Marker())
-        texts = _source_texts(config, [hit.get("source") for hit in hits]) if snippets else {}
-        return [_result(rank, hit, highlighter, texts) for rank, hit in enumerate(hits, 1)]
+    try:
+        with ix.searcher(weighting=BM25F()) as searcher:
+            # limit=None: whoosh's top-N collector drops documents (on the BBC corpus "box office"
+            # loses its 10th hit, econom* most of its top 10); collecting every match is exact and fast.
+            hits = searcher.search(parse(ix, text), filter=wq.And(filters) if filters else None, limit=None)[: max(1, limit)]
+            highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=160, surround=60), formatter=_Marker())
+            texts = _source_texts(config, [hit.get("source") for hit in hits]) if snippets else {}
+            return [_result(rank, hit, highlighter, texts) for rank, hit in enumerate(hits, 1)]
+    except SiteGenError:
+        raise
+    except Exception as exc:  # a damaged file shows itself in the middle of a search
+        Manifest.forget(index_dir(config))
+        raise SiteGenError(f"the search index in {index_dir(config)} is damaged ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it") from exc
 
 
 def _outlet_key(config: SiteConfig, wanted: str) -> str:

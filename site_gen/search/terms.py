@@ -65,8 +65,16 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """Index terms in order; a term's positions are its indexes in this list (stop words renumbered away)."""
+    """Index terms in order (stop words and one-letter words left out)."""
     return list(filter(None, map(_TERMS.__getitem__, words(text))))
+
+
+def positioned_terms(text: str) -> tuple[list[str], int]:
+    """Index terms in order, and the position of the first: whoosh's StopFilter numbers the
+    terms after the first consecutively, but the first keeps its place among all the words."""
+    mapped = list(map(_TERMS.__getitem__, words(text)))
+    first = next((i for i, term in enumerate(mapped) if term), 0)
+    return list(filter(None, mapped)), first
 
 
 def term_counts(text: str) -> Counter[str]:

@@ -1,1 +1,1 @@
-SiteGenSearch.register("tags",[["budget",1,"Y"],["Politics",1,"Y"]]);
+SiteGenSearch.register("tags",["Y","Y"]);

@@ -143,7 +143,7 @@
     return Math.max(0, 31 - Math.clz32(q));
   }
 
-  function Index(meta, tags) {
+  function Index(meta) {
     this.meta = meta;
     this.n = meta.docs;
     this.stop = new Set(meta.stop);
@@ -156,13 +156,25 @@
     meta.runs.forEach(function (run) {
       for (var end = d + run[0]; d < end; d++) { self.outletOf[d] = run[1]; self.yearOf[d] = run[2]; }
     });
-    this.tags = tags.map(function (row) {
-      var bits = new Bits(row[2], 0), docs = new Int32Array(row[1]), k = riceParameter(self.n, row[1]), prev = -1;
-      for (var i = 0; i < docs.length; i++) { prev = prev + 1 + bits.rice(k); docs[i] = prev; }
-      return { name: row[0], docs: docs };
-    });
+    this.tags = meta.tags.map(function (row) { return { name: row[0], total: row[1], docs: null }; });
+    this.tagsLoaded = null;
     this.years = Array.from(new Set(this.yearOf)).sort(function (a, b) { return b - a; });
   }
+
+  // The documents of each tag (tags.js), wanted only when the tag filter is used.
+  Index.prototype.loadTags = function () {
+    var self = this;
+    if (!this.tagsLoaded) {
+      this.tagsLoaded = load("tags").then(function (rows) {
+        rows.forEach(function (chars, t) {
+          var tag = self.tags[t], bits = new Bits(chars, 0), docs = new Int32Array(tag.total), k = riceParameter(self.n, tag.total), prev = -1;
+          for (var i = 0; i < docs.length; i++) { prev = prev + 1 + bits.rice(k); docs[i] = prev; }
+          tag.docs = docs;
+        });
+      });
+    }
+    return this.tagsLoaded;
+  };
 
   Index.prototype.term = function (word) {
     var t = this.stems.get(word);
@@ -223,7 +235,8 @@
         prev = prev + 1 + bits.rice(k);
         docs[i] = prev;
         tfs[i] = bits.gamma();
-        lens[i] = this.meta.lengths[field.flmin + bits.read(field.flbits)];
+        var z = bits.rice(field.flk);
+        lens[i] = this.meta.lengths[field.flcenter + (z % 2 ? -(z + 1) / 2 : z / 2)];
       }
       list.decoded = { docs: docs, tfs: tfs, lens: lens };
     }
@@ -341,7 +354,7 @@
   function facets(index, matches, filters) {
     var n = index.n, tagOf = filters.tag !== "" ? new Uint8Array(n) : null;
     if (tagOf) index.tags[filters.tag].docs.forEach(function (d) { tagOf[d] = 1; });
-    var outlets = new Map(), years = new Map(), tagCounts = new Uint32Array(index.tags.length), shown = [];
+    var outlets = new Map(), years = new Map(), tagCounts = index.tagsLoaded ? new Uint32Array(index.tags.length) : null, shown = [];
     var inMatches = new Uint8Array(n);
     matches.forEach(function (m) {
       var d = m.doc, o = index.outletOf[d], y = index.yearOf[d];
@@ -351,8 +364,8 @@
       if (okO && okY) inMatches[d] = 1;
       if (okO && okY && okT) shown.push(m);
     });
-    index.tags.forEach(function (tag, t) {
-      var docs = tag.docs, c = 0;
+    if (tagCounts) index.tags.forEach(function (tag, t) {
+      var docs = tag.docs || [], c = 0;
       for (var i = 0; i < docs.length; i++) c += inMatches[docs[i]];
       tagCounts[t] = c;
     });
@@ -373,9 +386,9 @@
   var indexPromise = null;
   function open() {
     if (!indexPromise) {
-      indexPromise = Promise.all([load("meta"), load("tags")]).then(function (data) {
-        if (data[0].format !== 1) throw new Error("search/meta.js has index format " + data[0].format + "; this search.js reads format 1");
-        return new Index(data[0], data[1]);
+      indexPromise = load("meta").then(function (meta) {
+        if (meta.format !== 1) throw new Error("search/meta.js has index format " + meta.format + "; this search.js reads format 1");
+        return new Index(meta);
       });
     }
     return indexPromise;
@@ -386,9 +399,10 @@
     options = options || {};
     var filters = Object.assign({ outlet: "", tag: "", year: "" }, options.filters || {});
     return open().then(function (index) {
-      return resolve(index, parse(text, !!options.typing)).then(function (resolved) {
-        var matches = score(index, resolved), f = facets(index, matches, filters);
-        return { index: index, matches: matches, shown: f.shown, facets: f, words: resolved.words };
+      var tags = filters.tag !== "" ? index.loadTags() : null;
+      return Promise.all([resolve(index, parse(text, !!options.typing)), tags]).then(function (done) {
+        var matches = score(index, done[0]), f = facets(index, matches, filters);
+        return { index: index, matches: matches, shown: f.shown, facets: f, words: done[0].words, filters: filters };
       });
     });
   }
@@ -440,6 +454,9 @@
       self.selects[k].addEventListener("change", function () { self.wanted[k] = self.selects[k].value; self.run(false); });
     });
     this.more.addEventListener("click", function () { self.showMore(); });
+    ["focus", "pointerdown"].forEach(function (type) {
+      self.selects.tag.addEventListener(type, function () { self.tagCounts(); });
+    });
     document.addEventListener("keydown", function (e) { self.key(e); });
     open().then(function (index) {
       self.index = index;
@@ -490,6 +507,16 @@
     }).catch(function (err) { clearTimeout(slow); self.fail(err); });
   };
 
+  // Tag counts need tags.js: loaded the first time the tag filter is touched.
+  App.prototype.tagCounts = function () {
+    var self = this;
+    if (!this.index || this.index.tagsLoaded) return;
+    this.index.loadTags().then(function () {
+      if (self.state) self.fillSelects(facets(self.index, self.state.matches, self.state.filters));
+      else self.fillSelects(null);
+    }, function (err) { self.fail(err); });
+  };
+
   App.prototype.showMore = function () {
     var self = this, result = this.state, start = this.shownCount, seq = this.seq;
     var batch = result.shown.slice(start, start + this.page);
@@ -537,7 +564,7 @@
   App.prototype.fillSelects = function (facets) {
     var index = this.index, w = this.wanted;
     var outlets = index.meta.outlets.map(function (o, i) { return { value: o[0], label: o[1], count: facets ? facets.outlets.get(i) || 0 : null }; });
-    var tags = index.tags.map(function (t, i) { return { value: t.name, label: t.name, count: facets ? facets.tags[i] : t.docs.length }; });
+    var tags = index.tags.map(function (t, i) { return { value: t.name, label: t.name, count: facets && facets.tags ? facets.tags[i] : null }; });
     var years = index.years.map(function (y) { return { value: y ? String(y) : "undated", label: y ? String(y) : "undated", count: facets ? facets.years.get(y) || 0 : null }; });
     fill(this.selects.outlet, "All outlets", outlets, w.outlet);
     fill(this.selects.tag, "All tags", tags, w.tag);
