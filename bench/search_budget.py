@@ -3,6 +3,7 @@
     python bench/search_budget.py                       # 10,000 and 100,000 articles
     python bench/search_budget.py -n 10000 --whoosh     # also time the whoosh cold build
     python bench/search_budget.py -n 2000 --json out.json
+    python bench/search_budget.py -n 10000 --write-site /dev/shm/syn10k   # files for site-gen build
 
 For each size it generates the articles in memory (one Zipf distribution over English function
 words followed by pseudo-words with suffixes the stemmer conflates, about 600 words per article,
@@ -226,6 +227,17 @@ def wait_until(page: object, expression: str, timeout: float = 60) -> None:
         time.sleep(0.002)
 
 
+def write_site(n: int, folder: Path) -> None:
+    """The same synthetic articles as files (YAML front matter), for timing a whole build."""
+    articles, _ = synthetic_articles(n)
+    for article in articles:
+        path = folder / "content" / article.sources[0].path.replace(".txt", ".md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"title": article.title, "date": article.date.isoformat(), "url": article.url, "tags": article.tags}
+        path.write_text("---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n" + "\n\n".join(article.paragraphs) + "\n", encoding="utf-8")
+    (folder / "site.yaml").write_text("title: Synthetic archive\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--articles", type=int, action="append", help="archive size (repeatable; default 10000 and 100000)")
@@ -233,7 +245,11 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: bench/out, or /dev/shm when present)")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--write-site", type=Path, metavar="DIR", help="only write the articles of the first size as a site folder (content/, site.yaml)")
     args = parser.parse_args()
+    if args.write_site:
+        write_site((args.articles or [10_000])[0], args.write_site)
+        return 0
     base = args.out or (Path(tempfile.mkdtemp(prefix="search-budget-", dir="/dev/shm")) if Path("/dev/shm").is_dir() else REPO / "bench" / "out")
     browser, playwright = None, None
     if not args.no_browser:

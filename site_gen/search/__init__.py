@@ -28,7 +28,7 @@ from ..config import SiteConfig
 from ..errors import SiteGenError
 from ..model import Archive, Article
 from . import export, index
-from .inverted import InvertedField
+from .inverted import InvertedField, paused_gc
 from .terms import FIELDS, field_text
 
 OUT_FOLDER = "search"
@@ -110,6 +110,10 @@ class SearchJob:
             sender.close()
 
     def _work(self) -> dict[str, Any]:
+        with paused_gc():
+            return self._index_and_export()
+
+    def _index_and_export(self) -> dict[str, Any]:
         # A cold whoosh build analyzes every article anyway: the export reads that analysis.
         shared = {name: InvertedField() for name in FIELDS} if self.cached_export is None else None
         folder = index.index_dir(self.config)

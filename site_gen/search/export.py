@@ -40,7 +40,7 @@ from ..output import write_file
 from ..render import summary
 from . import terms as analysis
 from .index import B, K1
-from .inverted import TF_BITS, TF_MASK, InvertedField, invert
+from .inverted import TF_BITS, TF_MASK, InvertedField, invert, paused_gc
 from .terms import FIELD_BOOSTS, FIELDS
 
 FORMAT = 1
@@ -147,7 +147,8 @@ def _zigzag(value: int) -> int:
 
 def _encode_terms(state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]) -> list[tuple[str, list[int], str]]:
     fields, coders, n = state
-    return [_encode_term(term, fields, coders, n) for term in terms]
+    with paused_gc():
+        return [_encode_term(term, fields, coders, n) for term in terms]
 
 
 def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> tuple[str, list[int], str]:

@@ -4,10 +4,11 @@ The index lives in the cache folder (config.cache_dir / "search" / "whoosh"), ne
 output. Bodies are indexed with positions (phrase queries) but not stored: a result's snippet
 is highlighted in its source file, re-read, with the stored summary as the fallback.
 
-A cold build writes one segment straight through whoosh's codec from terms.py's analysis,
-skipping whoosh's token pipeline and posting pool, which are most of its cost (measured in
-bench/search_budget.py and docs/architecture.md). The incremental update writes the changed
-articles the same way into a new segment and deletes their old versions. A manifest beside
+A cold build analyzes the articles in worker processes (inverted.py, shared with the export)
+and each worker writes its part as segments straight through whoosh's codec (segments.py),
+skipping whoosh's token pipeline and posting pool, most of whoosh's cost (docs/architecture.md
+has the figures). An update writes the changed articles the same way into a new segment and
+deletes their old versions. A manifest beside
 the index (article id -> digest, and the sizes of the index files) says what the index holds;
 when it is missing or does not match the files, or whoosh cannot read them, the index is built
 again (a search that meets an unreadable index forgets the manifest, so the next build does).
@@ -19,10 +20,8 @@ import datetime as dt
 import html
 import itertools
 import json
-import operator
 import os
 import shutil
-from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +30,9 @@ from typing import Any
 from whoosh import fields as wf
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text
 from whoosh.qparser import MultifieldParser
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import MERGE_SMALL
 
 from .. import parallel
@@ -44,7 +41,8 @@ from ..errors import SiteGenError
 from ..model import Article
 from ..render import summary
 from . import terms as analysis
-from .inverted import InvertedField, documents, extend, frequencies, invert
+from .inverted import InvertedField, extend, invert, paused_gc
+from .segments import segment_writer
 from .terms import FIELD_BOOSTS, FIELDS, field_text
 
 SCHEMA_VERSION = 1
@@ -124,7 +122,7 @@ class Manifest:
             return None
 
     def save(self, folder: Path) -> None:
-        self.files = {f.name: f.stat().st_size for f in folder.iterdir() if not f.name.endswith("WRITELOCK")}
+        self.files = _index_files(folder)
         path = self.path(folder)
         tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
         tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "docs": self.docs, "outlets": self.outlets, "files": self.files}), encoding="utf-8")
@@ -133,7 +131,7 @@ class Manifest:
     def describes(self, folder: Path) -> bool:
         """The index files are the ones this manifest was saved with (same names, same sizes)."""
         try:
-            return {f.name: f.stat().st_size for f in folder.iterdir() if not f.name.endswith("WRITELOCK")} == self.files
+            return _index_files(folder) == self.files
         except OSError:
             return False
 
@@ -141,6 +139,10 @@ class Manifest:
     def forget(cls, folder: Path) -> None:
         """Make the next build rebuild the index (it could not be read)."""
         cls.path(folder).unlink(missing_ok=True)
+
+
+def _index_files(folder: Path) -> dict[str, int]:
+    return {f.name: f.stat().st_size for f in folder.iterdir() if not f.name.endswith("WRITELOCK")}
 
 
 @dataclass(slots=True)
@@ -218,12 +220,16 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], 
 def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple[Any, dict[str, InvertedField], int]]:
     """Segments for articles[part] (inherited through fork, not pickled), with their inversion minus positions."""
     folder, articles = state
-    ix = windex.open_dir(folder)
+    with paused_gc():
+        return _write_part(windex.open_dir(folder), articles, part)
+
+
+def _write_part(ix: windex.Index, articles: Sequence[Article], part: range) -> list[tuple[Any, dict[str, InvertedField], int]]:
     done = []
     for start in range(part.start, part.stop, BATCH):
         batch = articles[start : min(start + BATCH, part.stop)]
         analyzed = invert(batch, positions=True)
-        writer = _segment_writer(ix, batch, analyzed, lock=False)
+        writer = segment_writer(ix, [document(a) for a in batch], analyzed, lock=False)
         segment = writer._finalize_segment()  # no _finish(): the temporary folder is shared; the committing writer removes it
         for inverted in analyzed.values():
             inverted.positions = None
@@ -238,7 +244,7 @@ def _update_in_place(folder: Path, articles: Sequence[Article], changed: list[Ar
         total, live = reader.doc_count_all(), reader.doc_count()
     if total - live + len(deletions) > MAX_DELETED * max(total, 1):
         return False
-    _write_segment(ix, changed, invert(changed, positions=True), deletions)
+    segment_writer(ix, [document(a) for a in changed], invert(changed, positions=True), deletions=deletions).commit(merge=False)
     if len(ix._segments()) > MAX_SEGMENTS:
         ix.writer().commit(mergetype=MERGE_SMALL)
     Manifest(dict(digests), _outlets(articles)).save(folder)
@@ -247,114 +253,6 @@ def _update_in_place(folder: Path, articles: Sequence[Article], changed: list[Ar
 
 def _outlets(articles: Iterable[Article]) -> dict[str, str]:
     return {a.outlet.key: a.outlet.name for a in articles if a.outlet}
-
-
-# A segment written through whoosh's codec: the same files SegmentWriter.add_document and its
-# posting pool make, without their per-token and per-posting Python calls.
-
-_Lists = tuple[list[int], list[float], list[bytes]]
-
-
-def _write_segment(ix: windex.Index, articles: Sequence[Article], analyzed: dict[str, InvertedField], deletions: Iterable[str]) -> None:
-    """Add articles (analyzed with positions, numbered from 0) as one new segment; delete the ids in deletions."""
-    writer = _segment_writer(ix, articles, analyzed, deletions=deletions)
-    writer.commit(merge=False)
-
-
-def _segment_writer(ix: windex.Index, articles: Sequence[Article], analyzed: dict[str, InvertedField], *, deletions: Iterable[str] = (), lock: bool = True) -> Any:
-    """A SegmentWriter with the articles written into its new segment, ready to commit or finalize."""
-    # zlib on posting blocks costs a third of the write time, for a cache; one compound file
-    # would be mapped whole into memory by every reader.
-    writer = ix.writer(codec=W3Codec(compression=0), compound=False, _lk=lock)
-    try:
-        for article_id in deletions:
-            writer.delete_by_term("id", article_id)
-        others = _add_documents(writer, articles, analyzed)
-        _write_postings(writer, analyzed, others)
-    except BaseException:
-        writer.cancel()
-        raise
-    return writer
-
-
-def _add_documents(writer: Any, articles: Sequence[Article], analyzed: dict[str, InvertedField]) -> dict[str, dict[bytes, _Lists]]:
-    """Stored fields and field lengths of every article; returns the postings of the fields not in analyzed."""
-    schema, pdw = writer.schema, writer.perdocwriter
-    postings: dict[str, dict[bytes, _Lists]] = {}
-    for docnum, article in enumerate(articles):
-        values = document(article)
-        pdw.start_doc(docnum)
-        for name in sorted(set(values) | set(analyzed)):
-            fieldobj = schema[name]
-            length = analyzed[name].lengths[docnum] if name in analyzed else 0
-            if name not in analyzed and fieldobj.indexed:
-                for tbytes, _, weight, vbytes in fieldobj.index(values[name]):
-                    lists = postings.setdefault(name, {}).setdefault(tbytes, ([], [], []))
-                    lists[0].append(docnum)
-                    lists[1].append(weight)
-                    if vbytes:
-                        lists[2].append(vbytes)
-            pdw.add_field(name, fieldobj, values.get(name) if fieldobj.stored else None, length)
-        pdw.finish_doc()
-    writer.docnum = len(articles)
-    writer._added = bool(articles)
-    return postings
-
-
-def _write_postings(writer: Any, analyzed: dict[str, InvertedField], others: dict[str, dict[bytes, _Lists]]) -> None:
-    """Every field's terms in byte order, each posting list handed over whole."""
-    fieldwriter, schema, codec = writer.fieldwriter, writer.schema, writer.codec
-    for name in sorted(set(analyzed) | set(others)):
-        fieldobj = schema[name]
-        fieldwriter.start_field(name, fieldobj)
-        postwriter = fieldwriter._postwriter = _BulkPostingsWriter(fieldwriter._postfile, codec._blocklimit, compression=codec._compression, inlinelimit=codec._inlinelimit)
-        if name in analyzed:
-            column = [byte_to_length(length_to_byte(n)) for n in analyzed[name].lengths]  # what readers see
-            boost = fieldobj.format.field_boost
-            positions = analyzed[name].positions or {}
-            for term, packed in sorted(analyzed[name].postings.items()):
-                ids, tfs = documents(packed), frequencies(packed)
-                weights = array("f", tfs) if boost == 1 else array("f", (tf * boost for tf in tfs))
-                fieldwriter.start_term(term.encode("utf-8"))
-                postwriter.add_list(ids, weights, positions[term], list(map(column.__getitem__, ids)))
-                fieldwriter.finish_term()
-        else:
-            for tbytes, (docs, weights, values) in sorted(others[name].items()):
-                fieldwriter.start_term(tbytes)
-                postwriter.add_list(array("I", docs), array("f", weights), values, None)
-                fieldwriter.finish_term()
-        fieldwriter.finish_field()
-
-
-class _BulkPostingsWriter(W3PostingsWriter):
-    """whoosh's postings writer given a whole list at once; it writes the same blocks as add_posting."""
-
-    def add_list(self, ids: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
-        limit = self._blocklimit
-        for start in range(0, len(ids), limit):
-            if self._ids:
-                self._write_block()
-            end = start + limit
-            self._ids = ids[start:end]
-            self._weights = weights[start:end]
-            self._values = values[start:end]
-            self._maxweight = max(self._weights)
-            if lengths is None:
-                self._minlength, self._maxlength = None, 0
-            else:
-                self._minlength, self._maxlength = min(lengths[start:end]), max(lengths[start:end])
-
-    def _mini_ids(self) -> tuple[int, ...]:
-        ids = self._ids
-        return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
-
-    def _mini_weights(self) -> float | tuple[float, ...] | None:
-        weights, n = self._weights, len(self._weights)
-        if weights.count(1.0) == n:
-            return None
-        if weights.count(weights[0]) == n:
-            return weights[0]
-        return tuple(weights)
 
 
 # Querying
@@ -464,7 +362,6 @@ def _result(rank: int, hit: Any, highlighter: Highlighter, texts: dict[str, str]
         "permalink": hit["permalink"],
         "snippet": marked.replace(_MARK_START, "").replace(_MARK_END, ""),
         "snippet_html": html.escape(marked).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"),
-        "marked": marked,
     }
 
 
@@ -475,9 +372,3 @@ class _Marker(Formatter):
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
         return _MARK_START + get_text(text, token, replace) + _MARK_END
-
-
-def render_marked(marked: str, start: str, end: str) -> str:
-    """A snippet with its matched words between start and end (e.g. ANSI bold on and off)."""
-    return marked.replace(_MARK_START, start).replace(_MARK_END, end)
-

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
+import html
 import json
 import os
 import sys
 from typing import Any, Callable
 
 from ..config import SiteConfig
-from .index import query, render_marked
+from .index import query
 
 
 def date_bound(*, end: bool) -> Callable[[str], dt.date]:
@@ -38,7 +39,7 @@ def date_bound(*, end: bool) -> Callable[[str], dt.date]:
 def run(config: SiteConfig, args: argparse.Namespace) -> int:
     results = query(config, args.query, outlet=args.outlet, tag=args.tag, date_from=args.date_from, date_to=args.date_to, limit=args.limit)
     if args.json:
-        print(json.dumps([{k: v for k, v in r.items() if k != "marked"} for r in results], ensure_ascii=False, indent=2))
+        print(json.dumps(results, ensure_ascii=False, indent=2))
         return 0
     if not results:
         print(f"No results for {args.query!r}.")
@@ -56,6 +57,6 @@ def _format(result: dict[str, Any], color: bool) -> str:
         f"{result['rank']:>3}. {bold}{result['title']}{off}",
         f"     {result['date'] or 'undated'} · {result['outlet_name'] or 'unknown outlet'} · {result['permalink']}",
     ]
-    if result["marked"]:
-        lines.append("     " + " ".join(render_marked(result["marked"], start, end).split()))
+    if result["snippet_html"]:
+        lines.append("     " + html.unescape(result["snippet_html"].replace("<mark>", start).replace("</mark>", end)))
     return "\n".join(lines) + "\n"
