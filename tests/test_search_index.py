@@ -126,3 +126,14 @@ def test_a_search_that_meets_damage_makes_the_next_build_rebuild(site):
         index.query(site.config(), "walrus")
     site.build()
     assert [r["title"] for r in index.query(site.config(), "walrus")] == ["A walrus"]
+
+
+def test_leftovers_of_killed_builds_are_removed(site):
+    site.write("a.txt", "date 2024-01-02 https://example.org/a\nA walrus\nBody text.\n")
+    folder = index.index_dir(site.config())
+    dead = folder.with_name(f"{folder.name}.new-999999999")
+    dead.mkdir(parents=True)
+    alive = folder.with_name(f"{folder.name}.new-1")  # pid 1 runs: another build may be using it
+    alive.mkdir()
+    site.build()
+    assert not dead.exists() and alive.exists()

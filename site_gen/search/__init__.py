@@ -18,6 +18,8 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -100,6 +102,8 @@ class SearchJob:
         return result["files"], result["bytes"]
 
     def _child(self, sender: Any) -> None:
+        # terminate() from __exit__ arrives as SIGTERM: unwind, so that worker pools are ended too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
         try:
             sender.send(self._work())
         except SiteGenError as exc:
@@ -156,8 +160,8 @@ def _copy_files(source: Path, target: Path, files: dict[str, int] | list[str]) -
 
 def _save_export(cache: Path, key: str, out: Path, paths: list[str]) -> None:
     """Keep a copy of the export for rebuilds where nothing searchable changed."""
+    index.remove_leftovers(cache / "export")
     fresh = cache / f"export.new-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
     try:
         _copy_files(out, fresh, paths)
         (cache / "export.json").unlink(missing_ok=True)

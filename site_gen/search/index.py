@@ -41,7 +41,7 @@ from ..errors import SiteGenError
 from ..model import Article
 from ..render import summary
 from . import terms as analysis
-from .inverted import InvertedField, extend, invert, paused_gc
+from .inverted import InvertedField, extend, invert, paused_gc, renumber
 from .segments import segment_writer
 from .terms import FIELD_BOOSTS, FIELDS, field_text
 
@@ -192,17 +192,17 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], 
     """Build a fresh index beside the old one, then swap it in. Each worker analyzes a part of
     the articles and writes it as segments of at most BATCH articles (as whoosh's MpWriter does)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(folder)
     fresh = folder.with_name(f"{folder.name}.new-{os.getpid()}")
-    shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
     try:
         ix = windex.create_in(str(fresh), schema())
         parts = parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)
         segments = []
-        for segment, analyzed, start in itertools.chain.from_iterable(parts):
+        for segment, analyzed in itertools.chain.from_iterable(parts):
             segments.append(segment)
             if share is not None:
-                extend(share, analyzed, start)
+                extend(share, analyzed)
         writer = ix.writer()
         writer._close_segment()
         writer._commit_toc(segments)
@@ -217,23 +217,33 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], 
     Manifest(dict(digests), _outlets(articles)).save(folder)
 
 
-def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple[Any, dict[str, InvertedField], int]]:
+def remove_leftovers(folder: Path) -> None:
+    """Half-built or replaced indexes of builds that were killed (their process is gone)."""
+    for leftover in folder.parent.glob(f"{folder.name}.*-*"):
+        try:
+            os.kill(int(leftover.name.rsplit("-", 1)[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass
+
+
+def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple[Any, dict[str, InvertedField]]]:
     """Segments for articles[part] (inherited through fork, not pickled), with their inversion minus positions."""
     folder, articles = state
     with paused_gc():
         return _write_part(windex.open_dir(folder), articles, part)
 
 
-def _write_part(ix: windex.Index, articles: Sequence[Article], part: range) -> list[tuple[Any, dict[str, InvertedField], int]]:
+def _write_part(ix: windex.Index, articles: Sequence[Article], part: range) -> list[tuple[Any, dict[str, InvertedField]]]:
     done = []
     for start in range(part.start, part.stop, BATCH):
         batch = articles[start : min(start + BATCH, part.stop)]
         analyzed = invert(batch, positions=True)
         writer = segment_writer(ix, [document(a) for a in batch], analyzed, lock=False)
         segment = writer._finalize_segment()  # no _finish(): the temporary folder is shared; the committing writer removes it
-        for inverted in analyzed.values():
-            inverted.positions = None
-        done.append((segment, analyzed, start))
+        renumber(analyzed, start)  # here, in parallel, so that the parent only appends
+        done.append((segment, analyzed))
     return done
 
 

@@ -69,8 +69,8 @@ def invert(articles: Sequence[Article], *, positions: bool = False, jobs: int = 
     if jobs > 1 and not positions and articles:
         parts = parallel.run(_invert_part, range(len(articles)), articles, jobs, chunks=jobs)
         joined = {name: InvertedField() for name in FIELDS}
-        for start, part in parts:
-            extend(joined, part, start)
+        for part in parts:
+            extend(joined, part)
         return joined
     inverted = {name: InvertedField(positions={} if positions else None) for name in FIELDS}
     for docnum, article in enumerate(articles):
@@ -83,9 +83,11 @@ def invert(articles: Sequence[Article], *, positions: bool = False, jobs: int = 
     return inverted
 
 
-def _invert_part(articles: Sequence[Article], part: range) -> tuple[int, dict[str, InvertedField]]:
+def _invert_part(articles: Sequence[Article], part: range) -> dict[str, InvertedField]:
     with paused_gc():
-        return part.start, invert(articles[part.start : part.stop])
+        inverted = invert(articles[part.start : part.stop])
+        renumber(inverted, part.start)
+        return inverted
 
 
 def _add_counts(postings: dict[str, array], docnum: int, counts: Counter[str]) -> int:
@@ -129,14 +131,23 @@ def _single(pos: int) -> bytes:
     return _SINGLES[pos]
 
 
-def extend(into: dict[str, InvertedField], batch: dict[str, InvertedField], base: int) -> None:
-    """Append the postings and lengths of a batch inverted on its own (numbered from 0), numbering it from base."""
+def renumber(inverted: dict[str, InvertedField], base: int) -> None:
+    """Number the documents of an inversion from base instead of 0 (and drop positions)."""
     shift = base << TF_BITS
+    for field_postings in inverted.values():
+        field_postings.positions = None
+        if shift:
+            field_postings.postings = {term: array("Q", map(shift.__add__, packed)) for term, packed in field_postings.postings.items()}
+
+
+def extend(into: dict[str, InvertedField], batch: dict[str, InvertedField]) -> None:
+    """Append the postings and lengths of a batch that follows into's documents (see renumber)."""
     for name, target in into.items():
         source = batch[name]
         for term, packed in source.postings.items():
             found = target.postings.get(term)
             if found is None:
-                found = target.postings[term] = array("Q")
-            found.extend(map(shift.__add__, packed) if shift else packed)
+                target.postings[term] = packed
+            else:
+                found.extend(packed)
         target.lengths.extend(source.lengths)
