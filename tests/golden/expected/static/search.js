@@ -222,7 +222,6 @@
       }
       this.terms.set(terms[i], entry);
     }
-    data.terms = terms;
   };
 
   Index.prototype.postings = function (term, f) {
@@ -277,9 +276,10 @@
     return { clauses: clauses, excluded: excluded };
   }
 
-  // Prefixes are expanded to the terms of the shards they fall in, when those are few: as you
-  // type, the last word also matches the 64 most frequent terms it begins.
-  var PREFIX_MIN = 2, TYPING_SHARDS = 3, TYPING_TERMS = 64, EXPLICIT_SHARDS = 12;
+  // A prefix* of two or more characters expands to every term it begins (the shards of one range
+  // of terms). As you type, the last word also matches the 64 most frequent terms it begins,
+  // when those sit in at most three shards (two letters can span many).
+  var PREFIX_MIN = 2, TYPING_SHARDS = 3, TYPING_TERMS = 64;
 
   // Which index terms each clause stands for, loading the shards they are in.
   function resolve(index, query) {
@@ -289,7 +289,7 @@
       if (item.term) needed.add(index.shardOf(item.term));
       if (item.prefix && codePoints(item.prefix).length >= PREFIX_MIN) {
         var shards = index.prefixShards(item.prefix);
-        if (shards.length <= (item.word ? TYPING_SHARDS : EXPLICIT_SHARDS)) {
+        if (!item.word || shards.length <= TYPING_SHARDS) {
           item.expand = true;
           shards.forEach(function (s) { needed.add(s); });
         }
@@ -304,8 +304,11 @@
         return item.expand ? out.concat(index.expand(item.prefix, item.word ? TYPING_TERMS : Infinity)) : out;
       }
       function unique(items) { return Array.from(new Set([].concat.apply([], items.map(terms)))); }
+      // A clause of stop words only is dropped, as whoosh drops it; an explicit prefix that
+      // expands to nothing (or is one letter long) keeps its clause, which then matches nothing.
+      function kept(c) { return c.some(function (it) { return it.prefix && !it.word; }) || unique(c).length; }
       return {
-        clauses: query.clauses.map(unique).filter(function (c) { return c.length; }),
+        clauses: query.clauses.filter(kept).map(unique),
         excluded: query.excluded.map(unique).filter(function (c) { return c.length; }),
         words: [].concat.apply([], query.clauses),
       };
