@@ -93,3 +93,31 @@ def test_report_counts_the_search_files(site):
     stats = json.loads((site.root / "report.json").read_text())["stats"]
     assert "search" in stats["stages"]
     assert stats["files_written"] >= len(export_files(site)) + 3
+
+
+def test_a_failed_render_ends_the_search_process_and_its_workers(site, monkeypatch):
+    import os
+
+    from site_gen import build as build_module
+
+    write_articles(site, 30)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    started = []
+    enter = SearchJob.__enter__
+
+    def spy(job):
+        entered = enter(job)
+        started.append(job.process.pid)
+        return entered
+
+    def broken_render(*args):
+        raise SiteGenError("render failed")
+
+    monkeypatch.setattr(SearchJob, "__enter__", spy)
+    monkeypatch.setattr(build_module, "render_site", broken_render)
+    site.configure(jobs=2)
+    with pytest.raises(SiteGenError, match="render failed"):
+        site.build()
+    [pid] = started
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)  # the search process and everything it started are gone

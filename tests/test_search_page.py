@@ -121,3 +121,13 @@ def test_a_missing_index_says_so(page, sample_build, tmp_path):
     wait_for(page, "/could not be loaded/.test(document.getElementById('search-status').textContent)")
     assert "search/meta.js" in page.inner_text("#search-status")
     assert page.console_errors == ["Failed to load resource: net::ERR_FILE_NOT_FOUND"]  # the missing file, nothing else
+
+
+def test_more_results_in_pages_of_ten(page, sample_build):
+    page.goto((sample_build / "public" / "search" / "index.html").as_uri() + "?q=said")
+    status_is(page, "14 results, showing 10.")
+    assert len(results(page)) == 10 and page.locator("#search-more").is_visible()
+    page.click("#search-more")
+    status_is(page, "14 results.")
+    assert len(results(page)) == 14 and page.locator("#search-more").is_hidden()
+    assert page.console_errors == []

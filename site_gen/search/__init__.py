@@ -13,13 +13,13 @@ process that overlaps rendering (the archive is inherited, not pickled).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -78,12 +78,16 @@ class SearchJob:
             self.receiver, sender = context.Pipe(duplex=False)
             self.process = context.Process(target=self._child, args=(sender,), name="site-gen-search")
             self.process.start()
+            with contextlib.suppress(OSError):  # here as well as in the child: whichever runs first
+                os.setpgid(self.process.pid, self.process.pid)
             sender.close()  # so that the receiver sees EOF if the child dies
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self.process is not None and self.process.is_alive():
-            self.process.terminate()
+            # the child leads a process group of its own: its worker pools end with it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
             self.process.join()
 
     def finish(self) -> tuple[int, int]:
@@ -102,8 +106,7 @@ class SearchJob:
         return result["files"], result["bytes"]
 
     def _child(self, sender: Any) -> None:
-        # terminate() from __exit__ arrives as SIGTERM: unwind, so that worker pools are ended too
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+        os.setpgid(0, 0)  # see __exit__ (a Python SIGTERM handler here deadlocked pool workers)
         try:
             sender.send(self._work())
         except SiteGenError as exc:

@@ -338,7 +338,7 @@ def _outlet_key(config: SiteConfig, wanted: str) -> str:
 
 def _source_texts(config: SiteConfig, sources: list[str | None]) -> dict[str, str]:
     """Body text of each result's source file, read again (whoosh does not store bodies)."""
-    from ..build import read_one
+    from ..build import read_one  # here: build.py imports this package
     from ..sources import load_registry
 
     registry = load_registry(config)
