@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import itertools
 import json
 import os
 import shutil
@@ -197,12 +196,15 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], 
     fresh.mkdir()
     try:
         ix = windex.create_in(str(fresh), schema())
-        parts = parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)
+        parts = [list(reversed(done)) for done in parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)]
         segments = []
-        for segment, analyzed in itertools.chain.from_iterable(parts):
-            segments.append(segment)
-            if share is not None:
-                extend(share, analyzed)
+        for done in parts:
+            while done:  # popped, so that each part's postings are freed once appended
+                segment, analyzed = done.pop()
+                segments.append(segment)
+                if share is not None:
+                    extend(share, analyzed)
+                del analyzed
         writer = ix.writer()
         writer._close_segment()
         writer._commit_toc(segments)
