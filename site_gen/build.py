@@ -33,6 +33,8 @@ from .output import Output, WorkTree, check_target
 from .read import discover, display_path, read_file
 from .render import Renderer, theme_dirs
 from .report import InputEntry, build_report, entries_from_report, splice_stats, write_report
+from .search import SearchJob
+from .search import index as search_index
 from .sources import Registry, load_registry, tag
 
 
@@ -141,7 +143,8 @@ def _build(
         state = None if full else cache.load_state()
         live = output.generation()
         incremental = state is not None and live == state.generation
-        if incremental and state.fingerprint == fingerprint and (report_path is None or (state.report_generation == live and cache.has_report())):
+        unchanged = incremental and state.fingerprint == fingerprint and search_index.sound(config)
+        if unchanged and (report_path is None or (state.report_generation == live and cache.has_report())):
             result = _unchanged(state, timer)
             _accept(result, strict, check)
             _finish(result, started)
@@ -158,10 +161,15 @@ def _build(
             archive = assemble(_rendered(inputs), config)
             link_copies(archive)
         tree = output.incremental(state.delta) if incremental else output.fresh()
-        with timer("render"):
-            manifest, rendered = render_site(config, archive, tree, state.manifest if incremental else {})
-            for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
-                tree.delete(path)
+        with SearchJob(config, archive, tree) as search:  # in its own process while pages render, for large archives
+            with timer("render"):
+                manifest, rendered = render_site(config, archive, tree, state.manifest if incremental else {})
+            with timer("search"):
+                search_files, search_changed = search.finish()
+        tree.written.update(search_changed)
+        manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
+        for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
+            tree.delete(path)
         extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
         if cache.problems:
             extra["cache_problems"] = cache.problems

@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -139,7 +139,7 @@ class BuildCache:
                     return {_from_db(path): (stat, pickle.loads(blob)) for path, stat, blob in rows}
                 self._memory, self._memory_settings = {_from_db(path): (stat, blob) for path, stat, blob in rows}, settings
             return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
+        except (OSError, sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again")
             self._reset_inputs()
             return {}
@@ -163,7 +163,7 @@ class BuildCache:
                 db.execute("DELETE FROM inputs WHERE settings != ?", (settings,))
                 db.executemany("DELETE FROM inputs WHERE path = ?", [(_to_db(p),) for p in gone])
                 db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", rows())
-        except sqlite3.DatabaseError as exc:
+        except (OSError, sqlite3.DatabaseError) as exc:
             self.problems.append(f"{self.dir / 'inputs.sqlite'}: cannot update the read cache ({exc}); it will be rebuilt")
             self._reset_inputs()
 
@@ -176,13 +176,18 @@ class BuildCache:
     def _reset_inputs(self) -> None:
         self._memory = None
         for suffix in ("", "-journal", "-wal", "-shm"):
-            (self.dir / f"inputs.sqlite{suffix}").unlink(missing_ok=True)
+            with suppress(OSError):
+                (self.dir / f"inputs.sqlite{suffix}").unlink(missing_ok=True)
 
     def _atomic_write(self, path: Path, data: bytes) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        """Write a cache file; a cache that cannot be written is reported, never fatal (the next build reads more)."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        except OSError as exc:
+            self.problems.append(f"{path}: cannot write the build cache ({exc.strerror or exc})")
 
 
 def _to_db(path: str) -> str | bytes:

@@ -12,6 +12,7 @@ from .config import SiteConfig, find_config, load_config
 from .dedupe import dedupe, describe_clusters
 from .errors import ConfigError, SiteGenError
 from .import_cli import add_commands as add_import_commands
+from .search import terminal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
     _site_arguments(p)
     p.set_defaults(run=_dupes)
+
+    p = commands.add_parser("search", help="search the archive's whoosh index (made by build)")
+    p.add_argument("query", metavar="QUERY", help='whoosh query syntax: words, "phrases", AND/OR/NOT, prefix*, title:word (quote it)')
+    p.add_argument("source", nargs="?", type=Path, help="site folder (with site.yaml) or content folder, as for build")
+    p.add_argument("--config", type=Path, metavar="FILE", help="site configuration (default: site.yaml in SOURCE or the current folder)")
+    p.add_argument("--outlet", metavar="X", help="only this outlet (key or name)")
+    p.add_argument("--tag", metavar="T", help="only articles with this tag")
+    p.add_argument("--from", dest="date_from", type=terminal.date_bound(end=False), metavar="DATE", help="published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=terminal.date_bound(end=True), metavar="DATE", help="published on or before DATE")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="show at most N results (default 10)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(run=_search, output=None, jobs=None)
     return parser
 
 
@@ -115,9 +128,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
 
+
 def _dupes(args: argparse.Namespace) -> int:
     config = site_config(args)
     clusters = dedupe(collect_inputs(config), config)
     for line in describe_clusters(clusters):
         print(line)
     return 0
+
+def _search(args: argparse.Namespace) -> int:
+    return terminal.run(site_config(args), args)

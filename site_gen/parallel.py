@@ -35,16 +35,20 @@ def run(
     jobs: int,
     *,
     alongside: Callable[[], None] | None = None,
+    chunks: int | None = None,
 ) -> list[R]:
-    """func(state, chunk) for chunks of items, in order; alongside() runs in this process meanwhile."""
-    if jobs <= 1 or len(items) < MIN_PARALLEL:
+    """func(state, chunk) for chunks of items, in order; alongside() runs in this process meanwhile.
+
+    Items are cut into four chunks per job, and small jobs stay in-process, unless chunks says
+    how many pieces to make (for work where each chunk has a cost of its own)."""
+    if jobs <= 1 or (chunks is None and len(items) < MIN_PARALLEL):
         results = [func(state, chunk) for chunk in chunked(items, 1)] if items else []
         if alongside:
             alongside()
         return results
     global _SHARED
     _SHARED = (func, state, items)
-    size = max(1, -(-len(items) // (jobs * 4)))
+    size = max(1, -(-len(items) // (chunks or jobs * 4)))
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
             pending = pool.map_async(_call, [(i, i + size) for i in range(0, len(items), size)])

@@ -82,13 +82,18 @@ def body_html(article: Article, md: MarkdownIt) -> Markup:
     return Markup("\n".join(f"<p>{escape(p)}</p>" for p in article.paragraphs))
 
 
-def summary(article: Article) -> str:
-    """The opening of the body as plain text, for listings."""
-    text = " ".join(article.paragraphs[:3])
+def plain_text(article: Article, paragraphs: int | None = None) -> str:
+    """The body (or its first paragraphs) as plain text: Markdown images, link targets and marks removed."""
+    text = "\n".join(article.paragraphs[:paragraphs])
     if article.markup == "markdown":
         text = _MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", text)
-    text = " ".join(text.split())
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def summary(article: Article, chars: int = SUMMARY_CHARS) -> str:
+    """The opening of the body as plain text, for listings."""
+    text = " ".join(plain_text(article, 3).split())
+    return text if len(text) <= chars else text[: chars - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(slots=True, frozen=True)
@@ -200,6 +205,7 @@ class Renderer:
         self.date_pages()
         self.feed("atom.xml", self.config.title, articles)
         self.write("404.html", "404.html", root_url=self.config.base_url)
+        self.write("search/index.html", "search.html", totals=self.relations.totals)
         self.static()
         self.sitemap()
 

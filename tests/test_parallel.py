@@ -21,3 +21,22 @@ def test_run_in_worker_processes_keeps_order_and_runs_alongside(monkeypatch):
 
 def test_small_jobs_run_in_process():
     assert parallel.run(double_all, [1, 2], 3, jobs=4) == [[3, 6]]
+
+
+def test_chunks_sets_the_pieces_even_for_few_items():
+    results = parallel.run(double_all, [1, 2, 3], 2, jobs=2, chunks=2)
+    assert results == [[2, 4], [6]]
+
+
+def fail_on_two(state, chunk):
+    if 2 in chunk:
+        raise ValueError("two")
+    return list(chunk)
+
+
+def test_a_worker_error_reaches_the_caller():
+    import pytest
+
+    with pytest.raises(ValueError, match="two"):
+        parallel.run(fail_on_two, [1, 2, 3, 4], None, jobs=2, chunks=2)
+    assert parallel.run(fail_on_two, [3, 4, 5], None, jobs=2, chunks=3) == [[3], [4], [5]]

@@ -1,0 +1,177 @@
+"""Search: the whoosh index in the cache (terminal, preview server) and the static index in the site.
+
+build.py opens a SearchJob before rendering and calls finish() before committing the output:
+
+    export.py   static index files under OUT/search/ (written into the build's work tree: a fresh
+                staging folder, or the shadow copy of the live site, where files are replaced, never
+                rewritten in place)
+    index.py    the whoosh index under CACHE/search/whoosh/, updated for changed articles only
+
+Both are made from one analysis (terms.py). Work is decided by digests of what each article
+contributes to search: a rebuild where no digest changed copies the previous export from the
+cache and never opens whoosh. Otherwise, for archives big enough, the work runs in a forked
+process that overlaps rendering (the archive is inherited, not pickled).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .. import parallel
+from ..config import SiteConfig
+from ..errors import SiteGenError
+from ..model import Archive, Article
+from ..output import WorkTree, write_file
+from . import export, index
+from .inverted import InvertedField, paused_gc
+from .terms import FIELDS, field_text
+
+OUT_FOLDER = "search"
+
+
+def digest(article: Article) -> str:
+    """A hash of everything an article contributes to either index."""
+    outlet = article.outlet
+    parts = [
+        article.id,
+        *(field_text(article, name) for name in FIELDS),
+        outlet.key if outlet else "",
+        outlet.name if outlet else "",
+        "\x1f".join(article.tags),
+        article.language,
+        article.date.isoformat() if article.date else "",
+        article.permalink,
+        article.sources[0].path if article.sources else "",
+    ]
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class SearchJob:
+    """The search stage of one build: started before rendering, finished before the output is committed."""
+
+    def __init__(self, config: SiteConfig, archive: Archive, tree: WorkTree) -> None:
+        self.config = config
+        self.articles = export.order(archive.articles)
+        self.digests = {a.id: digest(a) for a in self.articles}
+        self.out = tree.path / OUT_FOLDER
+        self.replace = not tree.fresh
+        self.cache = config.cache_dir / "search"
+        self.key = hashlib.blake2b(json.dumps([export.FORMAT, [self.digests[a.id] for a in self.articles]]).encode(), digest_size=16).hexdigest()
+        self.cached_export = _cached_files(self.cache, self.key)
+        self.index_plan = index.plan(index.index_dir(config), self.digests)
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.receiver: Any = None
+
+    @property
+    def idle(self) -> bool:
+        return self.cached_export is not None and self.index_plan.idle
+
+    def __enter__(self) -> "SearchJob":
+        if not self.idle and self.config.workers > 1 and len(self.articles) >= parallel.MIN_PARALLEL:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.process = context.Process(target=self._child, args=(sender,), name="site-gen-search")
+            self.process.start()
+            with contextlib.suppress(OSError):  # here as well as in the child: whichever runs first
+                os.setpgid(self.process.pid, self.process.pid)
+            sender.close()  # so that the receiver sees EOF if the child dies
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.process is not None and self.process.is_alive():
+            # the child leads a process group of its own: its worker pools end with it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.join()
+
+    def finish(self) -> tuple[list[str], list[str]]:
+        """Wait until both indexes are done; returns every file of the static index and those whose
+        bytes changed (paths from the site's root)."""
+        if self.process is None:
+            result = self._work()
+        else:
+            try:
+                result = self.receiver.recv()
+            except EOFError:
+                result = {"error": "the search indexing process ended unexpectedly", "path": None}
+            self.process.join()
+            self.process = None
+        if "error" in result:
+            raise SiteGenError(result["error"], result["path"])
+        return [f"{OUT_FOLDER}/{rel}" for rel in result["paths"]], [f"{OUT_FOLDER}/{rel}" for rel in result["changed"]]
+
+    def _child(self, sender: Any) -> None:
+        os.setpgid(0, 0)  # see __exit__ (a Python SIGTERM handler here deadlocked pool workers)
+        try:
+            sender.send(self._work())
+        except SiteGenError as exc:
+            sender.send({"error": exc.message, "path": exc.path})
+        except BaseException:
+            sender.send({"error": "building the search index failed:\n" + traceback.format_exc(), "path": None})
+        finally:
+            sender.close()
+
+    def _work(self) -> dict[str, Any]:
+        with paused_gc():
+            return self._index_and_export()
+
+    def _index_and_export(self) -> dict[str, Any]:
+        # A cold whoosh build analyzes every article anyway: the export reads that analysis.
+        shared = {name: InvertedField() for name in FIELDS} if self.cached_export is None else None
+        folder = index.index_dir(self.config)
+        try:
+            analyzed = index.update(folder, self.articles, self.digests, self.index_plan, shared, self.config.workers)
+        except OSError as exc:
+            raise SiteGenError(f"cannot write the search index: {exc.strerror or exc}", str(folder)) from exc
+        if self.cached_export is not None:
+            paths = list(self.cached_export)
+            changed = _copy_files(self.cache / "export", self.out, paths, self.replace)
+        else:
+            stats = export.export(self.articles, self.out, shared if analyzed else None, self.config.workers, replace=self.replace)
+            paths, changed = stats.paths, stats.changed
+            _save_export(self.cache, self.key, self.out, stats.paths)
+        return {"paths": paths, "changed": changed}
+
+
+def _cached_files(cache: Path, key: str) -> dict[str, int] | None:
+    """The previous export's files (relative path -> size) when it was made from the same digests and is intact."""
+    try:
+        stamp = json.loads((cache / "export.json").read_text(encoding="utf-8"))
+        if stamp.get("key") != key:
+            return None
+        files: dict[str, int] = stamp["files"]
+        if all((cache / "export" / rel).stat().st_size == size for rel, size in files.items()):
+            return files
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None
+
+
+def _copy_files(source: Path, target: Path, files: list[str], replace: bool = False) -> list[str]:
+    """Copy files; returns those whose bytes changed (replace: see export.ExportStats)."""
+    return [rel for rel in files if write_file(target, rel, (source / rel).read_bytes(), replace=replace)]
+
+
+def _save_export(cache: Path, key: str, out: Path, paths: list[str]) -> None:
+    """Keep a copy of the export for rebuilds where nothing searchable changed."""
+    index.remove_leftovers(cache / "export")
+    fresh = cache / f"export.new-{os.getpid()}"
+    try:
+        _copy_files(out, fresh, paths)
+        (cache / "export.json").unlink(missing_ok=True)
+        shutil.rmtree(cache / "export", ignore_errors=True)
+        os.rename(fresh, cache / "export")
+        stamp = {"key": key, "files": {rel: (cache / "export" / rel).stat().st_size for rel in paths}}
+        (cache / "export.json").write_text(json.dumps(stamp), encoding="utf-8")
+    except OSError:
+        shutil.rmtree(fresh, ignore_errors=True)  # only a cache: the next build exports again

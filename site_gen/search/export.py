@@ -1,0 +1,287 @@
+"""The static search index: JavaScript files the browser loads through <script> elements.
+
+fetch() and ES modules are blocked on file://, <script src> is not, so every index file is a
+script that hands its data to search.js: `SiteGenSearch.register(name, data);`.
+
+    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets, years and tags
+    tags.js      the documents of each tag, loaded when the tag filter is used (counts, filtering)
+    t/N.js       postings of a contiguous range of terms (sorted), so a query loads the shards
+                 of its terms only and a prefix loads the one or two shards its terms sit in
+    d/N.js       title, permalink, date and summary of a run of documents, loaded per result
+
+Documents are numbered by outlet, then year, then date, so the outlet and year of a document
+come from a small table of runs in meta.js instead of a per-document list.
+
+A posting list is coded in bits, six to a character (base64 alphabet): for each document the
+gap from the previous one (Rice code, parameter from N/df), the term frequency (Elias gamma)
+and whoosh's one-byte field length (its distance from the field's median, zigzag and Rice
+coded). With those search.js computes exactly whoosh's BM25F score (tests/test_search_parity.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import itertools
+import json
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .. import parallel
+from ..model import Article
+from ..output import write_file
+from ..render import summary
+from . import terms as analysis
+from .index import B, K1
+from .inverted import TF_BITS, TF_MASK, InvertedField, invert, paused_gc
+from .terms import FIELD_BOOSTS, FIELDS
+
+FORMAT = 1
+MAX_DOC_FILES = 3000
+MIN_DOCS_PER_FILE = 16
+MAX_SHARDS = 1500
+MIN_SHARD_CHARS = 16_000
+SNIPPET_CHARS = 160
+"""Length of the summary each result shows: the document store is most of what a query loads."""
+_TERM_OVERHEAD = 12  # quotes, commas and the four numbers of a term's row, roughly
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+@dataclass(slots=True)
+class ExportStats:
+    files: int = 0
+    bytes: int = 0
+    docs: int = 0
+    terms: int = 0
+    shards: int = 0
+    largest: int = 0
+    paths: list[str] = field(default_factory=list)
+
+    changed: list[str] = field(default_factory=list)
+    """Files whose bytes changed (the others were left as they were)."""
+    replace: bool = False
+    """The folder holds the live site's files as hard links (an incremental build): compare and replace, never rewrite in place."""
+
+    def wrote(self, rel: str, data: bytes) -> None:
+        self.paths.append(rel)
+        self.files += 1
+        self.bytes += len(data)
+        self.largest = max(self.largest, len(data))
+
+
+def order(articles: Iterable[Article]) -> list[Article]:
+    """Document order of the export: outlet, then year (newest first, undated last), then date, then id."""
+    return sorted(articles, key=_order_key)
+
+
+def _order_key(article: Article) -> tuple[str, str, int, int, str]:
+    outlet = article.outlet
+    day = article.date.toordinal() if article.date else 0
+    return (outlet.name.casefold() if outlet else "", outlet.key if outlet else "", -_year(article.date), -day, article.id)
+
+
+def _year(date: dt.date | None) -> int:
+    return date.year if date else 0
+
+
+def export(articles: Sequence[Article], folder: Path, fields: dict[str, InvertedField] | None = None, jobs: int = 1, *, replace: bool = False) -> ExportStats:
+    """Write the static index for articles (already in export order, and so inverted when given)
+    into folder; jobs worker processes share the analysis and the coding. replace: see ExportStats."""
+    fields = fields if fields is not None else invert(articles, jobs=jobs)
+    stats = ExportStats(docs=len(articles), replace=replace)
+    n = len(articles)
+    coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
+    vocabulary = sorted(set().union(*(f.postings for f in fields.values())), key=_utf16)
+    stats.terms = len(vocabulary)
+    rows = list(itertools.chain.from_iterable(parallel.run(_encode_terms, vocabulary, (fields, coders, n), jobs)))
+    first_terms = _write_shards(folder, rows, stats)
+    chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
+    _write_docs(folder, articles, chunk, stats)
+    tags = _write_tags(folder, articles, stats)
+    meta = {
+        "format": FORMAT,
+        "docs": n,
+        "K1": K1,
+        "B": B,
+        "fields": [
+            {"name": name, "boost": FIELD_BOOSTS[name], "avgfl": (sum(fields[name].lengths) / n) if n else 1, "flcenter": coders[name].center, "flk": coders[name].k}
+            for name in FIELDS
+        ],
+        "lengths": [byte_to_length(b) for b in range(256)],
+        "stop": sorted(STOP_WORDS),
+        "minsize": analysis.MIN_SIZE,
+        "shards": first_terms,
+        "chunk": chunk,
+        "tags": tags,
+        **_facets(articles),
+    }
+    _write(folder, "meta.js", "meta", meta, stats)
+    return stats
+
+
+def _utf16(term: str) -> bytes:
+    """Sort key matching JavaScript string comparison (UTF-16 code units), which search.js bisects with."""
+    return term.encode("utf-16-be")
+
+
+class _LengthCoder:
+    """whoosh's field-length bytes of one field, coded as their distance from the field's median
+    (zigzag, then Rice with the parameter that makes the field's bytes shortest)."""
+
+    def __init__(self, lengths: array) -> None:
+        self.bytes = bytes(length_to_byte(n) for n in lengths)
+        counts = Counter(b for b in self.bytes if b) or Counter([0])
+        used = sorted(counts.elements())
+        self.center = used[len(used) // 2]
+        zigzag = {b: _zigzag(b - self.center) for b in counts}
+        self.k = min(range(8), key=lambda k: sum(c * ((zigzag[b] >> k) + 1 + k) for b, c in counts.items()))
+        self.codes = [_rice(_zigzag(b - self.center), self.k) for b in range(256)]
+
+
+def _zigzag(value: int) -> int:
+    """0, -1, 1, -2, 2 ... -> 0, 1, 2, 3, 4 ..."""
+    return 2 * value if value >= 0 else -2 * value - 1
+
+
+def _encode_terms(state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]) -> list[tuple[str, list[int], str]]:
+    fields, coders, n = state
+    with paused_gc():
+        return [_encode_term(term, fields, coders, n) for term in terms]
+
+
+def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> tuple[str, list[int], str]:
+    """(term, [df, chars] per field, coded postings of all fields)."""
+    numbers: list[int] = []
+    coded = []
+    for name in FIELDS:
+        entry = fields[name].postings.get(term)
+        if entry is None:
+            numbers += (0, 0)
+            continue
+        chars = _to_chars(_posting_bits(entry, coders[name], rice_parameter(n, len(entry))))
+        numbers += (len(entry), len(chars))
+        coded.append(chars)
+    return term, numbers, "".join(coded)
+
+
+def rice_parameter(n: int, df: int) -> int:
+    """floor(log2(N / df)): about the mean gap between documents of a posting list (search.js agrees)."""
+    return max(0, (n // max(df, 1)).bit_length() - 1)
+
+
+def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
+    rice = _rice_table(k)
+    limit = len(rice)
+    lengths, codes = coder.bytes, coder.codes
+    out = []
+    previous = -1
+    for posting in packed:
+        doc, tf = posting >> TF_BITS, posting & TF_MASK
+        gap = doc - previous - 1
+        previous = doc
+        out.append(rice[gap] if gap < limit else _rice(gap, k))
+        out.append(_GAMMA[tf] if tf < len(_GAMMA) else _gamma(tf))
+        out.append(codes[lengths[doc]])
+    return "".join(out)
+
+
+def _rice(value: int, k: int) -> str:
+    return "1" * (value >> k) + "0" + (format(value & ((1 << k) - 1), f"0{k}b") if k else "")
+
+
+_RICE_TABLES: dict[int, list[str]] = {}
+
+
+def _rice_table(k: int) -> list[str]:
+    table = _RICE_TABLES.get(k)
+    if table is None:
+        table = _RICE_TABLES[k] = [_rice(v, k) for v in range(min(32 << k, 1 << 14))]
+    return table
+
+
+def _gamma(value: int) -> str:
+    """Elias gamma code of value >= 1: as many zeros as bits after the first, then the bits."""
+    bits = format(value, "b")
+    return "0" * (len(bits) - 1) + bits
+
+
+_GAMMA = [""] + [_gamma(v) for v in range(1, 1024)]
+
+
+def _to_chars(bits: str) -> str:
+    """Bits, six to a base64 character; the last character padded with zeros."""
+    if not bits:
+        return ""
+    chars = -(-len(bits) // 6)
+    padded = bits + "0" * (-len(bits) % 24)
+    return base64.b64encode(int(padded, 2).to_bytes(len(padded) // 8, "big")).decode("ascii")[:chars]
+
+
+def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], stats: ExportStats) -> list[str]:
+    """Cut the sorted terms into shards of about equal size; returns each shard's first term."""
+    sizes = [len(term) + len(coded) + _TERM_OVERHEAD for term, _, coded in rows]
+    target = max(MIN_SHARD_CHARS, sum(sizes) // MAX_SHARDS)
+    firsts: list[str] = []
+    start, size = 0, 0
+    for i, row_size in enumerate(sizes + [0]):
+        if i == len(rows) or (size and size + row_size > target):
+            if i > start:
+                shard = rows[start:i]
+                name = f"t/{len(firsts)}"
+                _write(folder, f"{name}.js", name, [[t for t, _, _ in shard], [x for _, numbers, _ in shard for x in numbers], "".join(c for _, _, c in shard)], stats)
+                firsts.append(shard[0][0])
+            start, size = i, 0
+        size += row_size
+    stats.shards = len(firsts)
+    return firsts
+
+
+def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats) -> None:
+    for number, start in enumerate(range(0, len(articles), chunk)):
+        rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] for a in articles[start : start + chunk]]
+        _write(folder, f"d/{number}.js", f"d/{number}", rows, stats)
+
+
+def _write_tags(folder: Path, articles: Sequence[Article], stats: ExportStats) -> list[list[object]]:
+    """Each tag's documents (Rice-coded gaps) into tags.js, which search.js loads only when the
+    tag filter is used; returns [name, documents] of each tag for meta.js."""
+    by_tag: dict[str, list[int]] = {}
+    for docnum, article in enumerate(articles):
+        for tag in article.tags:
+            by_tag.setdefault(tag, []).append(docnum)
+    n = len(articles)
+    names = sorted(by_tag, key=lambda t: (t.casefold(), t))
+    rows = []
+    for tag in names:
+        docs = by_tag[tag]
+        k = rice_parameter(n, len(docs))
+        rows.append(_to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
+    _write(folder, "tags.js", "tags", rows, stats)
+    return [[tag, len(by_tag[tag])] for tag in names]
+
+
+def _facets(articles: Sequence[Article]) -> dict[str, list]:
+    """Outlets, and runs of consecutive documents with one outlet and year: [count, outlet, year]."""
+    outlets: list[list[str]] = []
+    index: dict[str, int] = {}
+    runs = []
+    for (key, name, year), group in itertools.groupby(articles, lambda a: (a.outlet.key if a.outlet else "", a.outlet.name if a.outlet else "Unknown source", _year(a.date))):
+        if key not in index:
+            index[key] = len(outlets)
+            outlets.append([key, name])
+        runs.append([sum(1 for _ in group), index[key], year])
+    return {"outlets": outlets, "runs": runs}
+
+
+def _write(folder: Path, rel: str, name: str, data: object, stats: ExportStats) -> None:
+    payload = f"SiteGenSearch.register({json.dumps(name)},{json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n".encode("utf-8")
+    if write_file(folder, rel, payload, replace=stats.replace):
+        stats.changed.append(rel)
+    stats.wrote(rel, payload)

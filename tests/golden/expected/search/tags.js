@@ -1,0 +1,1 @@
+SiteGenSearch.register("tags",["Y","Y"]);

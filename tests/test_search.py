@@ -1,0 +1,123 @@
+"""The search stage of a build: what it redoes, when it forks, and how it fails."""
+
+import json
+
+import pytest
+
+from site_gen import parallel
+from site_gen.errors import SiteGenError
+from site_gen.search import SearchJob, digest, export, index
+
+
+def write_articles(site, count=12):
+    for i in range(count):
+        site.write(f"{i}.txt", f"date 2024-0{i % 9 + 1}-01 https://example.org/{i}\nStory {i}\nWords about harbour number{i}.\n")
+
+
+def export_files(site):
+    return {p.relative_to(site.out).as_posix(): p.read_bytes() for p in (site.out / "search").rglob("*.js")}
+
+
+def test_a_rebuild_with_nothing_searchable_changed_copies_the_previous_export(site, monkeypatch):
+    write_articles(site)
+    site.build()
+    first = export_files(site)
+    stamp = (site.root / ".site-gen-cache" / "search" / "export.json").read_text()
+    monkeypatch.setattr(export, "export", lambda *a, **k: pytest.fail("exported again"))
+    site.configure(title="A new title")  # the pages change, the search index does not
+    site.build()
+    assert export_files(site) == first
+    assert (site.root / ".site-gen-cache" / "search" / "export.json").read_text() == stamp
+    assert "A new title" in site.page("search/index.html")
+
+
+def test_an_edited_article_is_searchable_after_the_rebuild(site):
+    write_articles(site)
+    site.build()
+    first = export_files(site)
+    site.write("3.txt", "date 2024-04-01 https://example.org/3\nStory 3\nNow it is about a narwhal.\n")
+    site.build()
+    assert export_files(site) != first
+    assert any('"narwhal"' in data.decode() for name, data in export_files(site).items() if name.startswith("search/t/"))
+    assert [r["title"] for r in index.query(site.config(), "narwhal")] == ["Story 3"]
+
+
+def test_big_archives_index_in_a_process_of_their_own_with_the_same_result(site, monkeypatch):
+    write_articles(site, 30)
+    site.build()
+    alone = export_files(site)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    forked = []
+    enter = SearchJob.__enter__
+
+    def spy(job):
+        entered = enter(job)
+        forked.append(job.process is not None)
+        return entered
+
+    monkeypatch.setattr(SearchJob, "__enter__", spy)
+    site.configure(jobs=2, cache_dir="other-cache")
+    site.build()
+    assert forked == [True]
+    assert export_files(site) == alone
+    assert len(index.query(site.config(), "harbour", limit=100)) == 30
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_site(site, monkeypatch, jobs):
+    write_articles(site, 12)
+    site.build()
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 4)
+    (site.root / "blocked").write_text("a file where the cache folder should be")
+    site.configure(cache_dir="blocked", jobs=jobs)
+    site.write("new.txt", "New one\nBody.\n")
+    with pytest.raises(SiteGenError, match="search index"):
+        site.build()
+    assert "New one" not in site.page("index.html")
+
+
+def test_the_digest_covers_everything_search_shows(site):
+    write_articles(site, 1)
+    [article] = site.build().archive.articles
+    before = digest(article)
+    for change in (lambda a: setattr(a, "title", "Other"), lambda a: a.tags.append("new"), lambda a: setattr(a, "permalink", "x/index.html"), lambda a: a.paragraphs.append("More.")):
+        change(article)
+        after = digest(article)
+        assert after != before
+        before = after
+
+
+def test_report_counts_the_search_files(site):
+    write_articles(site, 3)
+    site.build(report_path=site.root / "report.json")
+    stats = json.loads((site.root / "report.json").read_text())["stats"]
+    assert "search" in stats["stages"]
+    assert stats["files_written"] >= len(export_files(site)) + 3
+
+
+def test_a_failed_render_ends_the_search_process_and_its_workers(site, monkeypatch):
+    import os
+
+    from site_gen import build as build_module
+
+    write_articles(site, 30)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    started = []
+    enter = SearchJob.__enter__
+
+    def spy(job):
+        entered = enter(job)
+        started.append(job.process.pid)
+        return entered
+
+    def broken_render(*args):
+        raise SiteGenError("render failed")
+
+    monkeypatch.setattr(SearchJob, "__enter__", spy)
+    monkeypatch.setattr(build_module, "render_site", broken_render)
+    site.configure(jobs=2)
+    with pytest.raises(SiteGenError, match="render failed"):
+        site.build()
+    [pid] = started
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)  # the search process and everything it started are gone

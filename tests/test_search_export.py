@@ -1,0 +1,150 @@
+"""The static index: every file registers its data; decoded, the postings are the analysis and the statistics whoosh's."""
+
+import json
+import re
+
+import pytest
+from whoosh import index as windex
+from whoosh.util.numeric import length_to_byte
+
+from site_gen import parallel
+from site_gen.search import export, index
+from site_gen.search.inverted import TF_BITS, TF_MASK, invert
+from site_gen.search.terms import term
+
+B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+REGISTER = re.compile(r'\ASiteGenSearch\.register\(("[^"]+"),(.*)\);\n\Z', re.S)
+
+
+class Bits:
+    """A reading of the bit stream independent of search.js, to check what export.py wrote."""
+
+    def __init__(self, chars: str, at: int = 0):
+        self.bits = "".join(format(B64[c], "06b") for c in chars[at:])
+        self.i = 0
+
+    def bit(self) -> int:
+        self.i += 1
+        return int(self.bits[self.i - 1]) if self.i <= len(self.bits) else 0
+
+    def read(self, k: int) -> int:
+        return int("".join(str(self.bit()) for _ in range(k)) or "0", 2)
+
+    def rice(self, k: int) -> int:
+        q = 0
+        while self.bit():
+            q += 1
+        return (q << k) + self.read(k)
+
+    def gamma(self) -> int:
+        zeros = 0
+        while not self.bit():
+            zeros += 1
+        return (1 << zeros) + self.read(zeros)
+
+
+def load(folder):
+    files = {}
+    for path in folder.rglob("*.js"):
+        text = path.read_text(encoding="utf-8")
+        match = REGISTER.match(text)
+        assert match, path
+        name = json.loads(match.group(1))
+        assert name == path.relative_to(folder).as_posix()[: -len(".js")]
+        files[name] = json.loads(match.group(2))
+    return files
+
+
+def decode_postings(meta, shard_data):
+    """term -> [per field: [(doc, tf, length byte)]]"""
+    terms, numbers, chars = shard_data
+    n, out, at = meta["docs"], {}, 0
+    for i, term in enumerate(terms):
+        lists = []
+        for f, field in enumerate(meta["fields"]):
+            df, size = numbers[(i * 2 + f) * 2], numbers[(i * 2 + f) * 2 + 1]
+            bits, prev, postings = Bits(chars, at), -1, []
+            for _ in range(df):
+                prev = prev + 1 + bits.rice(export.rice_parameter(n, df))
+                tf = bits.gamma()
+                z = bits.rice(field["flk"])
+                postings.append((prev, tf, field["flcenter"] + (-(z + 1) // 2 if z % 2 else z // 2)))
+            lists.append(postings)
+            at += size
+        out[term] = lists
+    return out
+
+
+@pytest.fixture
+def archive_site(site):
+    outlets = ["alpha.example", "beta.example", "gamma.example"]
+    for i in range(40):
+        year = 2019 + i % 4
+        tags = "\ntags: [" + ", ".join(["Politics", "Économie"][: i % 3]) + "]" if i % 3 else ""
+        body = " ".join(["walrus"] * (i % 5 + 1) + ["café", "Straße", "numbers", str(i), "the", "seal" if i % 2 else "otter"] * (i % 4 + 1))
+        site.write(f"{i}.md", f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\nurl: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n")
+    site.write("undated.txt", "An undated note\nIt mentions a walrus once.\n")
+    return site
+
+
+def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
+    result = archive_site.build()
+    files = load(archive_site.out / "search")
+    meta = files["meta"]
+    articles = export.order(result.archive.articles)
+    assert meta["docs"] == len(articles) == 41
+    analyzed = invert(articles)
+    postings = {}
+    for name, data in files.items():
+        if name.startswith("t/"):
+            decoded = decode_postings(meta, data)
+            number = int(name[2:])
+            first = meta["shards"][number]
+            following = meta["shards"][number + 1] if number + 1 < len(meta["shards"]) else None
+            assert all(first.encode("utf-16-be") <= t.encode("utf-16-be") and (following is None or t.encode("utf-16-be") < following.encode("utf-16-be")) for t in decoded)
+            postings.update(decoded)
+    for f, field in enumerate(meta["fields"]):
+        name = field["name"]
+        lengths = analyzed[name].lengths
+        expected = {
+            term: [(p >> TF_BITS, p & TF_MASK, length_to_byte(lengths[p >> TF_BITS])) for p in packed] for term, packed in analyzed[name].postings.items()
+        }
+        assert {t: lists[f] for t, lists in postings.items() if lists[f]} == expected, name
+    assert {term("walrus"), "café", term("straße"), "seal", "otter"} <= set(postings)
+    ix = windex.open_dir(str(index.index_dir(archive_site.config())))
+    with ix.searcher() as searcher:
+        assert meta["docs"] == searcher.doc_count_all()
+        assert [f["avgfl"] for f in meta["fields"]] == [searcher.avg_field_length(f["name"]) for f in meta["fields"]]
+    # documents: the runs give outlet and year, the chunks title and permalink, tags.js the tags
+    runs = [(meta["outlets"][o][0], y) for count, o, y in meta["runs"] for _ in range(count)]
+    assert runs == [(a.outlet.key, a.date.year if a.date else 0) for a in articles]
+    rows = [row for number in range(len(articles) // meta["chunk"] + 1) for row in files.get(f"d/{number}", [])]
+    assert [(r[0], r[1], r[2]) for r in rows] == [(a.title, a.permalink, a.date.isoformat() if a.date else "") for a in articles]
+    for (name, total), chars in zip(meta["tags"], files["tags"]):
+        bits, prev, docs = Bits(chars), -1, []
+        for _ in range(total):
+            prev = prev + 1 + bits.rice(export.rice_parameter(len(articles), total))
+            docs.append(prev)
+        assert docs == [d for d, a in enumerate(articles) if name in a.tags]
+    assert [t for t, _ in meta["tags"]] == ["Politics", "Économie"]
+
+
+def test_export_is_deterministic_in_one_process_or_several(archive_site, tmp_path, monkeypatch):
+    archive_site.build()
+    first = {p.relative_to(archive_site.out).as_posix(): p.read_bytes() for p in (archive_site.out / "search").rglob("*.js")}
+    result = archive_site.build(full=True)  # reads again (a build that finds nothing changed stops after looking)
+    articles = export.order(result.archive.articles)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 2)
+    stats = export.export(articles, tmp_path / "search", jobs=2)
+    forked = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in (tmp_path / "search").rglob("*.js")}
+    assert forked == first and stats.files == len(first)
+
+
+def test_file_sizes_follow_the_archive(monkeypatch, archive_site):
+    monkeypatch.setattr(export, "MIN_SHARD_CHARS", 200)
+    monkeypatch.setattr(export, "MIN_DOCS_PER_FILE", 4)
+    archive_site.build()
+    files = load(archive_site.out / "search")
+    shards = [n for n in files if n.startswith("t/")]
+    assert len(shards) == len(files["meta"]["shards"]) > 3
+    assert files["meta"]["chunk"] == 4 and len([n for n in files if n.startswith("d/")]) == 11

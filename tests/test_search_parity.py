@@ -1,0 +1,76 @@
+"""search.js in Chromium agrees with whoosh on the BBC corpus: same top ten, same scores, same terms."""
+
+import pytest
+import yaml
+
+from site_gen.build import build
+from site_gen.config import load_config
+from site_gen.search import terms
+from site_gen.search.index import query
+from site_gen.search.terms import field_text
+
+from conftest import corpus
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CATEGORIES = ["business", "entertainment", "politics", "sport", "tech"]
+QUERIES = [
+    "economy", "interest rates", "mobile phone", "world cup", "prime minister", "oil prices", "film awards",
+    "music industry", "chelsea", "tony blair election", "broadband", "video games", "champions league final",
+    "housing market", "stock market shares", "tax", "labour party", "iraq war", "microsoft software",
+    "virus email", "box office", "oscar nomination", "tennis australian open", "rugby england wales",
+    "unemployment figures", "china exports", "the pound", "gordon brown budget", "apple ipod", "security",
+    "bank OR banks", "dollar NOT euro", "econom*", "dollar OR euro growth", "£1bn", "2004 sales",
+]
+
+
+@pytest.fixture(scope="module")
+def bbc(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bbc")
+    settings = {
+        "title": "BBC News 2004-2005",
+        "content_dir": str(corpus("bbc-fulltext") / "bbc"),
+        "defaults": [{"path": "*", "values": {"source": "bbc.co.uk"}}] + [{"path": f"{c}/*", "values": {"tags": [c]}} for c in CATEGORIES],
+    }
+    (root / "site.yaml").write_text(yaml.safe_dump(settings))
+    config = load_config(root / "site.yaml", cwd=root)
+    result = build(config, cwd=root)
+    return config, root / "public", result.archive
+
+
+def browser_top(page, text):
+    return page.evaluate(
+        """q => SiteGenSearch.query(q, {}).then(r => SiteGenSearch.documents(r.matches.slice(0, 10).map(m => m.doc))
+              .then(docs => docs.map((d, i) => [d.permalink, r.matches[i].score])))""",
+        text,
+    )
+
+
+def test_browser_top_ten_agree_with_whoosh(bbc, page):
+    config, public, _ = bbc
+    page.goto((public / "search" / "index.html").as_uri())
+    assert len(QUERIES) >= 30
+    for text in QUERIES:
+        want = [(r["permalink"], r["score"]) for r in query(config, text, limit=10, snippets=False)]
+        got = [tuple(x) for x in browser_top(page, text)]
+        assert want, f"{text!r} finds nothing: not a useful parity query"
+        assert len(got) == len(want), text
+        overlap = len({p for p, _ in got} & {p for p, _ in want})
+        assert overlap >= min(9, len(want)), (text, overlap)
+        # the same scores in the same order: documents may trade places only where scores tie
+        for (_, a), (_, b) in zip(want, got):
+            assert b == pytest.approx(a, rel=1e-9), text
+        tenth = want[-1][1]
+        assert {p for p, s in got if s > tenth * (1 + 1e-9)} == {p for p, s in want if s > tenth * (1 + 1e-9)}, text
+    assert page.console_errors == []
+
+
+def test_browser_analysis_is_whoosh_analysis_on_the_corpus(bbc, page):
+    _, public, archive = bbc
+    page.goto((public / "search" / "index.html").as_uri())
+    texts = [field_text(a, name) for a in archive.articles[:300] for name in ("title", "body")]
+    assert page.evaluate("ts => ts.map(t => SiteGenSearch.words(t))", texts) == [terms.words(t) for t in texts]
+    vocabulary = sorted({w for a in archive.articles for w in terms.words(field_text(a, "body"))})
+    assert len(vocabulary) > 20_000
+    from whoosh.lang.porter import stem
+
+    assert page.evaluate("ws => ws.map(w => SiteGenSearch.stem(w))", vocabulary) == [stem(w) for w in vocabulary]
