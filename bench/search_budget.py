@@ -155,7 +155,7 @@ def measure(n: int, out: Path, with_whoosh: bool, browser: object | None) -> dic
     jobs = os.cpu_count() or 1
     fields = invert(ordered, jobs=jobs)
     result["export_analysis"] = clock.lap()
-    stats = export.export(ordered, site / "search", fields, jobs)
+    stats, _ = export.export(ordered, site / "search", fields, jobs)
     result["export_write"] = clock.lap()
     del fields
     result["export_total"] = {k: round(result["export_analysis"][k] + result["export_write"][k], 2) for k in ("wall", "cpu")}  # type: ignore[index]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,21 @@ from .dedupe import dedupe, describe_clusters
 from .errors import ConfigError, SiteGenError
 from .import_cli import add_commands as add_import_commands
 from .search import terminal
+
+
+def run() -> None:
+    """The console entry point: main(), then exit without Python's own teardown. Everything is
+    written, closed and flushed by then; freeing the archive's objects one by one took 0.5 s of a
+    1.5 s rebuild at 10,000 articles (bench/run.py, one article changed)."""
+    code = main()
+    if sys.getprofile() or sys.gettrace():  # a profiler or debugger reports at exit: let it
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: nothing more can be said
+        code = code or 1
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -99,6 +99,19 @@ def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site")
 
 
+@pytest.fixture
+def archive_site(site: Site) -> Site:
+    """41 articles of three outlets over four years, with tags and repeated words (the search tests)."""
+    outlets = ["alpha.example", "beta.example", "gamma.example"]
+    for i in range(40):
+        year = 2019 + i % 4
+        tags = "\ntags: [" + ", ".join(["Politics", "Économie"][: i % 3]) + "]" if i % 3 else ""
+        body = " ".join(["walrus"] * (i % 5 + 1) + ["café", "Straße", "numbers", str(i), "the", "seal" if i % 2 else "otter"] * (i % 4 + 1))
+        site.write(f"{i}.md", f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\nurl: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n")
+    site.write("undated.txt", "An undated note\nIt mentions a walrus once.\n")
+    return site
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample archive (content/, site.yaml, sources.yaml) built once for the session."""

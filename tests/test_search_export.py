@@ -3,7 +3,6 @@
 import json
 import re
 
-import pytest
 from whoosh import index as windex
 from whoosh.util.numeric import length_to_byte
 
@@ -75,18 +74,6 @@ def decode_postings(meta, shard_data):
     return out
 
 
-@pytest.fixture
-def archive_site(site):
-    outlets = ["alpha.example", "beta.example", "gamma.example"]
-    for i in range(40):
-        year = 2019 + i % 4
-        tags = "\ntags: [" + ", ".join(["Politics", "Économie"][: i % 3]) + "]" if i % 3 else ""
-        body = " ".join(["walrus"] * (i % 5 + 1) + ["café", "Straße", "numbers", str(i), "the", "seal" if i % 2 else "otter"] * (i % 4 + 1))
-        site.write(f"{i}.md", f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\nurl: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n")
-    site.write("undated.txt", "An undated note\nIt mentions a walrus once.\n")
-    return site
-
-
 def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
     result = archive_site.build()
     files = load(archive_site.out / "search")
@@ -135,7 +122,7 @@ def test_export_is_deterministic_in_one_process_or_several(archive_site, tmp_pat
     result = archive_site.build(full=True)  # reads again (a build that finds nothing changed stops after looking)
     articles = export.order(result.archive.articles)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 2)
-    stats = export.export(articles, tmp_path / "search", jobs=2)
+    stats, _ = export.export(articles, tmp_path / "search", jobs=2)
     forked = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in (tmp_path / "search").rglob("*.js")}
     assert forked == first and stats.files == len(first)
 
@@ -148,3 +135,19 @@ def test_file_sizes_follow_the_archive(monkeypatch, archive_site):
     shards = [n for n in files if n.startswith("t/")]
     assert len(shards) == len(files["meta"]["shards"]) > 3
     assert files["meta"]["chunk"] == 4 and len([n for n in files if n.startswith("d/")]) == 11
+
+
+def test_long_posting_lists_are_coded_the_same_in_array_operations():
+    import random
+    from array import array
+
+    rng = random.Random(7)
+    lengths = array("I", (rng.choice([0, 1, 5, 40, 300, 5000, 70000]) for _ in range(20_000)))
+    coder = export._LengthCoder(lengths)
+    for df, top_tf in ((64, 3), (500, 1), (3000, 40), (19_000, 2), (80, 5_000_000)):
+        docs = sorted(rng.sample(range(20_000), df))
+        packed = array("Q", (d << TF_BITS | rng.randint(1, top_tf) for d in docs))
+        k = export.rice_parameter(20_000, df)
+        assert export._posting_chars_array(packed, coder, k) == export._to_chars(export._posting_bits(packed, coder, k)), (df, top_tf)
+    far = array("Q", [d << TF_BITS | 1 for d in [*range(70), 19_999]])
+    assert export._posting_chars_array(far, coder, 0) is None  # a gap too long for one 64-bit code

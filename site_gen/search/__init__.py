@@ -9,7 +9,8 @@ build.py opens a SearchJob before rendering and calls finish() before committing
 
 Both are made from one analysis (terms.py). Work is decided by digests of what each article
 contributes to search: a rebuild where no digest changed copies the previous export from the
-cache and never opens whoosh. Otherwise, for archives big enough, the work runs in a forked
+cache and never opens whoosh; one where a few changed patches the last export's inversion
+(snapshot.py) instead of analyzing every article again. Otherwise, for archives big enough, the work runs in a forked
 process that overlaps rendering (the archive is inherited, not pickled).
 """
 
@@ -32,11 +33,12 @@ from ..config import SiteConfig
 from ..errors import SiteGenError
 from ..model import Archive, Article
 from ..output import WorkTree, write_file
-from . import export, index
+from . import export, index, snapshot
 from .inverted import InvertedField, paused_gc
-from .terms import FIELDS, field_text
+from .terms import FIELDS
 
 OUT_FOLDER = "search"
+SNAPSHOT = "snapshot.pickle"
 
 
 def digest(article: Article) -> str:
@@ -44,7 +46,9 @@ def digest(article: Article) -> str:
     outlet = article.outlet
     parts = [
         article.id,
-        *(field_text(article, name) for name in FIELDS),
+        article.title,
+        article.markup,
+        "\x1d".join(article.paragraphs),  # what field_text() and the summaries are made from
         outlet.key if outlet else "",
         outlet.name if outlet else "",
         "\x1f".join(article.tags),
@@ -137,10 +141,19 @@ class SearchJob:
             paths = list(self.cached_export)
             changed = _copy_files(self.cache / "export", self.out, paths, self.replace)
         else:
-            stats = export.export(self.articles, self.out, shared if analyzed else None, self.config.workers, replace=self.replace)
+            digests = [self.digests[a.id] for a in self.articles]
+            previous = None if analyzed else self._patched_snapshot(digests)
+            fields = shared if analyzed else previous.fields if previous else None
+            stats, made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
             paths, changed = stats.paths, stats.changed
             _save_export(self.cache, self.key, self.out, stats.paths)
+            snapshot.save(self.cache / SNAPSHOT, made)
         return {"paths": paths, "changed": changed}
+
+    def _patched_snapshot(self, digests: list[str]) -> snapshot.Snapshot | None:
+        """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""
+        previous = snapshot.load(self.cache / SNAPSHOT)
+        return previous if previous is not None and previous.patch(self.articles, digests) else None
 
 
 def _cached_files(cache: Path, key: str) -> dict[str, int] | None:

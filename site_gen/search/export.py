@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -41,6 +42,7 @@ from ..render import summary
 from . import terms as analysis
 from .index import B, K1
 from .inverted import TF_BITS, TF_MASK, InvertedField, invert, paused_gc
+from .snapshot import Row, Snapshot
 from .terms import FIELD_BOOSTS, FIELDS
 
 FORMAT = 1
@@ -52,6 +54,10 @@ SNIPPET_CHARS = 160
 """Length of the summary each result shows: the document store is most of what a query loads."""
 _TERM_OVERHEAD = 12  # quotes, commas and the four numbers of a term's row, roughly
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_ALPHABET_ARRAY = np.frombuffer(_ALPHABET.encode("ascii"), dtype=np.uint8)
+_SEXTET = np.array([32, 16, 8, 4, 2, 1], dtype=np.uint8)
+ARRAY_CODING = 64
+"""Posting lists at least this long are coded in array operations (shorter ones cost less as bit strings)."""
 
 
 @dataclass(slots=True)
@@ -91,16 +97,33 @@ def _year(date: dt.date | None) -> int:
     return date.year if date else 0
 
 
-def export(articles: Sequence[Article], folder: Path, fields: dict[str, InvertedField] | None = None, jobs: int = 1, *, replace: bool = False) -> ExportStats:
+def export(
+    articles: Sequence[Article],
+    folder: Path,
+    fields: dict[str, InvertedField] | None = None,
+    jobs: int = 1,
+    *,
+    replace: bool = False,
+    digests: Sequence[str] = (),
+    previous: Snapshot | None = None,
+) -> tuple[ExportStats, Snapshot]:
     """Write the static index for articles (already in export order, and so inverted when given)
-    into folder; jobs worker processes share the analysis and the coding. replace: see ExportStats."""
+    into folder; jobs worker processes share the analysis and the coding. replace: see ExportStats.
+    previous: the last export's snapshot, patched for these articles (its fields are then given):
+    its rows are reused where still valid. Returns the statistics and this export's snapshot
+    (digests: each article's search.digest())."""
     fields = fields if fields is not None else invert(articles, jobs=jobs)
     stats = ExportStats(docs=len(articles), replace=replace)
     n = len(articles)
     coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
+    coding: list[object] = [n, [[coders[name].center, coders[name].k] for name in FIELDS]]
     vocabulary = sorted(set().union(*(f.postings for f in fields.values())), key=_utf16)
     stats.terms = len(vocabulary)
-    rows = list(itertools.chain.from_iterable(parallel.run(_encode_terms, vocabulary, (fields, coders, n), jobs)))
+    coded = previous.reusable(coding) if previous is not None else {}
+    todo = [t for t in vocabulary if t not in coded]
+    for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs):
+        coded.update(part)
+    rows = [(term, *coded[term]) for term in vocabulary]
     first_terms = _write_shards(folder, rows, stats)
     chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
     _write_docs(folder, articles, chunk, stats)
@@ -123,7 +146,9 @@ def export(articles: Sequence[Article], folder: Path, fields: dict[str, Inverted
         **_facets(articles),
     }
     _write(folder, "meta.js", "meta", meta, stats)
-    return stats
+    for term in set(coded).difference(vocabulary):  # terms a patch removed
+        del coded[term]
+    return stats, Snapshot(list(digests), fields, coding, coded)
 
 
 def _utf16(term: str) -> bytes:
@@ -143,6 +168,8 @@ class _LengthCoder:
         zigzag = {b: _zigzag(b - self.center) for b in counts}
         self.k = min(range(8), key=lambda k: sum(c * ((zigzag[b] >> k) + 1 + k) for b, c in counts.items()))
         self.codes = [_rice(_zigzag(b - self.center), self.k) for b in range(256)]
+        self.widths = np.array([len(code) for code in self.codes], dtype=np.uint64)
+        self.values = np.array([int(code, 2) if len(code) <= 63 else 0 for code in self.codes], dtype=np.uint64)
 
 
 def _zigzag(value: int) -> int:
@@ -150,14 +177,14 @@ def _zigzag(value: int) -> int:
     return 2 * value if value >= 0 else -2 * value - 1
 
 
-def _encode_terms(state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]) -> list[tuple[str, list[int], str]]:
+def _encode_terms(state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]) -> dict[str, Row]:
     fields, coders, n = state
     with paused_gc():
-        return [_encode_term(term, fields, coders, n) for term in terms]
+        return {term: _encode_term(term, fields, coders, n) for term in terms}
 
 
-def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> tuple[str, list[int], str]:
-    """(term, [df, chars] per field, coded postings of all fields)."""
+def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> Row:
+    """[df, chars] per field, and the coded postings of all fields."""
     numbers: list[int] = []
     coded = []
     for name in FIELDS:
@@ -165,10 +192,11 @@ def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, 
         if entry is None:
             numbers += (0, 0)
             continue
-        chars = _to_chars(_posting_bits(entry, coders[name], rice_parameter(n, len(entry))))
+        k = rice_parameter(n, len(entry))
+        chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(_posting_bits(entry, coders[name], k))
         numbers += (len(entry), len(chars))
         coded.append(chars)
-    return term, numbers, "".join(coded)
+    return numbers, "".join(coded)
 
 
 def rice_parameter(n: int, df: int) -> int:
@@ -190,6 +218,27 @@ def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
         out.append(_GAMMA[tf] if tf < len(_GAMMA) else _gamma(tf))
         out.append(codes[lengths[doc]])
     return "".join(out)
+
+
+def _posting_chars_array(packed: array, coder: _LengthCoder, k: int) -> str | None:
+    """The same code as _posting_bits + _to_chars in array operations (a long posting list costs
+    a tenth of the time); None when some code is longer than 63 bits (rare: then bit strings)."""
+    postings = np.frombuffer(packed, dtype=np.uint64)
+    docs = postings >> np.uint64(TF_BITS)
+    tfs = postings & np.uint64(TF_MASK)
+    gaps = np.diff(docs.astype(np.int64), prepend=-1).astype(np.uint64) - np.uint64(1)
+    quotients = gaps >> np.uint64(k)
+    tf_bits = np.frexp(tfs.astype(np.float64))[1].astype(np.uint64)  # bit lengths (exact below 2**53)
+    lengths = np.frombuffer(coder.bytes, dtype=np.uint8)[docs.astype(np.intp)]
+    widths = np.stack([quotients + np.uint64(k + 1), 2 * tf_bits - np.uint64(1), coder.widths[lengths]], axis=1).ravel()
+    if widths.max() > 63:
+        return None
+    rice = (((np.uint64(1) << quotients) - np.uint64(1)) << np.uint64(k + 1)) | (gaps & np.uint64((1 << k) - 1))
+    values = np.stack([rice, tfs, coder.values[lengths]], axis=1).ravel()
+    bits = np.unpackbits(values.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
+    stream = bits[np.arange(64) >= (64 - widths.astype(np.int64))[:, None]]
+    stream = np.concatenate([stream, np.zeros(-len(stream) % 6, dtype=np.uint8)])
+    return _ALPHABET_ARRAY[stream.reshape(-1, 6) @ _SEXTET].tobytes().decode("ascii")
 
 
 def _rice(value: int, k: int) -> str:

@@ -1,0 +1,105 @@
+"""The last static export's inversion and coded posting rows, kept in the cache.
+
+A rebuild where a few articles changed in place (same number of documents) patches the
+inversion instead of analyzing every article again: the changed documents' postings are taken
+out and put back from their new text. A term's row is coded again only when its postings
+changed or when the statistics its code depends on (the number of documents, the field-length
+coders) did. The result is byte for byte what a full export gives (tests/test_search_snapshot.py).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from array import array
+from bisect import bisect_left, insort
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Article
+from . import terms as analysis
+from .inverted import TF_BITS, InvertedField
+from .terms import field_text
+
+FORMAT = 1
+MAX_CHANGED = 32
+"""Changed documents beyond which a patch costs about what analyzing everything again does."""
+
+Row = tuple[list[int], str]
+"""A term's [df, chars] per field and its coded postings (export.py)."""
+
+
+@dataclass(slots=True)
+class Snapshot:
+    digests: list[str]
+    """search.digest() of each document, in export order."""
+    fields: dict[str, InvertedField]
+    coding: list[object]
+    """The statistics every row's code depends on: the number of documents and each field's length coder."""
+    rows: dict[str, Row]
+    format: int = FORMAT
+    stale: set[str] = field(default_factory=set)
+    """Terms whose postings a patch changed (their rows are coded again)."""
+
+    def patch(self, articles: Sequence[Article], digests: list[str]) -> bool:
+        """Bring the inversion up to date with articles (in export order); False when too much
+        changed for a patch (the caller then inverts everything)."""
+        if len(digests) != len(self.digests):
+            return False
+        changed = [doc for doc, (old, new) in enumerate(zip(self.digests, digests)) if old != new]
+        if len(changed) > MAX_CHANGED:
+            return False
+        for name, inverted in self.fields.items():
+            self.stale |= _remove(inverted.postings, changed)
+            for doc in changed:
+                counts = analysis.term_counts(field_text(articles[doc], name))
+                inverted.lengths[doc] = counts.total()
+                for term, tf in counts.items():
+                    insort(inverted.postings.setdefault(term, array("Q")), doc << TF_BITS | tf)
+                self.stale.update(counts)
+            for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
+                del inverted.postings[term]
+        self.digests = digests
+        return True
+
+    def reusable(self, coding: list[object]) -> dict[str, Row]:
+        """The rows still valid under coding (none when it differs from the snapshot's)."""
+        if coding != self.coding:
+            return {}
+        for term in self.stale:
+            self.rows.pop(term, None)
+        return self.rows
+
+
+def _remove(postings: dict[str, array], docs: list[int]) -> set[str]:
+    """Take the postings of docs out of every list; returns the terms that had one."""
+    bounds = [(doc << TF_BITS, (doc + 1) << TF_BITS) for doc in docs]
+    touched = set()
+    for term, packed in postings.items():
+        for low, high in bounds:
+            i = bisect_left(packed, low)
+            if i < len(packed) and packed[i] < high:
+                del packed[i]
+                touched.add(term)
+    return touched
+
+
+def load(path: Path) -> Snapshot | None:
+    """The snapshot in path, or None when there is none or it cannot be read (a full export follows)."""
+    try:
+        with open(path, "rb") as handle:
+            snapshot = pickle.load(handle)
+    except Exception:  # missing, truncated or from another version: only a cache
+        return None
+    return snapshot if isinstance(snapshot, Snapshot) and snapshot.format == FORMAT else None
+
+
+def save(path: Path, snapshot: Snapshot) -> None:
+    temporary = path.with_name(f"{path.name}.new-{os.getpid()}")
+    try:
+        with open(temporary, "wb") as handle:
+            pickle.dump(snapshot, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # only a cache: the next build inverts everything

@@ -1,0 +1,84 @@
+"""A rebuild where a few articles changed patches the last export instead of analyzing everything:
+the static index it writes is byte for byte the one a full export gives."""
+
+import shutil
+
+from site_gen.search import export, snapshot
+from site_gen.search.inverted import invert
+
+
+def search_files(site) -> dict[str, bytes]:
+    folder = site.out / "search"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.js")}
+
+
+def spy(monkeypatch) -> dict[str, list]:
+    """Record what each export patched and coded."""
+    seen: dict[str, list] = {"patched": [], "coded": []}
+    patch, encode = snapshot.Snapshot.patch, export._encode_term
+    monkeypatch.setattr(snapshot.Snapshot, "patch", lambda self, *a: seen["patched"].append(patch(self, *a)) or seen["patched"][-1])
+    monkeypatch.setattr(export, "_encode_term", lambda term, *a: seen["coded"].append(term) or encode(term, *a))
+    return seen
+
+
+def full_export(site) -> dict[str, bytes]:
+    """The same archive exported from nothing (no whoosh index, export cache or snapshot)."""
+    shutil.rmtree(site.config().cache_dir / "search")
+    site.build()
+    return search_files(site)
+
+
+def test_one_changed_article_is_patched_into_the_same_export(archive_site, monkeypatch):
+    archive_site.build()
+    archive_site.write("7.md", archive_site.content.joinpath("7.md").read_text().replace("walrus", "narwhal") + "A zeppelin drifts past the seal.\n")
+    seen = spy(monkeypatch)
+    result = archive_site.build()
+    patched = search_files(archive_site)
+    vocabulary = set().union(*(f.postings for f in invert(export.order(result.archive.articles)).values()))
+    assert seen["patched"] == [True]
+    assert {"narwhal", "zeppelin", "seal"} <= set(seen["coded"]) and len(seen["coded"]) < len(vocabulary) / 2
+    assert patched == full_export(archive_site)
+
+
+def test_a_term_that_leaves_the_archive_leaves_the_index(archive_site, monkeypatch):
+    archive_site.write("undated.txt", "An undated note\nIt mentions a quokka once.\n")
+    archive_site.build()
+    assert b'"quokka"' in b"".join(search_files(archive_site).values())
+    archive_site.write("undated.txt", "An undated note\nIt mentions a walrus once.\n")
+    seen = spy(monkeypatch)
+    archive_site.build()
+    patched = search_files(archive_site)
+    assert seen["patched"] == [True] and b'"quokka"' not in b"".join(patched.values())
+    assert patched == full_export(archive_site)
+
+
+def test_a_new_article_exports_everything_again(archive_site, monkeypatch):
+    archive_site.build()
+    archive_site.write("40.md", "---\ntitle: Story 40\ndate: 2020-01-01\nurl: https://alpha.example/40\n---\nA walrus again.\n")
+    seen = spy(monkeypatch)
+    archive_site.build()
+    assert seen["patched"] == [False]  # the documents were numbered again: nothing to patch
+    assert search_files(archive_site) == full_export(archive_site)
+
+
+def test_a_damaged_snapshot_means_a_full_export(archive_site, monkeypatch):
+    archive_site.build()
+    saved = archive_site.config().cache_dir / "search" / "snapshot.pickle"
+    saved.write_bytes(saved.read_bytes()[:100])
+    assert snapshot.load(saved) is None
+    archive_site.write("3.md", archive_site.content.joinpath("3.md").read_text() + "One more line.\n")
+    seen = spy(monkeypatch)
+    archive_site.build()
+    assert seen["patched"] == []
+    assert search_files(archive_site) == full_export(archive_site)
+
+
+def test_too_many_changes_are_not_patched(archive_site, monkeypatch):
+    archive_site.build()
+    monkeypatch.setattr(snapshot, "MAX_CHANGED", 2)
+    for i in (1, 2, 3):
+        archive_site.write(f"{i}.md", archive_site.content.joinpath(f"{i}.md").read_text() + "Edited.\n")
+    seen = spy(monkeypatch)
+    archive_site.build()
+    assert seen["patched"] == [False]
+    assert search_files(archive_site) == full_export(archive_site)
