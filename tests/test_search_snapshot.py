@@ -14,10 +14,11 @@ def search_files(site) -> dict[str, bytes]:
 
 def spy(monkeypatch) -> dict[str, list]:
     """Record what each export patched and coded."""
-    seen: dict[str, list] = {"patched": [], "coded": []}
-    patch, encode = snapshot.Snapshot.patch, export._encode_term
+    seen: dict[str, list] = {"patched": [], "coded": [], "summarized": []}
+    patch, encode, summary = snapshot.Snapshot.patch, export._encode_term, export.summary
     monkeypatch.setattr(snapshot.Snapshot, "patch", lambda self, *a: seen["patched"].append(patch(self, *a)) or seen["patched"][-1])
     monkeypatch.setattr(export, "_encode_term", lambda term, *a: seen["coded"].append(term) or encode(term, *a))
+    monkeypatch.setattr(export, "summary", lambda article, *a: seen["summarized"].append(article.title) or summary(article, *a))
     return seen
 
 
@@ -37,6 +38,7 @@ def test_one_changed_article_is_patched_into_the_same_export(archive_site, monke
     vocabulary = set().union(*(f.postings for f in invert(export.order(result.archive.articles)).values()))
     assert seen["patched"] == [True]
     assert {"narwhal", "zeppelin", "seal"} <= set(seen["coded"]) and len(seen["coded"]) < len(vocabulary) / 2
+    assert "Story 7 about café society" in seen["summarized"] and len(seen["summarized"]) <= export.MIN_DOCS_PER_FILE
     assert patched == full_export(archive_site)
 
 

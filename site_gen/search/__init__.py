@@ -175,12 +175,23 @@ def _copy_files(source: Path, target: Path, files: list[str], replace: bool = Fa
     return [rel for rel in files if write_file(target, rel, (source / rel).read_bytes(), replace=replace)]
 
 
+def _link_files(source: Path, target: Path, files: list[str]) -> None:
+    """Hard-link files (output files are replaced, never rewritten in place: see output.py), or
+    copy them where links cannot be made (another file system)."""
+    for rel in files:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / rel, target / rel)
+        except OSError:
+            shutil.copyfile(source / rel, target / rel)
+
+
 def _save_export(cache: Path, key: str, out: Path, paths: list[str]) -> None:
     """Keep a copy of the export for rebuilds where nothing searchable changed."""
     index.remove_leftovers(cache / "export")
     fresh = cache / f"export.new-{os.getpid()}"
     try:
-        _copy_files(out, fresh, paths)
+        _link_files(out, fresh, paths)
         (cache / "export.json").unlink(missing_ok=True)
         shutil.rmtree(cache / "export", ignore_errors=True)
         os.rename(fresh, cache / "export")

@@ -126,7 +126,7 @@ def export(
     rows = [(term, *coded[term]) for term in vocabulary]
     first_terms = _write_shards(folder, rows, stats)
     chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
-    _write_docs(folder, articles, chunk, stats)
+    docs = _write_docs(folder, articles, chunk, stats, previous)
     tags = _write_tags(folder, articles, stats)
     meta = {
         "format": FORMAT,
@@ -148,7 +148,7 @@ def export(
     _write(folder, "meta.js", "meta", meta, stats)
     for term in set(coded).difference(vocabulary):  # terms a patch removed
         del coded[term]
-    return stats, Snapshot(list(digests), fields, coding, coded)
+    return stats, Snapshot(list(digests), fields, coding, coded, chunk, docs)
 
 
 def _utf16(term: str) -> bytes:
@@ -292,10 +292,17 @@ def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], stats: E
     return firsts
 
 
-def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats) -> None:
+def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats, previous: Snapshot | None) -> list[bytes]:
+    """The document files (those of unchanged documents as the last export wrote them); returns their bytes."""
+    files = []
     for number, start in enumerate(range(0, len(articles), chunk)):
-        rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] for a in articles[start : start + chunk]]
-        _write(folder, f"d/{number}.js", f"d/{number}", rows, stats)
+        payload = previous.doc_file(number, chunk) if previous is not None else None
+        if payload is None:
+            rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] for a in articles[start : start + chunk]]
+            payload = _payload(f"d/{number}", rows)
+        _put(folder, f"d/{number}.js", payload, stats)
+        files.append(payload)
+    return files
 
 
 def _write_tags(folder: Path, articles: Sequence[Article], stats: ExportStats) -> list[list[object]]:
@@ -330,7 +337,14 @@ def _facets(articles: Sequence[Article]) -> dict[str, list]:
 
 
 def _write(folder: Path, rel: str, name: str, data: object, stats: ExportStats) -> None:
-    payload = f"SiteGenSearch.register({json.dumps(name)},{json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n".encode("utf-8")
+    _put(folder, rel, _payload(name, data), stats)
+
+
+def _payload(name: str, data: object) -> bytes:
+    return f"SiteGenSearch.register({json.dumps(name)},{json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n".encode("utf-8")
+
+
+def _put(folder: Path, rel: str, payload: bytes, stats: ExportStats) -> None:
     if write_file(folder, rel, payload, replace=stats.replace):
         stats.changed.append(rel)
     stats.wrote(rel, payload)

@@ -38,9 +38,15 @@ class Snapshot:
     coding: list[object]
     """The statistics every row's code depends on: the number of documents and each field's length coder."""
     rows: dict[str, Row]
+    chunk: int = 0
+    """Documents per d/N.js file."""
+    docs: list[bytes] = field(default_factory=list)
+    """The d/N.js files."""
     format: int = FORMAT
     stale: set[str] = field(default_factory=set)
     """Terms whose postings a patch changed (their rows are coded again)."""
+    changed: list[int] = field(default_factory=list)
+    """Documents a patch changed (the d/N.js files holding them are made again)."""
 
     def patch(self, articles: Sequence[Article], digests: list[str]) -> bool:
         """Bring the inversion up to date with articles (in export order); False when too much
@@ -61,6 +67,7 @@ class Snapshot:
             for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
                 del inverted.postings[term]
         self.digests = digests
+        self.changed = changed
         return True
 
     def reusable(self, coding: list[object]) -> dict[str, Row]:
@@ -70,6 +77,13 @@ class Snapshot:
         for term in self.stale:
             self.rows.pop(term, None)
         return self.rows
+
+
+    def doc_file(self, number: int, chunk: int) -> bytes | None:
+        """d/{number}.js as the last export wrote it, when none of its documents changed."""
+        if chunk != self.chunk or number >= len(self.docs) or any(number == doc // chunk for doc in self.changed):
+            return None
+        return self.docs[number]
 
 
 def _remove(postings: dict[str, array], docs: list[int]) -> set[str]:
