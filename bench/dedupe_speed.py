@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from corpus import write_corpus  # noqa: E402
 from dedupe_pairs import decided_pairs  # noqa: E402
 
-from site_gen.build import StageTimer, read_inputs  # noqa: E402
+from site_gen.build import collect_inputs  # noqa: E402
 from site_gen.config import load_config  # noqa: E402
 from site_gen.dedupe import Cluster, find_clusters  # noqa: E402
 from site_gen.minhash import Fingerprints, words  # noqa: E402
@@ -151,7 +151,7 @@ def main() -> None:
     config = load_config(None, cwd=corpus.parent)
     config.content_dir, config.jobs = corpus, args.jobs
     started = time.perf_counter()
-    inputs = read_inputs(config, StageTimer())
+    inputs = collect_inputs(config)
     articles = [e.article for e in inputs if e.article is not None]
     print(f"read {len(articles):,} articles in {time.perf_counter() - started:.1f} s (not part of the figures below)")
     rss_before = _vm("VmRSS")

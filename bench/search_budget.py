@@ -42,7 +42,9 @@ sys.path.insert(0, str(REPO))
 
 from site_gen.archive import assemble  # noqa: E402
 from site_gen.config import load_config  # noqa: E402
+from site_gen.keys import article_keys  # noqa: E402
 from site_gen.model import Article, Outlet, SourceFile  # noqa: E402
+from site_gen.output import WorkTree  # noqa: E402
 from site_gen.render import Renderer  # noqa: E402
 from site_gen.search import digest, export, index  # noqa: E402
 from site_gen.search.inverted import InvertedField, invert  # noqa: E402
@@ -169,8 +171,8 @@ def measure(n: int, out: Path, with_whoosh: bool, browser: object | None) -> dic
         result["whoosh_cold_build"] = clock.lap()
         result["whoosh_bytes"] = sum(p.stat().st_size for p in (out / "whoosh").iterdir())
 
-    renderer = Renderer(config, archive, site)
-    renderer.write("search/index.html", "search.html")
+    renderer = Renderer(config, archive, WorkTree(site, fresh=True), article_keys(archive.articles))
+    renderer.write("search/index.html", "search.html", totals=renderer.relations.totals)
     renderer.static()
     if browser is not None:
         result["queries"] = [browse(browser, site, label, q) for label, q in sample_queries(words).items()]

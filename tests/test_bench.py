@@ -32,3 +32,25 @@ def test_benchmark_runs_cold_warm_one_changed_and_the_peers(tmp_path):
     assert results["peers"]["hugo"]["files"] > 1000 and results["peers"]["pagefind"]["wall"] > 0
     assert set(results["ratios"]) == {"cold_vs_hugo_plus_pagefind_wall", "cold_vs_hugo_wall", "cold_vs_hugo_plus_pagefind_cpu"}
     assert "ratios: " in done.stdout
+
+
+def test_dedupe_benchmark_runs_and_finds_every_planted_copy(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "bench/dedupe_speed.py", "400", "--corpus", str(tmp_path / "content")],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dedupe of 400 articles" in done.stdout and "peak PSS" in done.stdout
+    assert ", missed 0, decided but not planted together 0" in done.stdout
+
+
+def test_search_budget_benchmark_runs(tmp_path):
+    out = tmp_path / "budget.json"
+    done = subprocess.run(
+        [sys.executable, "bench/search_budget.py", "-n", "300", "--whoosh", "--no-browser", "--out", str(tmp_path / "work"), "--json", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(out.read_text())
+    assert result["articles"] == 300 and result["files"]["count"] > 3 and result["whoosh_bytes"] > 0
+    assert (tmp_path / "work" / "300" / "site" / "search" / "index.html").is_file()
