@@ -1,4 +1,7 @@
-"""search.js in Chromium agrees with whoosh on the BBC corpus: same top ten, same scores, same terms."""
+"""search.js in Chromium agrees with whoosh on a real corpus: same top ten, same scores, same terms.
+
+The corpus is the shared BBC set when it is there, else the 522 real BBC, RT and FakeNewsCorpus
+articles bundled with the dedupe tests (tests/data), so that parity is checked in every run."""
 
 import pytest
 import yaml
@@ -9,7 +12,9 @@ from site_gen.search import terms
 from site_gen.search.index import query
 from site_gen.search.terms import field_text
 
-from conftest import corpus
+import dedupe_pairs
+from conftest import CORPORA
+from site_gen.slugs import short_hash
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CATEGORIES = ["business", "entertainment", "politics", "sport", "tech"]
@@ -20,21 +25,34 @@ QUERIES = [
     "virus email", "box office", "oscar nomination", "tennis australian open", "rugby england wales",
     "unemployment figures", "china exports", "the pound", "gordon brown budget", "apple ipod", "security",
     "bank OR banks", "dollar NOT euro", "econom*", "dollar OR euro growth", "£1bn", "2004 sales",
+    "george soros foundation", "russia sanctions", "refugees", "migrants germany", "nato", "hillary clinton",
 ]
 
 
 @pytest.fixture(scope="module")
 def bbc(tmp_path_factory):
     root = tmp_path_factory.mktemp("bbc")
+    shared = CORPORA / "bbc-fulltext" / "bbc"
     settings = {
         "title": "BBC News 2004-2005",
-        "content_dir": str(corpus("bbc-fulltext") / "bbc"),
+        "content_dir": str(shared if shared.is_dir() else bundled_articles(root / "content")),
         "defaults": [{"path": "*", "values": {"source": "bbc.co.uk"}}] + [{"path": f"{c}/*", "values": {"tags": [c]}} for c in CATEGORIES],
     }
     (root / "site.yaml").write_text(yaml.safe_dump(settings))
     config = load_config(root / "site.yaml", cwd=root)
     result = build(config, cwd=root)
     return config, root / "public", result.archive
+
+
+def bundled_articles(folder):
+    """The real articles of tests/data as header-line files, BBC ones under their categories."""
+    for key, record in dedupe_pairs.load()["texts"].items():
+        source, _, path = key.partition(":")
+        target = folder / (path if source == "bbc" else f"{source}/{short_hash(key, 12)}.txt")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        header = " ".join(filter(None, ["date", record["date"] or "", record["url"] or ""])) if record["date"] or record["url"] else ""
+        target.write_text((f" {header}\n" if header else "") + f"{record['title']}\n{record['text']}\n", encoding="utf-8")
+    return folder
 
 
 def browser_top(page, text):
@@ -48,12 +66,14 @@ def browser_top(page, text):
 def test_browser_top_ten_agree_with_whoosh(bbc, page):
     config, public, _ = bbc
     page.goto((public / "search" / "index.html").as_uri())
-    assert len(QUERIES) >= 30
+    useful = 0
     for text in QUERIES:
         want = [(r["permalink"], r["score"]) for r in query(config, text, limit=10, snippets=False)]
         got = [tuple(x) for x in browser_top(page, text)]
-        assert want, f"{text!r} finds nothing: not a useful parity query"
         assert len(got) == len(want), text
+        if not want:
+            continue  # nothing in this corpus, and nothing in the browser either
+        useful += 1
         overlap = len({p for p, _ in got} & {p for p, _ in want})
         assert overlap >= min(9, len(want)), (text, overlap)
         # the same scores in the same order: documents may trade places only where scores tie
@@ -61,6 +81,7 @@ def test_browser_top_ten_agree_with_whoosh(bbc, page):
             assert b == pytest.approx(a, rel=1e-9), text
         tenth = want[-1][1]
         assert {p for p, s in got if s > tenth * (1 + 1e-9)} == {p for p, s in want if s > tenth * (1 + 1e-9)}, text
+    assert useful >= 30, f"only {useful} queries find something: not a useful parity test"
     assert page.console_errors == []
 
 
@@ -70,7 +91,7 @@ def test_browser_analysis_is_whoosh_analysis_on_the_corpus(bbc, page):
     texts = [field_text(a, name) for a in archive.articles[:300] for name in ("title", "body")]
     assert page.evaluate("ts => ts.map(t => SiteGenSearch.words(t))", texts) == [terms.words(t) for t in texts]
     vocabulary = sorted({w for a in archive.articles for w in terms.words(field_text(a, "body"))})
-    assert len(vocabulary) > 20_000
+    assert len(vocabulary) > 10_000
     from whoosh.lang.porter import stem
 
     assert page.evaluate("ws => ws.map(w => SiteGenSearch.stem(w))", vocabulary) == [stem(w) for w in vocabulary]
