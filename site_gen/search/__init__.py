@@ -10,8 +10,8 @@ build.py opens a SearchJob before rendering and calls finish() before committing
 Both are made from one analysis (terms.py). Work is decided by digests of what each article
 contributes to search: a rebuild where no digest changed copies the previous export from the
 cache and never opens whoosh; one where a few changed patches the last export's inversion
-(snapshot.py) instead of analyzing every article again. Otherwise, for archives big enough, the work runs in a forked
-process that overlaps rendering (the archive is inherited, not pickled).
+(snapshot.py) instead of analyzing every article again. For archives big enough, the work runs
+in a forked process that overlaps rendering (the archive is inherited, not pickled).
 """
 
 from __future__ import annotations
