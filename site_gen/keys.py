@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import pickle
-from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
@@ -114,7 +114,7 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
     return keys
 
 
-def file_key(path: Path) -> str:
+def file_key(path: str | os.PathLike[str]) -> str:
     """Size and modification time of a file: enough to notice an edit without reading it."""
-    st = path.stat()
+    st = os.stat(path)
     return f"{st.st_size}:{st.st_mtime_ns}"

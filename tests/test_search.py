@@ -1,12 +1,14 @@
 """The search stage of a build: what it redoes, when it forks, and how it fails."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from site_gen import parallel
 from site_gen.errors import SiteGenError
-from site_gen.search import SearchJob, digest, export, index
+from site_gen.keys import article_keys
+from site_gen.search import SearchJob, export, index
 
 
 def write_articles(site, count=12):
@@ -76,13 +78,23 @@ def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_sit
     assert "New one" not in site.page("index.html")
 
 
-def test_the_digest_covers_everything_search_shows(site):
+def test_the_key_search_decides_by_covers_everything_search_shows(site):
     write_articles(site, 1)
     [article] = site.build().archive.articles
-    before = digest(article)
-    for change in (lambda a: setattr(a, "title", "Other"), lambda a: a.tags.append("new"), lambda a: setattr(a, "permalink", "x/index.html"), lambda a: a.paragraphs.append("More.")):
+    before = article_keys([article])[article.id]
+    changes = (
+        lambda a: setattr(a, "title", "Other"),
+        lambda a: a.tags.append("new"),
+        lambda a: setattr(a, "permalink", "x/index.html"),
+        lambda a: a.paragraphs.append("More."),
+        lambda a: setattr(a, "language", "de"),
+        lambda a: setattr(a, "markup", "markdown"),
+        lambda a: setattr(a, "outlet", replace(a.outlet, name="Renamed")),
+        lambda a: setattr(a, "sources", [replace(a.sources[0], path="moved.txt")]),
+    )
+    for change in changes:
         change(article)
-        after = digest(article)
+        after = article_keys([article])[article.id]
         assert after != before
         before = after
 

@@ -7,9 +7,9 @@ build.py opens a SearchJob before rendering and calls finish() before committing
                 rewritten in place)
     index.py    the whoosh index under CACHE/search/whoosh/, updated for changed articles only
 
-Both are made from one analysis (terms.py). Work is decided by digests of what each article
-contributes to search: a rebuild where no digest changed copies the previous export from the
-cache and never opens whoosh; one where a few changed patches the last export's inversion
+Both are made from one analysis (terms.py). Work is decided by each article's key (keys.py,
+the hash of all its fields): a rebuild where no key changed copies the previous export from
+the cache and never opens whoosh; one where a few changed patches the last export's inversion
 (snapshot.py) instead of analyzing every article again. For archives big enough, the work runs
 in a forked process that overlaps rendering (the archive is inherited, not pickled).
 """
@@ -31,7 +31,7 @@ from typing import Any
 from .. import parallel
 from ..config import SiteConfig
 from ..errors import SiteGenError
-from ..model import Archive, Article
+from ..model import Archive
 from ..output import WorkTree, write_file
 from . import export, index, snapshot
 from .inverted import InvertedField, paused_gc
@@ -41,32 +41,15 @@ OUT_FOLDER = "search"
 SNAPSHOT = "snapshot.pickle"
 
 
-def digest(article: Article) -> str:
-    """A hash of everything an article contributes to either index."""
-    outlet = article.outlet
-    parts = [
-        article.id,
-        article.title,
-        article.markup,
-        "\x1d".join(article.paragraphs),  # what field_text() and the summaries are made from
-        outlet.key if outlet else "",
-        outlet.name if outlet else "",
-        "\x1f".join(article.tags),
-        article.language,
-        article.date.isoformat() if article.date else "",
-        article.permalink,
-        article.sources[0].path if article.sources else "",
-    ]
-    return hashlib.blake2b("\x1e".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
 class SearchJob:
     """The search stage of one build: started before rendering, finished before the output is committed."""
 
-    def __init__(self, config: SiteConfig, archive: Archive, tree: WorkTree) -> None:
+    def __init__(self, config: SiteConfig, archive: Archive, tree: WorkTree, article_keys: dict[str, str]) -> None:
+        """article_keys: keys.article_keys() of the archive, the digest of everything an article
+        could contribute to either index (a change anywhere in an article re-indexes it)."""
         self.config = config
         self.articles = export.order(archive.articles)
-        self.digests = {a.id: digest(a) for a in self.articles}
+        self.digests = {a.id: article_keys[a.id] for a in self.articles}
         self.out = tree.path / OUT_FOLDER
         self.replace = not tree.fresh
         self.cache = config.cache_dir / "search"
