@@ -7,8 +7,9 @@ through site_gen's read stage (not timed), then times dedupe.find_clusters and r
 
 - wall and CPU seconds (workers' CPU included; on this noisy 2-core machine CPU time is steadier);
 - peak memory during dedupe: the largest sum of PSS over this process and its workers, sampled
-  every 100 ms (PSS splits pages shared after fork fairly, so the sum is real memory), and this
-  process's own peak RSS (VmHWM, reset just before dedupe);
+  every 100 ms (PSS splits pages shared after fork fairly, so the sum is real memory), less the
+  PSS of the articles it is given (dedupe's own memory), and this process's own peak RSS
+  (VmHWM, reset just before dedupe);
 - the planted duplicates found: every (original, copy) pair must end up on one page (same outlet)
   or on two pages linked as cross-outlet copies; and pairs joined that were not planted.
 
@@ -46,6 +47,7 @@ class MemoryProbe:
 
     def __init__(self) -> None:
         self.peak_kb = 0
+        self.before_kb = _pss_total()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -151,8 +153,7 @@ def main() -> None:
     config = load_config(None, cwd=corpus.parent)
     config.content_dir, config.jobs = corpus, args.jobs
     started = time.perf_counter()
-    inputs = collect_inputs(config)
-    articles = [e.article for e in inputs if e.article is not None]
+    articles = [e.article for e in collect_inputs(config) if e.article is not None]  # the rest of each entry is freed
     print(f"read {len(articles):,} articles in {time.perf_counter() - started:.1f} s (not part of the figures below)")
     rss_before = _vm("VmRSS")
     wall, cpu = time.perf_counter(), _cpu()
@@ -163,7 +164,10 @@ def main() -> None:
     cross = sum(len(c.cross) for c in clusters)
     print(f"dedupe of {len(articles):,} articles with {config.workers} workers: {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(f"  {len(clusters):,} clusters, {merged:,} copies merged, {cross:,} cross-outlet links")
-    print(f"  memory: {probe.peak_kb / 1024:.0f} MB peak PSS (this process + workers); this process: {rss_before / 1024:.0f} MB RSS before, {_vm('VmHWM') / 1024:.0f} MB peak")
+    print(
+        f"  memory: dedupe's own peak {(probe.peak_kb - probe.before_kb) / 1024:.0f} MB over the {probe.before_kb / 1024:.0f} MB of the articles given to it;"
+        f" {probe.peak_kb / 1024:.0f} MB peak PSS in all (this process + workers); this process: {rss_before / 1024:.0f} MB RSS before, {_vm('VmHWM') / 1024:.0f} MB peak"
+    )
     print("  planted: " + ", ".join(f"{k} {v:,}" for k, v in planted_check(corpus, clusters).items()))
     if args.datasketch:
         ours, theirs, lsh, memory = signature_seconds(articles)
