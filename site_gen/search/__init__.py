@@ -30,11 +30,12 @@ from typing import Any
 
 from .. import parallel
 from ..config import SiteConfig
+from ..cycles import paused_gc
 from ..errors import SiteGenError
 from ..model import Archive
 from ..output import WorkTree, write_file
 from . import export, index, snapshot
-from .inverted import InvertedField, paused_gc
+from .inverted import InvertedField
 from .terms import FIELDS
 
 OUT_FOLDER = "search"

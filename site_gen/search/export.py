@@ -36,12 +36,13 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .. import parallel
+from ..cycles import paused_gc
 from ..model import Article
 from ..output import write_file
 from ..render import summary
 from . import terms as analysis
 from .index import B, K1
-from .inverted import TF_BITS, TF_MASK, InvertedField, invert, paused_gc
+from .inverted import TF_BITS, TF_MASK, InvertedField, invert
 from .snapshot import Row, Snapshot
 from .terms import FIELD_BOOSTS, FIELDS
 

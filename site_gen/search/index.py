@@ -36,11 +36,12 @@ from whoosh.writing import MERGE_SMALL
 
 from .. import parallel
 from ..config import SiteConfig
+from ..cycles import paused_gc
 from ..errors import SiteGenError
 from ..model import Article
 from ..render import summary
 from . import terms as analysis
-from .inverted import InvertedField, extend, invert, paused_gc, renumber
+from .inverted import InvertedField, extend, invert, renumber
 from .segments import segment_writer
 from .terms import FIELD_BOOSTS, FIELDS, field_text
 

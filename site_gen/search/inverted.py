@@ -8,16 +8,15 @@ articles also go into whoosh; and the number of terms of every document (its fie
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from whoosh.formats import Positions
 
 from .. import parallel
+from ..cycles import paused_gc
 from ..model import Article
 from . import terms as analysis
 from .terms import FIELDS, field_text
@@ -36,20 +35,6 @@ class InvertedField:
     """term -> whoosh's Positions encoding of each posting, when asked for."""
     lengths: array = field(default_factory=lambda: array("I"))
     """Terms in each document (stop words excluded), indexed by document number."""
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile. Inverting allocates millions of small lists that
-    live on; each collection would walk all of them and the whole archive (2-3x the inversion
-    time, measured). The structures made here hold no cycles: reference counting frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def documents(packed: array) -> array:
