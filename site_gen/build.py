@@ -149,31 +149,32 @@ def _build(
         with timer("keys"):
             keys = article_keys(archive.articles)
         tree = output.incremental(state.delta) if incremental else output.fresh()
-        with SearchJob(config, archive, tree, keys) as search:  # in its own process while pages render, for large archives
+        with SearchJob(config, archive, tree, keys) as search:  # in its own process while pages render, for large archives;
+            # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
                 manifest, rendered = render_site(config, archive, tree, keys, state.manifest if incremental else {})
             with timer("search"):
                 search_files, search_changed = search.finish()
-        tree.written.update(search_changed)
-        manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
-        for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
-            tree.delete(path)
-        extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
-        if cache.problems:
-            extra["cache_problems"] = cache.problems
-        report = build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra), articles=report_path is not None)
-        result = BuildResult(archive, inputs, report, 0.0)
-        _accept(result, strict, check, report_path)
-        generation = (live or 0) + 1
-        output.commit(tree, generation)
-        if committed:
-            committed(result)
-        _finish(result, started)
-        if report_path:
-            cache.save_report(write_report(report_path, report))
-        summary = {key: value for key, value in report.items() if key != "articles"}  # the articles are a large part of memory
-        cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None))
-        cache.save_dedupe_memo()
+            tree.written.update(search_changed)
+            manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
+            for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
+                tree.delete(path)
+            extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
+            if cache.problems:
+                extra["cache_problems"] = cache.problems
+            report = build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra), articles=report_path is not None)
+            result = BuildResult(archive, inputs, report, 0.0)
+            _accept(result, strict, check, report_path)
+            generation = (live or 0) + 1
+            output.commit(tree, generation)
+            if committed:
+                committed(result)
+            _finish(result, started)
+            if report_path:
+                cache.save_report(write_report(report_path, report))
+            summary = {key: value for key, value in report.items() if key != "articles"}  # the articles are a large part of memory
+            cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None))
+            cache.save_dedupe_memo()
     return result
 
 

@@ -26,17 +26,18 @@ DIGEST = 16
 
 def article_keys(articles: Iterable[Article]) -> dict[str, str]:
     """Article id -> hash of every field of the article (what any page could show of it)."""
-    return {a.id: _canonical_hash(a) for a in articles}
-
-
-def _canonical_hash(value: Any) -> str:
-    """Hash of a pickle made without its memo: a plain pickle writes a string shared by two fields once and
-    refers to it the second time, so equal articles read fresh and read from the cache would pickle apart."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True  # no memo (the model has no cycles)
-    pickler.dump(value)
-    return hashlib.blake2b(buffer.getbuffer(), digest_size=DIGEST).hexdigest()
+    # No memo (the model has no cycles): a plain pickle writes a string shared by two fields once and
+    # refers to it the second time, so equal articles read fresh and read from the cache would pickle apart.
+    pickler.fast = True
+    keys = {}
+    for article in articles:
+        buffer.seek(0)
+        buffer.truncate()
+        pickler.dump(article)
+        keys[article.id] = hashlib.blake2b(buffer.getbuffer(), digest_size=DIGEST).hexdigest()
+    return keys
 
 
 class ContextHasher:

@@ -3,6 +3,7 @@ the static index it writes is byte for byte the one a full export gives."""
 
 import shutil
 
+from site_gen import parallel
 from site_gen.search import export, snapshot
 from site_gen.search.inverted import invert
 
@@ -83,4 +84,22 @@ def test_too_many_changes_are_not_patched(archive_site, monkeypatch):
     seen = spy(monkeypatch)
     archive_site.build()
     assert seen["patched"] == [False]
+    assert search_files(archive_site) == full_export(archive_site)
+
+
+def test_the_search_process_saves_its_snapshot_after_answering(archive_site, monkeypatch):
+    """In its own process (large archives), the search stage answers first and saves its snapshot
+    while the build commits; the build waits for it before returning, so the next one patches it."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    archive_site.configure(jobs=2)
+    archive_site.build()
+    saved = archive_site.config().cache_dir / "search" / "snapshot.pickle"
+    archive_site.write("5.md", archive_site.content.joinpath("5.md").read_text() + "A pelican lands.\n")
+    saved.unlink()
+    archive_site.build()
+    made = snapshot.load(saved)
+    assert made is not None and len(made.digests) == 41 and "pelican" in made.fields["body"].postings
+    archive_site.write("5.md", archive_site.content.joinpath("5.md").read_text() + "A heron lands.\n")
+    archive_site.build()
+    assert "heron" in snapshot.load(saved).fields["body"].postings
     assert search_files(archive_site) == full_export(archive_site)

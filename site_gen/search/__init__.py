@@ -59,6 +59,9 @@ class SearchJob:
         self.index_plan = index.plan(index.index_dir(config), self.digests)
         self.process: multiprocessing.process.BaseProcess | None = None
         self.receiver: Any = None
+        self.answered = False
+        self.made: snapshot.Snapshot | None = None
+        """This export's snapshot, saved after finish() has answered (nobody waits for it)."""
 
     @property
     def idle(self) -> bool:
@@ -76,11 +79,15 @@ class SearchJob:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self.process is not None and self.process.is_alive():
-            # the child leads a process group of its own: its worker pools end with it
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
+        """Once finish() has answered, wait for the snapshot to be saved; before that, a failure stops the work."""
+        if self.process is not None:
+            if not self.answered and self.process.is_alive():
+                # the child leads a process group of its own: its worker pools end with it
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGTERM)
             self.process.join()
+        elif self.answered:
+            self._keep()
 
     def finish(self) -> tuple[list[str], list[str]]:
         """Wait until both indexes are done; returns every file of the static index and those whose
@@ -92,22 +99,22 @@ class SearchJob:
                 result = self.receiver.recv()
             except EOFError:
                 result = {"error": "the search indexing process ended unexpectedly", "path": None}
-            self.process.join()
-            self.process = None
         if "error" in result:
             raise SiteGenError(result["error"], result["path"])
+        self.answered = True
         return [f"{OUT_FOLDER}/{rel}" for rel in result["paths"]], [f"{OUT_FOLDER}/{rel}" for rel in result["changed"]]
 
     def _child(self, sender: Any) -> None:
         os.setpgid(0, 0)  # see __exit__ (a Python SIGTERM handler here deadlocked pool workers)
         try:
-            sender.send(self._work())
+            result = self._work()
         except SiteGenError as exc:
-            sender.send({"error": exc.message, "path": exc.path})
+            result = {"error": exc.message, "path": exc.path}
         except BaseException:
-            sender.send({"error": "building the search index failed:\n" + traceback.format_exc(), "path": None})
-        finally:
-            sender.close()
+            result = {"error": "building the search index failed:\n" + traceback.format_exc(), "path": None}
+        sender.send(result)
+        sender.close()
+        self._keep()  # the parent goes on meanwhile, and waits for this only once its output is live
 
     def _work(self) -> dict[str, Any]:
         with paused_gc():
@@ -131,8 +138,13 @@ class SearchJob:
             stats, made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
             paths, changed = stats.paths, stats.changed
             _save_export(self.cache, self.key, self.out, stats.paths)
-            snapshot.save(self.cache / SNAPSHOT, made)
+            self.made = made
         return {"paths": paths, "changed": changed}
+
+    def _keep(self) -> None:
+        if self.made is not None:
+            with paused_gc():
+                snapshot.save(self.cache / SNAPSHOT, self.made)
 
     def _patched_snapshot(self, digests: list[str]) -> snapshot.Snapshot | None:
         """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""

@@ -54,9 +54,6 @@ MIN_SHARD_CHARS = 16_000
 SNIPPET_CHARS = 160
 """Length of the summary each result shows: the document store is most of what a query loads."""
 _TERM_OVERHEAD = 12  # quotes, commas and the four numbers of a term's row, roughly
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_ALPHABET_ARRAY = np.frombuffer(_ALPHABET.encode("ascii"), dtype=np.uint8)
-_SEXTET = np.array([32, 16, 8, 4, 2, 1], dtype=np.uint8)
 ARRAY_CODING = 64
 """Posting lists at least this long are coded in array operations (shorter ones cost less as bit strings)."""
 
@@ -236,10 +233,14 @@ def _posting_chars_array(packed: array, coder: _LengthCoder, k: int) -> str | No
         return None
     rice = (((np.uint64(1) << quotients) - np.uint64(1)) << np.uint64(k + 1)) | (gaps & np.uint64((1 << k) - 1))
     values = np.stack([rice, tfs, coder.values[lengths]], axis=1).ravel()
-    bits = np.unpackbits(values.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
-    stream = bits[np.arange(64) >= (64 - widths.astype(np.int64))[:, None]]
-    stream = np.concatenate([stream, np.zeros(-len(stream) % 6, dtype=np.uint8)])
-    return _ALPHABET_ARRAY[stream.reshape(-1, 6) @ _SEXTET].tobytes().decode("ascii")
+    # Each output bit, from the value it belongs to: work in proportion to the bits written,
+    # not to 64 per value.
+    ends = np.cumsum(widths.astype(np.int64))
+    owner = np.repeat(np.arange(len(values)), widths.astype(np.int64))
+    shifts = (ends[owner] - 1 - np.arange(int(ends[-1]))).astype(np.uint64)
+    bits = ((values[owner] >> shifts) & np.uint64(1)).astype(np.uint8)
+    data = np.packbits(bits).tobytes()
+    return base64.b64encode(data + bytes(-len(data) % 3)).decode("ascii")[: -(-len(bits) // 6)]
 
 
 def _rice(value: int, k: int) -> str:
