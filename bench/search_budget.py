@@ -46,7 +46,7 @@ from site_gen.keys import article_keys  # noqa: E402
 from site_gen.model import Article, Outlet, SourceFile  # noqa: E402
 from site_gen.output import WorkTree  # noqa: E402
 from site_gen.render import Renderer  # noqa: E402
-from site_gen.search import export, index  # noqa: E402
+from site_gen.search import export, index, layout  # noqa: E402
 from site_gen.search.inverted import InvertedField, invert  # noqa: E402
 from site_gen.search.terms import FIELDS  # noqa: E402
 
@@ -151,7 +151,7 @@ def measure(n: int, out: Path, with_whoosh: bool, browser: object | None) -> dic
     config = load_config(None, cwd=out)
     articles, words = synthetic_articles(n)
     archive = assemble(articles, config)
-    ordered = export.order(archive.articles)
+    ordered = layout.order(archive.articles)
     result: dict[str, object] = {"articles": n, "generate": clock.lap()}
 
     jobs = os.cpu_count() or 1

@@ -34,7 +34,7 @@ from .read import discover, display_path, read_file
 from .render import Renderer, theme_dirs
 from .report import InputEntry, build_report, entries_from_report, splice_stats, write_report
 from .search import SearchJob
-from .search import index as search_index
+from .search import manifest as search_manifest
 from .sources import Registry, load_registry, tag
 
 
@@ -129,7 +129,7 @@ def _build(
         state = None if full else cache.load_state()
         live = output.generation()
         incremental = state is not None and live == state.generation
-        unchanged = incremental and state.fingerprint == fingerprint and search_index.sound(config)
+        unchanged = incremental and state.fingerprint == fingerprint and search_manifest.sound(config)
         if unchanged and (report_path is None or (state.report_generation == live and cache.has_report())):
             result = _unchanged(state, timer)
             _accept(result, strict, check)

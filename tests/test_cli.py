@@ -57,3 +57,10 @@ def test_dupes_lists_clusters_without_building(site):
     assert any(line.startswith("  linked") and "cross-outlet-copy" in line for line in lines)
     assert lines[-1] == "1 clusters: 1 files would be merged, 1 cross-outlet links"
     assert not (site.root / "public").exists()
+
+
+def test_the_command_line_loads_whoosh_only_to_index_or_search():
+    """whoosh costs 0.1 s of start-up: a build that finds its index up to date never needs it."""
+    code = "import sys, site_gen.cli, site_gen.build, site_gen.serve; print(sorted(m for m in sys.modules if m.startswith('whoosh.') and m != 'whoosh.lang'))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -7,7 +7,7 @@ from whoosh import index as windex
 from whoosh.util.numeric import length_to_byte
 
 from site_gen import parallel
-from site_gen.search import export, index
+from site_gen.search import export, index, layout
 from site_gen.search.inverted import TF_BITS, TF_MASK, invert
 from site_gen.search.terms import term
 
@@ -78,7 +78,7 @@ def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
     result = archive_site.build()
     files = load(archive_site.out / "search")
     meta = files["meta"]
-    articles = export.order(result.archive.articles)
+    articles = layout.order(result.archive.articles)
     assert meta["docs"] == len(articles) == 41
     analyzed = invert(articles)
     postings = {}
@@ -120,7 +120,7 @@ def test_export_is_deterministic_in_one_process_or_several(archive_site, tmp_pat
     archive_site.build()
     first = {p.relative_to(archive_site.out).as_posix(): p.read_bytes() for p in (archive_site.out / "search").rglob("*.js")}
     result = archive_site.build(full=True)  # reads again (a build that finds nothing changed stops after looking)
-    articles = export.order(result.archive.articles)
+    articles = layout.order(result.archive.articles)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 2)
     stats, _ = export.export(articles, tmp_path / "search", jobs=2)
     forked = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in (tmp_path / "search").rglob("*.js")}

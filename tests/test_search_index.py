@@ -7,7 +7,7 @@ import pytest
 from whoosh import index as windex
 
 from site_gen.errors import SiteGenError
-from site_gen.search import index
+from site_gen.search import index, manifest
 
 from conftest import REPO, Site
 
@@ -70,7 +70,7 @@ def test_changed_added_and_removed_articles_update_the_index_in_place(site):
     site.write("n1.txt", "date 2024-01-02 https://example.org/1\nStory 1\nNow about a walrus.\n")
     site.write("new.txt", "date 2024-02-01 https://example.org/new\nNew story\nAnother walrus.\n")
     (site.content / "n2.txt").unlink()
-    todo = index.plan(folder, {})
+    todo = manifest.plan(folder, {})
     assert todo.rebuild is False and len(todo.removed) == 30
     site.build()
     ix = windex.open_dir(str(folder))

@@ -1,14 +1,14 @@
 """The shared inversion: the same in one process or several, and whoosh's positions."""
 
 from site_gen import parallel
-from site_gen.search import export
+from site_gen.search import layout
 from site_gen.search.inverted import documents, frequencies, invert
 
 
 def test_parts_inverted_in_workers_join_into_the_whole(site, monkeypatch):
     for i in range(30):
         site.write(f"{i}.txt", f"date 2024-01-{i % 28 + 1:02d} https://example.org/{i}\nStory {i}\n" + "walrus " * (i % 5 + 1) + f"seal number{i % 7}\n")
-    articles = export.order(site.build().archive.articles)
+    articles = layout.order(site.build().archive.articles)
     whole = invert(articles)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 2)
     joined = invert(articles, jobs=3)

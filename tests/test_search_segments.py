@@ -3,7 +3,7 @@
 from whoosh import index as windex
 from whoosh.scoring import BM25F
 
-from site_gen.search import export, index
+from site_gen.search import index, layout
 from site_gen.search.terms import field_text
 
 QUERIES = ["walrus", "walrus seal", "seal OR otter", "wal*", "walrus NOT otter", '"grey seal"', "title:story", "the", "café"]
@@ -15,7 +15,7 @@ def test_codec_segments_are_what_add_document_writes(site, tmp_path):
         body = " ".join(["The walrus", "a grey seal", "otter" * (i % 2), "café", str(i), "*emphasis*"] * (i % 4 + 1))
         site.write(f"{i}.md", f"---\ntitle: The story {i} of the walrus\ndate: 202{i % 4}-0{i % 9 + 1}-0{i % 7 + 1}\nurl: https://n{i % 3}.example/{i}{tags}\n---\n{body}\n\nMore: the seal.\n")
     site.write("undated.txt", "The undated walrus\nNo date, no URL.\n")
-    articles = export.order(site.build().archive.articles)
+    articles = layout.order(site.build().archive.articles)
     reference = windex.create_in(str(tmp_path), index.schema())
     writer = reference.writer()
     for article in articles:

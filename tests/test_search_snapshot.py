@@ -4,7 +4,7 @@ the static index it writes is byte for byte the one a full export gives."""
 import shutil
 
 from site_gen import parallel
-from site_gen.search import export, snapshot
+from site_gen.search import export, layout, snapshot
 from site_gen.search.inverted import invert
 
 
@@ -36,7 +36,7 @@ def test_one_changed_article_is_patched_into_the_same_export(archive_site, monke
     seen = spy(monkeypatch)
     result = archive_site.build()
     patched = search_files(archive_site)
-    vocabulary = set().union(*(f.postings for f in invert(export.order(result.archive.articles)).values()))
+    vocabulary = set().union(*(f.postings for f in invert(layout.order(result.archive.articles)).values()))
     assert seen["patched"] == [True]
     assert {"narwhal", "zeppelin", "seal"} <= set(seen["coded"]) and len(seen["coded"]) < len(vocabulary) / 2
     assert "Story 7 about café society" in seen["summarized"] and len(seen["summarized"]) <= export.MIN_DOCS_PER_FILE

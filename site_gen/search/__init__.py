@@ -34,9 +34,7 @@ from ..cycles import paused_gc
 from ..errors import SiteGenError
 from ..model import Archive
 from ..output import WorkTree, write_file
-from . import export, index, snapshot
-from .inverted import InvertedField
-from .terms import FIELDS
+from . import layout, manifest
 
 OUT_FOLDER = "search"
 SNAPSHOT = "snapshot.pickle"
@@ -49,18 +47,18 @@ class SearchJob:
         """article_keys: keys.article_keys() of the archive, the digest of everything an article
         could contribute to either index (a change anywhere in an article re-indexes it)."""
         self.config = config
-        self.articles = export.order(archive.articles)
+        self.articles = layout.order(archive.articles)
         self.digests = {a.id: article_keys[a.id] for a in self.articles}
         self.out = tree.path / OUT_FOLDER
         self.replace = not tree.fresh
         self.cache = config.cache_dir / "search"
-        self.key = hashlib.blake2b(json.dumps([export.FORMAT, [self.digests[a.id] for a in self.articles]]).encode(), digest_size=16).hexdigest()
+        self.key = hashlib.blake2b(json.dumps([layout.FORMAT, [self.digests[a.id] for a in self.articles]]).encode(), digest_size=16).hexdigest()
         self.cached_export = _cached_files(self.cache, self.key)
-        self.index_plan = index.plan(index.index_dir(config), self.digests)
+        self.index_plan = manifest.plan(manifest.index_dir(config), self.digests)
         self.process: multiprocessing.process.BaseProcess | None = None
         self.receiver: Any = None
         self.answered = False
-        self.made: snapshot.Snapshot | None = None
+        self.made: Any = None
         """This export's snapshot, saved after finish() has answered (nobody waits for it)."""
 
     @property
@@ -121,33 +119,51 @@ class SearchJob:
             return self._index_and_export()
 
     def _index_and_export(self) -> dict[str, Any]:
+        # Imported here, where the work is done: a build with nothing to index never loads whoosh.
+        from .inverted import InvertedField
+        from .terms import FIELDS
+
+        if self.cached_export is not None:
+            self._update_index(None)
+            paths = list(self.cached_export)
+            return {"paths": paths, "changed": _copy_files(self.cache / "export", self.out, paths, self.replace)}
         # A cold whoosh build analyzes every article anyway: the export reads that analysis.
-        shared = {name: InvertedField() for name in FIELDS} if self.cached_export is None else None
+        # (An update in a worker beside the export was slower: three busy processes on two cores.)
+        shared = {name: InvertedField() for name in FIELDS}
+        return self._export(shared if self._update_index(shared) else None)
+
+    def _update_index(self, shared: Any) -> bool:
+        """index.update(); True when it analyzed every article (into shared, when given)."""
+        from . import index
+
         folder = index.index_dir(self.config)
         try:
-            analyzed = index.update(folder, self.articles, self.digests, self.index_plan, shared, self.config.workers)
+            return index.update(folder, self.articles, self.digests, self.index_plan, shared, self.config.workers)
         except OSError as exc:
             raise SiteGenError(f"cannot write the search index: {exc.strerror or exc}", str(folder)) from exc
-        if self.cached_export is not None:
-            paths = list(self.cached_export)
-            changed = _copy_files(self.cache / "export", self.out, paths, self.replace)
-        else:
-            digests = [self.digests[a.id] for a in self.articles]
-            previous = None if analyzed else self._patched_snapshot(digests)
-            fields = shared if analyzed else previous.fields if previous else None
-            stats, made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
-            paths, changed = stats.paths, stats.changed
-            _save_export(self.cache, self.key, self.out, stats.paths)
-            self.made = made
-        return {"paths": paths, "changed": changed}
+
+    def _export(self, analyzed: Any) -> dict[str, Any]:
+        """The static index: from the whoosh build's analysis when given, else patched from the snapshot, else from scratch."""
+        from . import export
+
+        digests = [self.digests[a.id] for a in self.articles]
+        previous = None if analyzed else self._patched_snapshot(digests)
+        fields = analyzed if analyzed else previous.fields if previous else None
+        stats, self.made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
+        _save_export(self.cache, self.key, self.out, stats.paths)
+        return {"paths": stats.paths, "changed": stats.changed}
 
     def _keep(self) -> None:
+        from . import snapshot
+
         if self.made is not None:
             with paused_gc():
                 snapshot.save(self.cache / SNAPSHOT, self.made)
 
-    def _patched_snapshot(self, digests: list[str]) -> snapshot.Snapshot | None:
-        """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""
+    def _patched_snapshot(self, digests: list[str]) -> Any:
+        """The last export's snapshot brought up to date, when it can be (see snapshot.py), or None."""
+        from . import snapshot
+
         previous = snapshot.load(self.cache / SNAPSHOT)
         return previous if previous is not None and previous.patch(self.articles, digests) else None
 
@@ -184,7 +200,7 @@ def _link_files(source: Path, target: Path, files: list[str]) -> None:
 
 def _save_export(cache: Path, key: str, out: Path, paths: list[str]) -> None:
     """Keep a copy of the export for rebuilds where nothing searchable changed."""
-    index.remove_leftovers(cache / "export")
+    manifest.remove_leftovers(cache / "export")
     fresh = cache / f"export.new-{os.getpid()}"
     try:
         _link_files(out, fresh, paths)

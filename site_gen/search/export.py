@@ -21,13 +21,12 @@ coded). With those search.js computes exactly whoosh's BM25F score (tests/test_s
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import itertools
 import json
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,10 +42,10 @@ from ..render import summary
 from . import terms as analysis
 from .index import B, K1
 from .inverted import TF_BITS, TF_MASK, InvertedField, invert
+from .layout import FORMAT, year
 from .snapshot import Row, Snapshot
 from .terms import FIELD_BOOSTS, FIELDS
 
-FORMAT = 1
 MAX_DOC_FILES = 3000
 MIN_DOCS_PER_FILE = 16
 MAX_SHARDS = 1500
@@ -56,6 +55,8 @@ SNIPPET_CHARS = 160
 _TERM_OVERHEAD = 12  # quotes, commas and the four numbers of a term's row, roughly
 ARRAY_CODING = 64
 """Posting lists at least this long are coded in array operations (shorter ones cost less as bit strings)."""
+PARALLEL_CODING = 2000
+"""Terms to code beyond which workers share the coding (a patch codes a few hundred: starting workers costs more)."""
 
 
 @dataclass(slots=True)
@@ -78,21 +79,6 @@ class ExportStats:
         self.files += 1
         self.bytes += len(data)
         self.largest = max(self.largest, len(data))
-
-
-def order(articles: Iterable[Article]) -> list[Article]:
-    """Document order of the export: outlet, then year (newest first, undated last), then date, then id."""
-    return sorted(articles, key=_order_key)
-
-
-def _order_key(article: Article) -> tuple[str, str, int, int, str]:
-    outlet = article.outlet
-    day = article.date.toordinal() if article.date else 0
-    return (outlet.name.casefold() if outlet else "", outlet.key if outlet else "", -_year(article.date), -day, article.id)
-
-
-def _year(date: dt.date | None) -> int:
-    return date.year if date else 0
 
 
 def export(
@@ -119,7 +105,7 @@ def export(
     stats.terms = len(vocabulary)
     coded = previous.reusable(coding) if previous is not None else {}
     todo = [t for t in vocabulary if t not in coded]
-    for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs):
+    for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs if len(todo) > PARALLEL_CODING else 1):
         coded.update(part)
     rows = [(term, *coded[term]) for term in vocabulary]
     first_terms = _write_shards(folder, rows, stats)
@@ -330,11 +316,11 @@ def _facets(articles: Sequence[Article]) -> dict[str, list]:
     outlets: list[list[str]] = []
     index: dict[str, int] = {}
     runs = []
-    for (key, name, year), group in itertools.groupby(articles, lambda a: (a.outlet.key if a.outlet else "", a.outlet.name if a.outlet else "Unknown source", _year(a.date))):
+    for (key, name, published), group in itertools.groupby(articles, lambda a: (a.outlet.key if a.outlet else "", a.outlet.name if a.outlet else "Unknown source", year(a.date))):
         if key not in index:
             index[key] = len(outlets)
             outlets.append([key, name])
-        runs.append([sum(1 for _ in group), index[key], year])
+        runs.append([sum(1 for _ in group), index[key], published])
     return {"outlets": outlets, "runs": runs}
 
 

@@ -8,21 +8,18 @@ A cold build analyzes the articles in worker processes (inverted.py, shared with
 and each worker writes its part as segments straight through whoosh's codec (segments.py),
 skipping whoosh's token pipeline and posting pool, most of whoosh's cost (docs/architecture.md
 has the figures). An update writes the changed articles the same way into a new segment and
-deletes their old versions. A manifest beside
-the index (article id -> digest, and the sizes of the index files) says what the index holds;
-when it is missing or does not match the files, or whoosh cannot read them, the index is built
-again (a search that meets an unreadable index forgets the manifest, so the next build does).
+deletes their old versions. The manifest beside the index (manifest.py) says what the index
+holds; when it is missing or does not match the files, or whoosh cannot read them, the index is
+built again (a search that meets an unreadable index forgets the manifest, so the next build does).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import os
 import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,22 +39,16 @@ from ..model import Article
 from ..render import summary
 from . import terms as analysis
 from .inverted import InvertedField, extend, invert, renumber
+from .manifest import MAX_DELETED, IndexPlan, Manifest, index_dir, remove_leftovers
 from .segments import segment_writer
 from .terms import FIELD_BOOSTS, FIELDS, field_text
 
-SCHEMA_VERSION = 1
 B, K1 = BM25F().B, BM25F().K1
 """whoosh's BM25F defaults; the export copies them into meta.js for search.js."""
 MAX_SEGMENTS = 8
 BATCH = 10_000
 """Most articles per segment of a cold build: bounds the memory of an inversion with positions."""
-MAX_DELETED = 0.1
-"""Share of deleted documents above which the index is rebuilt: whoosh counts them in idf until merged."""
 _MARK_START, _MARK_END = "\ue000", "\ue001"
-
-
-def index_dir(config: SiteConfig) -> Path:
-    return config.cache_dir / "search" / "whoosh"
 
 
 def schema() -> wf.Schema:
@@ -96,86 +87,6 @@ def document(article: Article) -> dict[str, Any]:
 
 
 # Writing
-
-
-@dataclass(slots=True)
-class Manifest:
-    """What the index holds (article id -> digest, outlet names by key) and the files it was
-    written as, so that a missing or damaged file is noticed without opening whoosh."""
-
-    docs: dict[str, str]
-    outlets: dict[str, str]
-    files: dict[str, int] = field(default_factory=dict)
-
-    @staticmethod
-    def path(folder: Path) -> Path:
-        return folder.parent / "whoosh.json"
-
-    @classmethod
-    def load(cls, folder: Path) -> "Manifest | None":
-        try:
-            data = json.loads(cls.path(folder).read_text(encoding="utf-8"))
-            if data.get("schema") != SCHEMA_VERSION:
-                return None
-            return cls(dict(data["docs"]), dict(data["outlets"]), dict(data["files"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, folder: Path) -> None:
-        self.files = _index_files(folder)
-        path = self.path(folder)
-        tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "docs": self.docs, "outlets": self.outlets, "files": self.files}), encoding="utf-8")
-        os.replace(tmp, path)
-
-    def describes(self, folder: Path) -> bool:
-        """The index files are the ones this manifest was saved with (same names, same sizes)."""
-        try:
-            return _index_files(folder) == self.files
-        except OSError:
-            return False
-
-    @classmethod
-    def forget(cls, folder: Path) -> None:
-        """Make the next build rebuild the index (it could not be read)."""
-        cls.path(folder).unlink(missing_ok=True)
-
-
-def sound(config: SiteConfig) -> bool:
-    """The index is there as its manifest describes it (cheap: no whoosh). A build that finds
-    nothing else changed still looks at this, so a damaged index is rebuilt by the next build."""
-    folder = index_dir(config)
-    manifest = Manifest.load(folder)
-    return manifest is not None and manifest.describes(folder)
-
-
-def _index_files(folder: Path) -> dict[str, int]:
-    return {f.name: f.stat().st_size for f in folder.iterdir() if not f.name.endswith("WRITELOCK")}
-
-
-@dataclass(slots=True)
-class IndexPlan:
-    """What update() will do: nothing, add/replace some articles and delete others, or rebuild."""
-
-    rebuild: bool
-    changed: list[str]
-    removed: list[str]
-
-    @property
-    def idle(self) -> bool:
-        return not (self.rebuild or self.changed or self.removed)
-
-
-def plan(folder: Path, digests: dict[str, str]) -> IndexPlan:
-    """Compare the manifest with the current articles' digests, without opening whoosh."""
-    manifest = Manifest.load(folder)
-    if manifest is None or not manifest.describes(folder):
-        return IndexPlan(True, list(digests), [])
-    changed = [i for i, d in digests.items() if manifest.docs.get(i) != d]
-    removed = [i for i in manifest.docs if i not in digests]
-    if len(changed) + len(removed) > MAX_DELETED * max(len(manifest.docs), 1) and len(changed) + len(removed) > 50:
-        return IndexPlan(True, list(digests), [])
-    return IndexPlan(False, changed, removed)
 
 
 def update(folder: Path, articles: Sequence[Article], digests: dict[str, str], todo: IndexPlan, share: dict[str, InvertedField] | None = None, jobs: int = 1) -> bool:
@@ -226,17 +137,6 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], 
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     Manifest(dict(digests), _outlets(articles)).save(folder)
-
-
-def remove_leftovers(folder: Path) -> None:
-    """Half-built or replaced indexes of builds that were killed (their process is gone)."""
-    for leftover in folder.parent.glob(f"{folder.name}.*-*"):
-        try:
-            os.kill(int(leftover.name.rsplit("-", 1)[1]), 0)
-        except ProcessLookupError:
-            shutil.rmtree(leftover, ignore_errors=True)
-        except (ValueError, PermissionError):
-            pass
 
 
 def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple[Any, dict[str, InvertedField]]]:

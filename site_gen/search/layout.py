@@ -1,0 +1,31 @@
+"""The static index's format number and document order, without whoosh (see manifest.py):
+what a build needs to know whether the last export still holds.
+
+Documents are numbered by outlet, then year, then date, so the outlet and year of a document
+come from a small table of runs in meta.js (export.py) instead of a per-document list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from ..model import Article
+
+FORMAT = 1
+"""Of the files under OUT/search/: a change makes every cached export stale."""
+
+
+def order(articles: Iterable[Article]) -> list[Article]:
+    """Document order of the export: outlet, then year (newest first, undated last), then date, then id."""
+    return sorted(articles, key=_order_key)
+
+
+def _order_key(article: Article) -> tuple[str, str, int, int, str]:
+    outlet = article.outlet
+    day = article.date.toordinal() if article.date else 0
+    return (outlet.name.casefold() if outlet else "", outlet.key if outlet else "", -year(article.date), -day, article.id)
+
+
+def year(date: dt.date | None) -> int:
+    return date.year if date else 0
