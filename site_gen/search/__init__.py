@@ -26,7 +26,7 @@ import signal
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import parallel
 from ..config import SiteConfig
@@ -35,6 +35,10 @@ from ..errors import SiteGenError
 from ..model import Archive
 from ..output import WorkTree, write_file
 from . import layout, manifest
+
+if TYPE_CHECKING:  # imported where used: see _index_and_export
+    from .inverted import InvertedField
+    from .snapshot import Snapshot
 
 OUT_FOLDER = "search"
 SNAPSHOT = "snapshot.pickle"
@@ -58,7 +62,7 @@ class SearchJob:
         self.process: multiprocessing.process.BaseProcess | None = None
         self.receiver: Any = None
         self.answered = False
-        self.made: Any = None
+        self.made: Snapshot | None = None
         """This export's snapshot, saved after finish() has answered (nobody waits for it)."""
 
     @property
@@ -132,7 +136,7 @@ class SearchJob:
         shared = {name: InvertedField() for name in FIELDS}
         return self._export(shared if self._update_index(shared) else None)
 
-    def _update_index(self, shared: Any) -> bool:
+    def _update_index(self, shared: dict[str, InvertedField] | None) -> bool:
         """index.update(); True when it analyzed every article (into shared, when given)."""
         from . import index
 
@@ -142,7 +146,7 @@ class SearchJob:
         except OSError as exc:
             raise SiteGenError(f"cannot write the search index: {exc.strerror or exc}", str(folder)) from exc
 
-    def _export(self, analyzed: Any) -> dict[str, Any]:
+    def _export(self, analyzed: dict[str, InvertedField] | None) -> dict[str, Any]:
         """The static index: from the whoosh build's analysis when given, else patched from the snapshot, else from scratch."""
         from . import export
 
@@ -160,8 +164,8 @@ class SearchJob:
             with paused_gc():
                 snapshot.save(self.cache / SNAPSHOT, self.made)
 
-    def _patched_snapshot(self, digests: list[str]) -> Any:
-        """The last export's snapshot brought up to date, when it can be (see snapshot.py), or None."""
+    def _patched_snapshot(self, digests: list[str]) -> Snapshot | None:
+        """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""
         from . import snapshot
 
         previous = snapshot.load(self.cache / SNAPSHOT)

@@ -225,8 +225,7 @@ def _posting_chars_array(packed: array, coder: _LengthCoder, k: int) -> str | No
     owner = np.repeat(np.arange(len(values)), widths.astype(np.int64))
     shifts = (ends[owner] - 1 - np.arange(int(ends[-1]))).astype(np.uint64)
     bits = ((values[owner] >> shifts) & np.uint64(1)).astype(np.uint8)
-    data = np.packbits(bits).tobytes()
-    return base64.b64encode(data + bytes(-len(data) % 3)).decode("ascii")[: -(-len(bits) // 6)]
+    return _sextets(np.packbits(bits).tobytes(), len(bits))
 
 
 def _rice(value: int, k: int) -> str:
@@ -256,9 +255,13 @@ def _to_chars(bits: str) -> str:
     """Bits, six to a base64 character; the last character padded with zeros."""
     if not bits:
         return ""
-    chars = -(-len(bits) // 6)
-    padded = bits + "0" * (-len(bits) % 24)
-    return base64.b64encode(int(padded, 2).to_bytes(len(padded) // 8, "big")).decode("ascii")[:chars]
+    padded = bits + "0" * (-len(bits) % 8)
+    return _sextets(int(padded, 2).to_bytes(len(padded) // 8, "big"), len(bits))
+
+
+def _sextets(data: bytes, bits: int) -> str:
+    """The first `bits` bits of data, six to a base64 character (the last padded with zeros)."""
+    return base64.b64encode(data + bytes(-len(data) % 3)).decode("ascii")[: -(-bits // 6)]
 
 
 def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], stats: ExportStats) -> list[str]:
