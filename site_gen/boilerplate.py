@@ -67,9 +67,61 @@ def paragraph_keys(article: Article) -> list[int]:
     ]
 
 
-def strip_recurring(articles: list[Article], keys: list[list[int]], settings: BoilerplateSettings) -> list[RecurringParagraph]:
+@dataclass(slots=True)
+class Tally:
+    """What decided one outlet's recurring paragraphs, kept so that an edit of one article can be
+    checked against it without counting again (reuse.py)."""
+
+    total: int
+    """Distinct articles (by id) of the outlet."""
+    threshold: int
+    counts: dict[int, int]
+    """Articles carrying each paragraph key, for keys carried by two or more: exact from a full count,
+    an upper bound after replace() (a key not here is carried by at most one)."""
+    examples: set[str]
+    """Ids of the articles whose paragraphs are the report's examples."""
+
+    @property
+    def recurring(self) -> set[int]:
+        return {key for key, n in self.counts.items() if n >= self.threshold}
+
+    def replace(self, article_id: str, old_keys: list[int], new_keys: list[int]) -> bool:
+        """Count one article's paragraphs as new_keys instead of old_keys, when that leaves the
+        outlet's recurring paragraphs, their counts and their examples as they were; False (and
+        nothing changed) otherwise."""
+        if article_id in self.examples:
+            return False
+        old, new = set(old_keys) - {-1}, set(new_keys) - {-1}
+        gained, lost = new - old, old - new
+        # a key gained must stay short of recurring; a key lost must not have been recurring
+        if any(self.counts.get(key, 1) + 1 >= self.threshold for key in gained) or any(self.counts.get(key, 1) >= self.threshold for key in lost):
+            return False
+        for key in gained:
+            self.counts[key] = self.counts.get(key, 1) + 1
+        for key in lost:
+            if self.counts.get(key, 1) <= 2:
+                self.counts.pop(key, None)
+            else:
+                self.counts[key] -= 1
+        return True
+
+    def strip(self, article: Article, keys: list[int], recurring: set[int]) -> list[tuple[int, str]]:
+        """Remove the recurring paragraphs (self.recurring) from one article; returns (key, paragraph) of each removed."""
+        kept, removed = [], []
+        for paragraph, key in zip(article.paragraphs, keys):
+            if key in recurring:
+                removed.append((key, paragraph))
+            else:
+                kept.append(paragraph)
+        if removed:
+            detail = f"Paragraphs found in at least {self.threshold:,} of this outlet's {self.total:,} articles (boilerplate detection) were removed."
+            _apply(article, kept, [p for _, p in removed], detail)
+        return removed
+
+
+def strip_recurring(articles: list[Article], keys: list[list[int]], settings: BoilerplateSettings, tallies: dict[str, Tally] | None = None) -> list[RecurringParagraph]:
     """Find and remove paragraphs recurring across a large share of one outlet's articles.
-    keys: paragraph_keys() of each article, in the same order."""
+    keys: paragraph_keys() of each article, in the same order; tallies, when given, gets each outlet's Tally."""
     if not settings.detect:
         return []
     by_outlet: dict[str, list[tuple[Article, list[int]]]] = defaultdict(list)
@@ -77,35 +129,28 @@ def strip_recurring(articles: list[Article], keys: list[list[int]], settings: Bo
         by_outlet[article.outlet.key if article.outlet else ""].append((article, article_keys))
     found: list[RecurringParagraph] = []
     for outlet, pairs in sorted(by_outlet.items()):
-        found.extend(_strip_outlet(outlet, [a for a, _ in pairs], [k for _, k in pairs], settings))
+        tally = _tally(pairs, settings)
+        if tallies is not None:
+            tallies[outlet] = tally
+        recurring = tally.recurring
+        examples: dict[int, str] = {}
+        for article, article_keys in pairs if recurring else ():
+            for key, paragraph in tally.strip(article, article_keys, recurring):
+                if key not in examples:
+                    examples[key] = paragraph
+                    tally.examples.add(article.id)
+        found.extend(RecurringParagraph(outlet, sample(text), tally.counts[key], tally.total) for key, text in examples.items())
     return found
 
 
-def _strip_outlet(outlet: str, group: list[Article], paragraph_keys: list[list[int]], settings: BoilerplateSettings) -> list[RecurringParagraph]:
+def _tally(pairs: list[tuple[Article, list[int]]], settings: BoilerplateSettings) -> Tally:
     keys_by_id: dict[str, set[int]] = defaultdict(set)
-    for article, keys in zip(group, paragraph_keys):
+    for article, keys in pairs:
         keys_by_id[article.id].update(k for k in keys if k != -1)
     total = len(keys_by_id)
     threshold = max(settings.min_articles, 2, math.ceil(settings.min_share * total))
-    if total < threshold:
-        return []
     counts = Counter(key for keys in keys_by_id.values() for key in keys)
-    recurring = {key: n for key, n in counts.items() if n >= threshold}
-    if not recurring:
-        return []
-    examples: dict[int, str] = {}
-    detail = f"Paragraphs found in at least {threshold:,} of this outlet's {total:,} articles (boilerplate detection) were removed."
-    for article, keys in zip(group, paragraph_keys):
-        kept, removed = [], []
-        for paragraph, key in zip(article.paragraphs, keys):
-            if key in recurring:
-                removed.append(paragraph)
-                examples.setdefault(key, paragraph)
-            else:
-                kept.append(paragraph)
-        if removed:
-            _apply(article, kept, removed, detail)
-    return [RecurringParagraph(outlet, sample(text), recurring[key], total) for key, text in examples.items()]
+    return Tally(total, threshold, {key: n for key, n in counts.items() if n >= 2}, set())
 
 
 def _apply(article: Article, kept: list[str], removed: list[str], detail: str) -> None:

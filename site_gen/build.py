@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import __version__, parallel
+from . import __version__, parallel, reuse
 from .archive import assemble
-from .boilerplate import RecurringParagraph, paragraph_keys, strip_patterns, strip_recurring
+from .boilerplate import RecurringParagraph, Tally, paragraph_keys, strip_patterns, strip_recurring
 from .cache import BuildCache, BuildState, settings_key
 from .config import SiteConfig
 from .cycles import paused_gc
@@ -33,6 +33,7 @@ from .output import Output, WorkTree, check_target
 from .read import discover, display_path, read_file
 from .render import Renderer, theme_dirs
 from .report import InputEntry, build_report, entries_from_report, splice_stats, write_report
+from .reuse import LastBuild
 from .search import SearchJob
 from .search import manifest as search_manifest
 from .sources import Registry, load_registry, tag
@@ -137,22 +138,16 @@ def _build(
             if report_path:  # the last report file, with this build's stats
                 write_report(report_path, splice_stats(cache.report(), result.report["stats"]))
             return result
-        with timer("read"):
-            inputs = read_inputs(config, registry, cache, files, stats, skipped)
-        with timer("boilerplate"):
-            recurring = _strip_recurring(inputs, config)
-        with timer("dedupe"):
-            dedupe(inputs, config, cache.dedupe_memo())
-        with timer("assemble"):
-            archive = assemble(_rendered(inputs), config)
-            link_copies(archive)
-        with timer("keys"):
-            keys = article_keys(archive.articles)
+        made = _archive(config, registry, cache, files, stats, skipped, timer, cache.last_build(state) if incremental else None)
+        inputs, archive, keys, recurring = made.inputs, made.archive, made.keys, made.recurring
         tree = output.incremental(state.delta) if incremental else output.fresh()
         with SearchJob(config, archive, tree, keys) as search:  # in its own process while pages render, for large archives;
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
                 manifest, rendered = render_site(config, archive, tree, keys, state.manifest if incremental else {})
+            generation = made.generation = (live or 0) + 1
+            made.fingerprint = fingerprint
+            cache.save_last_build(made)  # while the search process works
             with timer("search"):
                 search_files, search_changed = search.finish()
             tree.written.update(search_changed)
@@ -165,7 +160,6 @@ def _build(
             report = build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra), articles=report_path is not None)
             result = BuildResult(archive, inputs, report, 0.0)
             _accept(result, strict, check, report_path)
-            generation = (live or 0) + 1
             output.commit(tree, generation)
             if committed:
                 committed(result)
@@ -176,6 +170,31 @@ def _build(
             cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None))
             cache.save_dedupe_memo()
     return result
+
+
+def _archive(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any], timer: StageTimer, last: LastBuild | None) -> LastBuild:
+    """The archive: the last one with edited bodies in place when it can be (reuse.py), else read, boilerplate, dedupe, assemble, keys."""
+    settings = settings_key(config, repr(registry.entries))
+    memo = cache.dedupe_memo()
+    if last is not None:
+        with timer("reuse"):
+            keep = lambda path, stat, entry: cache.save_inputs(settings, [(path, stat, entry)], ())  # noqa: E731
+            reused = reuse.apply(last, config, memo, settings, files, stats, skipped, lambda path: read_one(config, registry, path), keep)
+        if reused is not None:
+            return reused
+    with timer("read"):
+        inputs = read_inputs(config, registry, cache, files, stats, skipped)
+    tallies: dict[str, Tally] = {}
+    with timer("boilerplate"):
+        recurring = _strip_recurring(inputs, config, tallies)
+    with timer("dedupe"):
+        dedupe(inputs, config, memo)
+    with timer("assemble"):
+        archive = assemble(_rendered(inputs), config)
+        link_copies(archive)
+    with timer("keys"):
+        keys = article_keys(archive.articles)
+    return LastBuild(0, "", settings, config.permalink, skipped, stats, inputs, archive, keys, recurring, tallies, memo.token)
 
 
 def _accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:
@@ -238,9 +257,9 @@ def _rendered(inputs: list[InputEntry]) -> list[Article]:
     return [e.article for e in inputs if e.article is not None and e.status == "rendered"]
 
 
-def _strip_recurring(inputs: list[InputEntry], config: SiteConfig) -> list[RecurringParagraph]:
+def _strip_recurring(inputs: list[InputEntry], config: SiteConfig, tallies: dict[str, Tally] | None = None) -> list[RecurringParagraph]:
     entries = [e for e in inputs if e.article is not None and e.status == "rendered"]
-    return strip_recurring([e.article for e in entries], [e.paragraph_keys for e in entries], config.boilerplate)  # type: ignore[misc]
+    return strip_recurring([e.article for e in entries], [e.paragraph_keys for e in entries], config.boilerplate, tallies)  # type: ignore[misc]
 
 
 def read_inputs(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any]) -> list[InputEntry]:

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
+from bisect import bisect_left
 from itertools import combinations
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from . import parallel
 from .archive import natural_permalink, on_site_pages
 from .config import DedupeSettings, SiteConfig
-from .minhash import Fingerprints, candidate_pairs, shingles, words
+from .minhash import BINS, MAX_BUCKET, Fingerprints, candidate_pairs, shingles, words
 from .model import Archive, Article, Duplicate, Message
 from .report import InputEntry
 from .slugs import short_hash
@@ -123,9 +125,11 @@ def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: i
         found.union_all(group)
     for i, j in texts.near_pairs(found):
         found.union(i, j)
-    clusters = [_decide(members, texts) for members in found.components()]
+    components = found.components()
+    clusters = [_decide(members, texts) for members in components]
     clusters = [c for c in clusters if c.cross or any(p.merged for p in c.pages)]
     texts.forget_unused()
+    texts.memo.settle([a.sources[0].path for a in ordered], {i for members in components for i in members})
     return sorted(clusters, key=lambda c: c.pages[0].canonical.sources[0].path)
 
 
@@ -138,6 +142,16 @@ class Memo:
     """The text hash of each row of prints."""
     prints: Fingerprints | None = None
     measured: dict[tuple[bytes, bytes], tuple[float, float]] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+    """The source path of each row (sorted): the articles of the last build, copies included."""
+    joined: set[int] = field(default_factory=set)
+    """Rows that the last build joined to another (in a cluster or not): an edit of any other
+    article that joins none changes no cluster (reuse.py)."""
+    token: str = ""
+    """Changes whenever the rows do, so that what refers to them can tell they are the same."""
+
+    def settle(self, paths: list[str], joined: set[int]) -> None:
+        self.paths, self.joined, self.token = paths, joined, os.urandom(8).hex()
 
 
 def _text_hash(article: Article) -> bytes:
@@ -401,3 +415,46 @@ def _groups(indices: Iterable[int], key) -> list[list[int]]:  # type: ignore[no-
         if k is not None:
             groups.setdefault(k, []).append(i)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def still_alone(memo: Memo, article: Article, settings: DedupeSettings, text_of: Callable[[str], list[str] | None]) -> bool:
+    """Whether an edited article that the last build joined to nothing still joins nothing, with
+    its URL unchanged (same text as none, near none, in no band bucket large enough to be
+    chained); if so, its row of the memo becomes the new text's. text_of(path): the paragraphs
+    of another row's article, None when they are not at hand (then the answer is no)."""
+    path = article.sources[0].path
+    row = bisect_left(memo.paths, path)
+    prints = memo.prints
+    if prints is None or row == len(memo.paths) or memo.paths[row] != path or row in memo.joined or len(memo.hashes) != len(memo.paths):
+        return False
+    text_words = words(article.paragraphs)
+    new = Fingerprints.of([text_words])
+    eligible = prints.word_counts >= settings.min_words
+    was_eligible, eligible[row] = bool(eligible[row]), False
+    if was_eligible and (_bucket_sizes(prints.bands, prints.bands[row], eligible) >= MAX_BUCKET).any():
+        return False  # its leaving would re-chain a large bucket
+    if new.word_counts[0] >= settings.min_words:
+        if any(key == new.text_keys[0] and eligible[i] for i, key in enumerate(prints.text_keys)):
+            return False
+        if (_bucket_sizes(prints.bands, new.bands[0], eligible) >= MAX_BUCKET).any():
+            return False
+        candidates = np.flatnonzero(((prints.bands == new.bands[0]) & eligible[:, None]).any(axis=1))
+        estimates = np.count_nonzero(prints.signatures[candidates] == new.signatures[0], axis=1) / BINS
+        mine = shingles(text_words)
+        for i in candidates[estimates >= PREFILTER].tolist():
+            other = text_of(memo.paths[i])
+            if other is None:
+                return False
+            jaccard, containment = _similarity(mine, shingles(words(other)))
+            shorter = min(len(text_words), int(prints.word_counts[i]))
+            if jaccard >= settings.jaccard or (containment >= settings.containment and shorter >= settings.containment_min_words):
+                return False
+    memo.hashes[row] = _text_hash(article)
+    prints.replace(np.array([row], dtype=np.intp), new)
+    memo.token = os.urandom(8).hex()
+    return True
+
+
+def _bucket_sizes(bands: np.ndarray, keys: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Per band, how many eligible rows have that band's key."""
+    return np.count_nonzero((bands == keys) & eligible[:, None], axis=0)

@@ -189,8 +189,7 @@ def rice_parameter(n: int, df: int) -> int:
 
 
 def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
-    rice = _rice_table(k)
-    limit = len(rice)
+    rice = _RICE_CODES.setdefault(k, {})
     lengths, codes = coder.bytes, coder.codes
     out = []
     previous = -1
@@ -198,7 +197,12 @@ def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
         doc, tf = posting >> TF_BITS, posting & TF_MASK
         gap = doc - previous - 1
         previous = doc
-        out.append(rice[gap] if gap < limit else _rice(gap, k))
+        code = rice.get(gap)
+        if code is None:
+            code = _rice(gap, k)
+            if gap < RICE_MEMO:
+                rice[gap] = code
+        out.append(code)
         out.append(_GAMMA[tf] if tf < len(_GAMMA) else _gamma(tf))
         out.append(codes[lengths[doc]])
     return "".join(out)
@@ -232,14 +236,10 @@ def _rice(value: int, k: int) -> str:
     return "1" * (value >> k) + "0" + (format(value & ((1 << k) - 1), f"0{k}b") if k else "")
 
 
-_RICE_TABLES: dict[int, list[str]] = {}
-
-
-def _rice_table(k: int) -> list[str]:
-    table = _RICE_TABLES.get(k)
-    if table is None:
-        table = _RICE_TABLES[k] = [_rice(v, k) for v in range(min(32 << k, 1 << 14))]
-    return table
+RICE_MEMO = 1 << 14
+"""Gaps below this have their Rice codes kept, per parameter, as they are first made (a table made
+in advance cost 0.1 s per process, more than a patch's few hundred rows use)."""
+_RICE_CODES: dict[int, dict[int, str]] = {}
 
 
 def _gamma(value: int) -> str:
