@@ -138,10 +138,12 @@ def _build(
             if report_path:  # the last report file, with this build's stats
                 write_report(report_path, splice_stats(cache.report(), result.report["stats"]))
             return result
-        made = _archive(config, registry, cache, files, stats, skipped, timer, cache.last_build(state) if incremental else None)
+        last = cache.last_build(state) if incremental else None
+        made = _archive(config, registry, cache, files, stats, skipped, timer, last)
         inputs, archive, keys, recurring = made.inputs, made.archive, made.keys, made.recurring
         tree = output.incremental(state.delta) if incremental else output.fresh()
-        with SearchJob(config, archive, tree, keys) as search:  # in its own process while pages render, for large archives;
+        kept, cache.snapshot = cache.snapshot, None  # a failed build may have patched it
+        with SearchJob(config, archive, tree, keys, kept, _replaced(last, made)) as search:  # in its own process while pages render, for large archives;
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
                 manifest, rendered = render_site(config, archive, tree, keys, state.manifest if incremental else {})
@@ -169,6 +171,8 @@ def _build(
             summary = {key: value for key, value in report.items() if key != "articles"}  # the articles are a large part of memory
             cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None))
             cache.save_dedupe_memo()
+        if cache.keep_in_memory:
+            cache.snapshot = search.snapshot()
     return result
 
 
@@ -195,6 +199,14 @@ def _archive(config: SiteConfig, registry: Registry, cache: BuildCache, files: l
     with timer("keys"):
         keys = article_keys(archive.articles)
     return LastBuild(0, "", settings, config.permalink, skipped, stats, inputs, archive, keys, recurring, tallies, memo.token)
+
+
+def _replaced(last: LastBuild | None, made: LastBuild) -> dict[str, Article]:
+    """The last build's articles that this one replaced, by their keys (content hashes, so any such
+    mapping is right): the search export's patch finds their postings through their terms."""
+    if last is None or len(made.archive.articles) != len(last.archive.articles):
+        return {}
+    return {last.keys[old.id]: old for old, new in zip(last.archive.articles, made.archive.articles) if old is not new}
 
 
 def _accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:

@@ -77,6 +77,8 @@ class BuildCache:
         self._memory_settings = ""
         self._dedupe: Memo | None = None
         self._last: LastBuild | None = None
+        self.snapshot: Any = None
+        """The search export's last snapshot (search/snapshot.py), kept here by the preview server."""
 
     # --- state.pickle (pickle, not JSON: several times faster to write and read at 10,000 articles)
     def load_state(self) -> BuildState | None:
@@ -110,6 +112,11 @@ class BuildCache:
         """The LastBuild of the site the state describes, if one was kept."""
         last = self._last if self.keep_in_memory else self._load_last()
         return last if last is not None and (last.generation, last.fingerprint) == (state.generation, state.fingerprint) else None
+
+    def preload(self) -> None:
+        """Read the last build kept in the cache into memory (the preview server, before the first save)."""
+        if self.keep_in_memory and self._last is None:
+            self._last = self._load_last()
 
     def _load_last(self) -> LastBuild | None:
         last = self._load_kept("archive.pickle")

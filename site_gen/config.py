@@ -135,17 +135,26 @@ def find_config(cwd: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: ten times faster (every build reads the source registry)."""
+
+
+def parse_yaml(text: str, path: str) -> Any:
+    """YAML text as data; a syntax error becomes a ConfigError naming the file and line."""
+    try:
+        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError([f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"], path) from exc
+
+
 def _read_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([f"cannot read the config file: {exc.strerror}"], str(path)) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError([f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"], str(path)) from exc
+    data = parse_yaml(text, str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -50,7 +50,7 @@ def run(
     _SHARED = (func, state, items)
     size = max(1, -(-len(items) // (chunks or jobs * 4)))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_die_with_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent) as pool:
             pending = pool.map_async(_call, [(i, i + size) for i in range(0, len(items), size)])
             if alongside:
                 alongside()
@@ -59,8 +59,8 @@ def run(
         _SHARED = None
 
 
-def _die_with_parent() -> None:
-    """A worker outliving a killed build could go on writing into the next build's folder (Linux)."""
+def die_with_parent() -> None:
+    """A worker (or search process) outliving a killed build could go on writing into the next build's folder (Linux)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before prctl took effect

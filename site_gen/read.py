@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .config import SiteConfig
+from .config import SafeLoader, SiteConfig
 from .decode import decode
 from .errors import SiteGenError
 from .model import Message, RawDoc, SourceFile
@@ -286,7 +286,7 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
     """The safe loader, except that a timestamp that is no real date (2025-13-45) stays text
     instead of raising ValueError, so _parse_date reports it and the rest of the front matter is kept."""
 

@@ -30,6 +30,7 @@ from .build import BuildResult, build
 from .cache import BuildCache
 from .errors import ConfigError, SiteGenError
 from .config import SiteConfig
+from .search import last_snapshot
 from .watch import Watcher
 
 LIVE_PREFIX = "/_site-gen/"
@@ -136,6 +137,10 @@ class Rebuilder:
         self._wake.set()
 
     def run(self) -> None:
+        self.cache = self.cache or BuildCache(self.config, keep_in_memory=True)
+        self.cache.preload()  # read now rather than on the first save
+        if self.cache.snapshot is None:
+            self.cache.snapshot = last_snapshot(self.config)
         while not self.events.closed.is_set():
             if not self._wake.wait(timeout=0.5):
                 continue

@@ -14,10 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from publicsuffixlist import PublicSuffixList
 
-from .config import SiteConfig
+from .config import SiteConfig, parse_yaml
 from .errors import ConfigError
 from .languages import choose_language, is_valid, normalize_code
 from .model import Article, Message, Outlet
@@ -138,11 +137,7 @@ def load_registry(config: SiteConfig) -> Registry:
 
 
 def parse_registry(text: str, path: str) -> dict[str, dict[str, Any]]:
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError([f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}: {getattr(exc, 'problem', exc)}"], path) from exc
+    data = parse_yaml(text, path) or {}
     if not isinstance(data, dict):
         raise ConfigError(["the source registry must map domains to outlet descriptions"], path)
     problems: list[str] = []

@@ -78,6 +78,31 @@ def test_a_search_index_that_cannot_be_written_fails_the_build_and_keeps_the_sit
     assert "New one" not in site.page("index.html")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edit_goes_live_before_the_whoosh_update_whose_failure_is_reported(site, monkeypatch, jobs):
+    """An update in place of the whoosh index is not needed by the static site: it runs after the
+    output is live. If it fails, the build says so (the site being published) and the next build updates it."""
+    write_articles(site, 12)
+    site.configure(jobs=jobs)
+    page = next(a.permalink for a in site.build().archive.articles if a.title == "Story 0")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 4)
+    site.write("0.txt", site.content.joinpath("0.txt").read_text() + "A cormorant dives.\n")
+    update = index.update
+    live: list[bool] = []
+
+    def failing(*args, **kwargs):
+        live.append("cormorant" in site.page(page))  # seen only in this process (jobs=1)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index, "update", failing)
+    with pytest.raises(SiteGenError, match="site was published, but the index for site-gen search was not updated: cannot write the search index: No space left"):
+        site.build()
+    assert "cormorant" in site.page(page) and live == ([True] if jobs == 1 else [])
+    monkeypatch.setattr(index, "update", update)
+    site.build()
+    assert [hit["title"] for hit in index.query(site.config(), "cormorant")] == ["Story 0"]
+
+
 def test_the_key_search_decides_by_covers_everything_search_shows(site):
     write_articles(site, 1)
     [article] = site.build().archive.articles

@@ -34,7 +34,10 @@ def test_one_changed_article_is_patched_into_the_same_export(archive_site, monke
     archive_site.build()
     archive_site.write("7.md", archive_site.content.joinpath("7.md").read_text().replace("walrus", "narwhal") + "A zeppelin drifts past the seal.\n")
     seen = spy(monkeypatch)
+    remove, looked = snapshot._remove, []
+    monkeypatch.setattr(snapshot, "_remove", lambda postings, docs, terms: looked.append(terms is not None) or remove(postings, docs, terms))
     result = archive_site.build()
+    assert looked == [True, True]  # the old version's terms were at hand (reuse.py): not every list was searched
     patched = search_files(archive_site)
     vocabulary = set().union(*(f.postings for f in invert(layout.order(result.archive.articles)).values()))
     assert seen["patched"] == [True]
@@ -102,4 +105,31 @@ def test_the_search_process_saves_its_snapshot_after_answering(archive_site, mon
     archive_site.write("5.md", archive_site.content.joinpath("5.md").read_text() + "A heron lands.\n")
     archive_site.build()
     assert "heron" in snapshot.load(saved).fields["body"].postings
+    assert search_files(archive_site) == full_export(archive_site)
+
+
+def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_site, monkeypatch):
+    """The preview server keeps the snapshot in memory: the search process it forks patches its
+    copy and sends back only the rows and files it made; replaying them gives what was saved."""
+    import pickle
+
+    from site_gen.build import build
+    from site_gen.cache import BuildCache
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    archive_site.configure(jobs=2)
+    config = archive_site.config()
+    cache = BuildCache(config, keep_in_memory=True)
+    build(config, cwd=archive_site.root, cache=cache)
+    saved = config.cache_dir / "search" / "snapshot.pickle"
+    cache.snapshot = snapshot.load(saved)
+    replays = []
+    replay = snapshot.Snapshot.replay
+    monkeypatch.setattr(snapshot.Snapshot, "replay", lambda self, *a: replays.append(replay(self, *a)) or replays[-1])
+    for word in ("pelican", "heron"):
+        archive_site.write("5.md", archive_site.content.joinpath("5.md").read_text().replace("walrus", word) + f"A {word} lands.\n")
+        build(config, cwd=archive_site.root, cache=cache)
+        for name in snapshot.Snapshot.__slots__:
+            assert pickle.dumps(getattr(cache.snapshot, name)) == pickle.dumps(getattr(snapshot.load(saved), name)), name
+    assert replays == [True, True] and "heron" in cache.snapshot.fields["body"].postings
     assert search_files(archive_site) == full_export(archive_site)

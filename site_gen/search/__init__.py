@@ -32,25 +32,30 @@ from .. import parallel
 from ..config import SiteConfig
 from ..cycles import paused_gc
 from ..errors import SiteGenError
-from ..model import Archive
+from ..model import Archive, Article
 from ..output import WorkTree, write_file
 from . import layout, manifest
 
 if TYPE_CHECKING:  # imported where used: see _index_and_export
     from .inverted import InvertedField
-    from .snapshot import Snapshot
+    from .snapshot import Recoded, Snapshot
 
 OUT_FOLDER = "search"
+LATE = "the site was published, but the index for site-gen search was not updated: "
 SNAPSHOT = "snapshot.pickle"
 
 
 class SearchJob:
     """The search stage of one build: started before rendering, finished before the output is committed."""
 
-    def __init__(self, config: SiteConfig, archive: Archive, tree: WorkTree, article_keys: dict[str, str]) -> None:
+    def __init__(self, config: SiteConfig, archive: Archive, tree: WorkTree, article_keys: dict[str, str], snapshot: Snapshot | None = None, before: dict[str, Article] | None = None) -> None:
         """article_keys: keys.article_keys() of the archive, the digest of everything an article
-        could contribute to either index (a change anywhere in an article re-indexes it)."""
+        could contribute to either index (a change anywhere in an article re-indexes it).
+        snapshot: the last export's, when the caller keeps it in memory (else it is read from the cache).
+        before: the previous versions of changed articles by digest, where the caller has them."""
         self.config = config
+        self.kept = snapshot
+        self.before = before or {}
         self.articles = layout.order(archive.articles)
         self.digests = {a.id: article_keys[a.id] for a in self.articles}
         self.out = tree.path / OUT_FOLDER
@@ -64,6 +69,12 @@ class SearchJob:
         self.answered = False
         self.made: Snapshot | None = None
         """This export's snapshot, saved after finish() has answered (nobody waits for it)."""
+        self.index_later = False
+        """The whoosh index is brought up to date after the answer (an update in place, which the
+        static export does not need): the site goes live without waiting for it."""
+        self.outcome: tuple[str, Recoded | None] = ("same", None)
+        """What became of the snapshot: the same (nothing exported), recoded (patched, with the rows
+        and files made anew), or saved (made from scratch, or patched from the one saved)."""
 
     @property
     def idle(self) -> bool:
@@ -81,15 +92,30 @@ class SearchJob:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        """Once finish() has answered, wait for the snapshot to be saved; before that, a failure stops the work."""
+        """Once finish() has answered, wait for the whoosh update and the snapshot (a failure of the
+        update is raised then, the site being live); before that, a failure stops the work."""
         if self.process is not None:
             if not self.answered and self.process.is_alive():
                 # the child leads a process group of its own: its worker pools end with it
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGTERM)
+            late = self._late() if self.answered else {}
             self.process.join()
+            if "error" in late and kind is None:
+                raise SiteGenError(LATE + late["error"], late["path"])
         elif self.answered:
-            self._keep()
+            try:
+                self._keep()
+            except SiteGenError as error:
+                if kind is None:
+                    raise SiteGenError(LATE + error.message, error.path) from error
+
+    def _late(self) -> dict[str, Any]:
+        """The search process's last word, after its answer: {} or the error of the whoosh update."""
+        try:
+            return self.receiver.recv()
+        except EOFError:
+            return {}  # it ended without one: the next build finds the index out of date and updates it
 
     def finish(self) -> tuple[list[str], list[str]]:
         """Wait until both indexes are done; returns every file of the static index and those whose
@@ -104,10 +130,12 @@ class SearchJob:
         if "error" in result:
             raise SiteGenError(result["error"], result["path"])
         self.answered = True
+        self.outcome = result["snapshot"]
         return [f"{OUT_FOLDER}/{rel}" for rel in result["paths"]], [f"{OUT_FOLDER}/{rel}" for rel in result["changed"]]
 
     def _child(self, sender: Any) -> None:
         os.setpgid(0, 0)  # see __exit__ (a Python SIGTERM handler here deadlocked pool workers)
+        parallel.die_with_parent()  # a killed build's search process must not go on writing into the next build's tree
         try:
             result = self._work()
         except SiteGenError as exc:
@@ -115,8 +143,17 @@ class SearchJob:
         except BaseException:
             result = {"error": "building the search index failed:\n" + traceback.format_exc(), "path": None}
         sender.send(result)
+        if "error" not in result:  # the parent goes on meanwhile, and waits for this only once its output is live
+            os.nice(10)  # behind what shows the new site (the preview server's pages reloading)
+            try:
+                self._keep()
+                result = {}
+            except SiteGenError as exc:
+                result = {"error": exc.message, "path": exc.path}
+            except BaseException:
+                result = {"error": "updating the search index failed:\n" + traceback.format_exc(), "path": None}
+            sender.send(result)
         sender.close()
-        self._keep()  # the parent goes on meanwhile, and waits for this only once its output is live
 
     def _work(self) -> dict[str, Any]:
         with paused_gc():
@@ -127,11 +164,13 @@ class SearchJob:
         from .inverted import InvertedField
         from .terms import FIELDS
 
-        if self.cached_export is not None:
-            self._update_index(None)
-            paths = list(self.cached_export)
-            return {"paths": paths, "changed": _copy_files(self.cache / "export", self.out, paths, self.replace)}
-        # A cold whoosh build analyzes every article anyway: the export reads that analysis.
+        if not self.index_plan.rebuild:
+            self.index_later = True
+            if self.cached_export is not None:
+                paths = list(self.cached_export)
+                return {"paths": paths, "changed": _copy_files(self.cache / "export", self.out, paths, self.replace), "snapshot": ("same", None)}
+            return self._export(None)
+        # A whoosh build analyzes every article anyway: the export reads that analysis.
         # (An update in a worker beside the export was slower: three busy processes on two cores.)
         shared = {name: InvertedField() for name in FIELDS}
         return self._export(shared if self._update_index(shared) else None)
@@ -150,16 +189,40 @@ class SearchJob:
         """The static index: from the whoosh build's analysis when given, else patched from the snapshot, else from scratch."""
         from . import export
 
+        from .snapshot import Recoded
+
         digests = [self.digests[a.id] for a in self.articles]
         previous = None if analyzed else self._patched_snapshot(digests)
         fields = analyzed if analyzed else previous.fields if previous else None
-        stats, self.made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
+        patched_kept = previous is not None and previous is self.kept
+        stats, made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
+        self.made = made
         _save_export(self.cache, self.key, self.out, stats.paths)
-        return {"paths": stats.paths, "changed": stats.changed}
+        recoded = Recoded(made.coding, {t: made.rows[t] for t in stats.coded}, {n: made.docs[n] for n in stats.made_docs}, {n: made.shards[n] for n in stats.made_shards}, len(made.shards)) if patched_kept else None
+        return {"paths": stats.paths, "changed": stats.changed, "snapshot": ("recoded", recoded) if recoded else ("saved", None)}
+
+    def snapshot(self) -> Snapshot | None:
+        """This export's snapshot, for a caller that keeps it in memory (after leaving the job)."""
+        from . import snapshot
+
+        if not self.answered:
+            return None
+        outcome, recoded = self.outcome
+        if self.process is None or outcome == "same":
+            return self.made or self.kept
+        if recoded is not None and self.kept is not None and self.kept.replay(self.articles, [self.digests[a.id] for a in self.articles], recoded, self.before):
+            return self.kept  # the same patch as the search process made, without reading back what it saved
+        return snapshot.load(self.cache / SNAPSHOT) if self.process.exitcode == 0 else None
 
     def _keep(self) -> None:
         from . import snapshot
 
+        if self.index_later:
+            try:
+                self._update_index(None)
+            except SiteGenError:
+                manifest.Manifest.forget(manifest.index_dir(self.config))  # so that the next build rebuilds it
+                raise
         if self.made is not None:
             with paused_gc():
                 snapshot.save(self.cache / SNAPSHOT, self.made)
@@ -168,8 +231,15 @@ class SearchJob:
         """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""
         from . import snapshot
 
-        previous = snapshot.load(self.cache / SNAPSHOT)
-        return previous if previous is not None and previous.patch(self.articles, digests) else None
+        previous = self.kept or snapshot.load(self.cache / SNAPSHOT)
+        return previous if previous is not None and previous.patch(self.articles, digests, self.before) else None
+
+
+def last_snapshot(config: SiteConfig) -> Snapshot | None:
+    """The snapshot the last build saved, if any (the preview server keeps it in memory)."""
+    from . import snapshot
+
+    return snapshot.load(config.cache_dir / "search" / SNAPSHOT)
 
 
 def _cached_files(cache: Path, key: str) -> dict[str, int] | None:

@@ -21,6 +21,7 @@ coded). With those search.js computes exactly whoosh's BM25F score (tests/test_s
 from __future__ import annotations
 
 import base64
+from bisect import bisect_left
 import itertools
 import json
 import math
@@ -42,8 +43,8 @@ from ..render import summary
 from . import terms as analysis
 from .index import B, K1
 from .inverted import TF_BITS, TF_MASK, InvertedField, invert
-from .layout import FORMAT, year
-from .snapshot import Row, Snapshot
+from .layout import FORMAT, term_order, year
+from .snapshot import Row, Shard, Snapshot
 from .terms import FIELD_BOOSTS, FIELDS
 
 MAX_DOC_FILES = 3000
@@ -71,6 +72,12 @@ class ExportStats:
 
     changed: list[str] = field(default_factory=list)
     """Files whose bytes changed (the others were left as they were)."""
+    made_shards: list[int] = field(default_factory=list)
+    """Term files made (not taken from the previous snapshot)."""
+    coded: list[str] = field(default_factory=list)
+    """Terms whose rows were coded (not taken from the previous snapshot)."""
+    made_docs: list[int] = field(default_factory=list)
+    """Document files made (not taken from the previous snapshot)."""
     replace: bool = False
     """The folder holds the live site's files as hard links (an incremental build): compare and replace, never rewrite in place."""
 
@@ -101,14 +108,16 @@ def export(
     n = len(articles)
     coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
     coding: list[object] = [n, [[coders[name].center, coders[name].k] for name in FIELDS]]
-    vocabulary = sorted(set().union(*(f.postings for f in fields.values())), key=_utf16)
+    # a patched snapshot keeps its vocabulary in order (snapshot.py); sorting it again cost more than the patch
+    vocabulary = previous.vocabulary if previous is not None and previous.vocabulary else sorted(set().union(*(f.postings for f in fields.values())), key=term_order)
     stats.terms = len(vocabulary)
     coded = previous.reusable(coding) if previous is not None else {}
-    todo = [t for t in vocabulary if t not in coded]
+    todo = stats.coded = [t for t in vocabulary if t not in coded]
     for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs if len(todo) > PARALLEL_CODING else 1):
         coded.update(part)
     rows = [(term, *coded[term]) for term in vocabulary]
-    first_terms = _write_shards(folder, rows, stats)
+    recoded = set(todo)
+    shards = _write_shards(folder, rows, [i for i, term in enumerate(vocabulary) if term in recoded], stats, previous.shards if previous is not None else [])
     chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
     docs = _write_docs(folder, articles, chunk, stats, previous)
     tags = _write_tags(folder, articles, stats)
@@ -124,7 +133,7 @@ def export(
         "lengths": [byte_to_length(b) for b in range(256)],
         "stop": sorted(STOP_WORDS),
         "minsize": analysis.MIN_SIZE,
-        "shards": first_terms,
+        "shards": [shard.first for shard in shards],
         "chunk": chunk,
         "tags": tags,
         **_facets(articles),
@@ -132,12 +141,7 @@ def export(
     _write(folder, "meta.js", "meta", meta, stats)
     for term in set(coded).difference(vocabulary):  # terms a patch removed
         del coded[term]
-    return stats, Snapshot(list(digests), fields, coding, coded, chunk, docs)
-
-
-def _utf16(term: str) -> bytes:
-    """Sort key matching JavaScript string comparison (UTF-16 code units), which search.js bisects with."""
-    return term.encode("utf-16-be")
+    return stats, Snapshot(list(digests), fields, coding, coded, chunk, docs, vocabulary=vocabulary, shards=shards)
 
 
 class _LengthCoder:
@@ -264,23 +268,34 @@ def _sextets(data: bytes, bits: int) -> str:
     return base64.b64encode(data + bytes(-len(data) % 3)).decode("ascii")[: -(-bits // 6)]
 
 
-def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], stats: ExportStats) -> list[str]:
-    """Cut the sorted terms into shards of about equal size; returns each shard's first term."""
+def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], recoded: list[int], stats: ExportStats, previous: list[Shard]) -> list[Shard]:
+    """Cut the sorted terms into shards of about equal size and write them. A shard cut as the
+    previous export cut it (same number, first term and length) with no row coded again holds the
+    same rows: its bytes are taken from the previous export. recoded: positions of rows coded again."""
     sizes = [len(term) + len(coded) + _TERM_OVERHEAD for term, _, coded in rows]
     target = max(MIN_SHARD_CHARS, sum(sizes) // MAX_SHARDS)
-    firsts: list[str] = []
+    shards: list[Shard] = []
     start, size = 0, 0
     for i, row_size in enumerate(sizes + [0]):
         if i == len(rows) or (size and size + row_size > target):
             if i > start:
-                shard = rows[start:i]
-                name = f"t/{len(firsts)}"
-                _write(folder, f"{name}.js", name, [[t for t, _, _ in shard], [x for _, numbers, _ in shard for x in numbers], "".join(c for _, _, c in shard)], stats)
-                firsts.append(shard[0][0])
+                shards.append(_shard(folder, len(shards), rows, start, i, recoded, stats, previous))
             start, size = i, 0
         size += row_size
-    stats.shards = len(firsts)
-    return firsts
+    stats.shards = len(shards)
+    return shards
+
+
+def _shard(folder: Path, number: int, rows: list[tuple[str, list[int], str]], start: int, end: int, recoded: list[int], stats: ExportStats, previous: list[Shard]) -> Shard:
+    before = previous[number] if number < len(previous) else None
+    if before is not None and (before.first, before.terms) == (rows[start][0], end - start) and bisect_left(recoded, start) == bisect_left(recoded, end):
+        payload = before.payload
+    else:
+        shard = rows[start:end]
+        payload = _payload(f"t/{number}", [[t for t, _, _ in shard], [x for _, numbers, _ in shard for x in numbers], "".join(c for _, _, c in shard)])
+        stats.made_shards.append(number)
+    _put(folder, f"t/{number}.js", payload, stats)
+    return Shard(rows[start][0], end - start, payload)
 
 
 def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats, previous: Snapshot | None) -> list[bytes]:
@@ -289,6 +304,7 @@ def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: Ex
     for number, start in enumerate(range(0, len(articles), chunk)):
         payload = previous.doc_file(number, chunk) if previous is not None else None
         if payload is None:
+            stats.made_docs.append(number)
             rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] for a in articles[start : start + chunk]]
             payload = _payload(f"d/{number}", rows)
         _put(folder, f"d/{number}.js", payload, stats)

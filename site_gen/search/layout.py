@@ -27,5 +27,10 @@ def _order_key(article: Article) -> tuple[str, str, int, int, str]:
     return (outlet.name.casefold() if outlet else "", outlet.key if outlet else "", -year(article.date), -day, article.id)
 
 
+def term_order(term: str) -> bytes:
+    """Sort key of the export's terms: JavaScript string comparison (UTF-16 code units), which search.js bisects with."""
+    return term.encode("utf-16-be")
+
+
 def year(date: dt.date | None) -> int:
     return date.year if date else 0

@@ -13,21 +13,31 @@ import os
 import pickle
 from array import array
 from bisect import bisect_left, insort
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Article
 from . import terms as analysis
 from .inverted import TF_BITS, InvertedField
+from .layout import term_order
 from .terms import field_text
 
-FORMAT = 1
+FORMAT = 2
 MAX_CHANGED = 32
 """Changed documents beyond which a patch costs about what analyzing everything again does."""
 
 Row = tuple[list[int], str]
 """A term's [df, chars] per field and its coded postings (export.py)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Shard:
+    """A t/N.js file as the last export wrote it."""
+
+    first: str
+    terms: int
+    payload: bytes
 
 
 @dataclass(slots=True)
@@ -43,21 +53,27 @@ class Snapshot:
     docs: list[bytes] = field(default_factory=list)
     """The d/N.js files."""
     format: int = FORMAT
+    vocabulary: list[str] = field(default_factory=list)
+    """Every term, in layout.term_order (kept in order by patch())."""
+    shards: list[Shard] = field(default_factory=list)
     stale: set[str] = field(default_factory=set)
     """Terms whose postings a patch changed (their rows are coded again)."""
     changed: list[int] = field(default_factory=list)
     """Documents a patch changed (the d/N.js files holding them are made again)."""
 
-    def patch(self, articles: Sequence[Article], digests: list[str]) -> bool:
+    def patch(self, articles: Sequence[Article], digests: list[str], before: Mapping[str, Article] | None = None) -> bool:
         """Bring the inversion up to date with articles (in export order); False when too much
-        changed for a patch (the caller then inverts everything)."""
+        changed for a patch (the caller then inverts everything). before: articles by digest,
+        where the caller has the old versions at hand (their terms are where their postings are)."""
         if len(digests) != len(self.digests):
             return False
         changed = [doc for doc, (old, new) in enumerate(zip(self.digests, digests)) if old != new]
         if len(changed) > MAX_CHANGED:
             return False
+        olds = [(before or {}).get(self.digests[doc]) for doc in changed]
         for name, inverted in self.fields.items():
-            self.stale |= _remove(inverted.postings, changed)
+            had = None if None in olds else set().union(*(analysis.term_counts(field_text(old, name)) for old in olds if old is not None))
+            self.stale |= _remove(inverted.postings, changed, had)
             for doc in changed:
                 counts = analysis.term_counts(field_text(articles[doc], name))
                 inverted.lengths[doc] = counts.total()
@@ -66,8 +82,39 @@ class Snapshot:
                 self.stale.update(counts)
             for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
                 del inverted.postings[term]
+        self._order(self.stale)
         self.digests = digests
         self.changed = changed
+        return True
+
+    def _order(self, terms: set[str]) -> None:
+        """Insert into the vocabulary the terms that now have postings, take out those that have none."""
+        vocabulary = self.vocabulary
+        for term in terms:
+            present = any(term in inverted.postings for inverted in self.fields.values())
+            i = bisect_left(vocabulary, term_order(term), key=term_order)
+            found = i < len(vocabulary) and vocabulary[i] == term
+            if present and not found:
+                vocabulary.insert(i, term)
+            elif found and not present:
+                del vocabulary[i]
+
+    def replay(self, articles: Sequence[Article], digests: list[str], recoded: "Recoded", before: Mapping[str, Article] | None = None) -> bool:
+        """Become the snapshot an export made from this one patched for articles: the same patch,
+        then the rows and document files that export made anew (False when the patch fails)."""
+        if not self.patch(articles, digests, before):
+            return False
+        if recoded.coding != self.coding:
+            self.rows = dict(recoded.rows)  # every row was coded again
+        else:
+            for term in self.stale:
+                self.rows.pop(term, None)
+            self.rows.update(recoded.rows)
+        self.coding = recoded.coding
+        for number, payload in recoded.docs.items():
+            self.docs[number] = payload
+        self.shards = [recoded.shards.get(number) or self.shards[number] for number in range(recoded.shard_count)]
+        self.stale, self.changed = set(), []
         return True
 
     def reusable(self, coding: list[object]) -> dict[str, Row]:
@@ -86,11 +133,27 @@ class Snapshot:
         return self.docs[number]
 
 
-def _remove(postings: dict[str, array], docs: list[int]) -> set[str]:
-    """Take the postings of docs out of every list; returns the terms that had one."""
+@dataclass(slots=True)
+class Recoded:
+    """What an export made anew beyond the patch of its snapshot: enough for a process holding the
+    unpatched snapshot (the preview server, which forked the export) to replay it instead of
+    reading back the snapshot saved."""
+
+    coding: list[object]
+    rows: dict[str, Row]
+    """The rows coded again."""
+    docs: dict[int, bytes]
+    """The d/N.js files made again."""
+    shards: dict[int, Shard]
+    """The t/N.js files made again."""
+    shard_count: int
+
+
+def _remove(postings: dict[str, array], docs: list[int], terms: set[str] | None) -> set[str]:
+    """Take the postings of docs out of the lists of terms (None: of every term); returns the terms that had one."""
     bounds = [(doc << TF_BITS, (doc + 1) << TF_BITS) for doc in docs]
     touched = set()
-    for term, packed in postings.items():
+    for term, packed in postings.items() if terms is None else ((t, postings[t]) for t in terms if t in postings):
         for low, high in bounds:
             i = bisect_left(packed, low)
             if i < len(packed) and packed[i] < high:
