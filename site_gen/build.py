@@ -146,7 +146,7 @@ def _build(
         with SearchJob(config, archive, tree, keys, kept, _replaced(last, made)) as search:  # in its own process while pages render, for large archives;
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
-                manifest, rendered = render_site(config, archive, tree, keys, state.manifest if incremental else {})
+                manifest, rendered, made.page_basis = render_site(config, archive, tree, keys, state.manifest if incremental else {}, _edited(last, made))
             generation = made.generation = (live or 0) + 1
             made.fingerprint = fingerprint
             cache.save_last_build(made)  # while the search process works
@@ -199,6 +199,13 @@ def _archive(config: SiteConfig, registry: Registry, cache: BuildCache, files: l
     with timer("keys"):
         keys = article_keys(archive.articles)
     return LastBuild(0, "", settings, config.permalink, skipped, stats, inputs, archive, keys, recurring, tallies, memo.token)
+
+
+def _edited(last: LastBuild | None, made: LastBuild) -> Edited | None:
+    """The articles this build's archive took in place of the last one's (reuse.py), if it was made so."""
+    if last is None or not made.reused:
+        return None
+    return Edited([new for old, new in zip(last.archive.articles, made.archive.articles) if old is not new], last.page_basis)
 
 
 def _replaced(last: LastBuild | None, made: LastBuild) -> dict[str, Article]:
@@ -308,13 +315,32 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
     return InputEntry(shown, "rendered", article.messages, article, paragraph_keys(article))
 
 
-def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, keys: dict[str, str], previous: dict[str, str]) -> tuple[dict[str, str], int]:
+@dataclass(slots=True)
+class Edited:
+    """Articles edited in place since the build whose pages are in the tree (reuse.py), and the
+    Renderer.basis that build made its pages with."""
+
+    articles: list[Article]
+    basis: str
+
+
+def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, keys: dict[str, str], previous: dict[str, str], edited: Edited | None = None) -> tuple[dict[str, str], int, str]:
     """Render what changed: article pages in worker processes, everything else here meanwhile.
-    keys: keys.article_keys() of the archive. Returns the manifest (output path -> content key) of the whole site and how many pages were rendered."""
+    keys: keys.article_keys() of the archive. edited: when only these articles changed, only the
+    pages that show them are keyed again (the others keep their keys). Returns the manifest
+    (output path -> content key) of the whole site, how many pages were rendered, and Renderer.basis."""
     # Keying runs here, not in workers: a forked worker touching every article copies the pages
     # they live on (reference counts), which cost more than it saved (measured at 10,000 articles).
     main = Renderer(config, archive, tree, keys, previous)
-    page_keys, changed = main.key_articles(archive.articles)
+    articles = archive.articles
+    if edited is not None and edited.basis == main.basis:
+        main.edited = {a.id for a in edited.articles}
+        affected = main.affected(edited.articles)
+        kept = {a.permalink: previous.get(a.permalink) for a in articles if a.id not in affected}
+        if None not in kept.values():
+            main.keys.update(kept)  # type: ignore[arg-type]
+            articles = [a for a in articles if a.id in affected]
+    page_keys, changed = main.key_articles(articles)
     main.keys.update(page_keys)
     changed_ids = set(changed)
     main.redirects()
@@ -322,7 +348,7 @@ def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, keys: dict
     written = parallel.run(_render_chunk, changed_articles, main, config.workers, alongside=main.rest)
     for paths in written:
         tree.written.update(paths)
-    return main.keys, main.rendered + len(changed_articles)
+    return main.keys, main.rendered + len(changed_articles), main.basis
 
 
 def _render_chunk(main: Renderer, articles: Sequence[Article]) -> set[str]:

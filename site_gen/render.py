@@ -177,6 +177,34 @@ class Renderer:
             "neighbours": self.relations.around(article),
         }
 
+    edited: set[str] | None = None
+    """Ids of the only articles that changed since the build whose pages are in the tree, when
+    the basis is the same (see build.render_site): a listing or feed without them keeps its key."""
+
+    @property
+    def basis(self) -> str:
+        """What every page is made with besides its context: the templates and the settings they read."""
+        return self.hasher.key(sorted(self.template_keys.items()), self.site, self.config.paginate, self.config.feed_size)
+
+    def _unchanged(self, articles: list[Article], path: str) -> bool:
+        """With only self.edited changed, a page that shows none of them keeps its key (recorded here)."""
+        if self.edited is None or path not in self.previous or any(a.id in self.edited for a in articles):
+            return False
+        self.keys[path] = self.previous[path]
+        if path.endswith(".html"):
+            self.pages.append(path)
+        return True
+
+    def affected(self, edited: Iterable[Article]) -> set[str]:
+        """Ids of the articles whose page shows one of these (edited in place: same date, outlet,
+        title and permalink, no copies): themselves, their neighbours and their day's articles."""
+        ids: set[str] = set()
+        for article in edited:
+            around = self.relations.around(article)
+            ids.update(a.id for a in (article, around.previous, around.next) if a is not None)
+            ids.update(a.id for a in self.relations.by_day.get(article.date, ()) if article.date)
+        return ids
+
     def key_articles(self, articles: Iterable[Article]) -> tuple[dict[str, str], list[str]]:
         """The keys of these articles' pages, and the ids of those whose page must be rendered."""
         keys, changed = {}, []
@@ -211,11 +239,13 @@ class Renderer:
 
     def listing(self, base: str, heading: str, articles: list[Article], **context: Any) -> None:
         size = self.config.paginate
-        chart = timeline.chart(articles, year=context.get("year"), month=context.get("month"))
         chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
         context.setdefault("home", False)
         context.setdefault("feed", None)
         for number, items in enumerate(chunks, 1):
+            path = _page_path(base, number)
+            if self._unchanged(items, path):
+                continue
             pagination = {
                 "number": number,
                 "total": len(chunks),
@@ -223,7 +253,8 @@ class Renderer:
                 "prev": _page_path(base, number - 1) if number > 1 else None,
                 "next": _page_path(base, number + 1) if number < len(chunks) else None,
             }
-            self.write(_page_path(base, number), "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), chart=chart if number == 1 else None, **context)
+            chart = timeline.chart(articles, year=context.get("year"), month=context.get("month")) if number == 1 else None
+            self.write(path, "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), chart=chart, **context)
 
     def outlet_pages(self) -> None:
         by_outlet = group(self.archive.articles, lambda a: [a.outlet.key] if a.outlet else [])
@@ -262,6 +293,8 @@ class Renderer:
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
         entries = [a for a in articles if a.date][: self.config.feed_size]
+        if self._unchanged(entries, path):
+            return
         self.write(
             path,
             "atom.xml",

@@ -36,7 +36,7 @@ from .model import Archive, Article
 from .read import Skipped
 from .report import InputEntry
 
-FORMAT = 3
+FORMAT = 5
 """The layout of LastBuild: a kept one of another layout is not used."""
 MAX_EDITS = 16
 """Changed files beyond which the whole pipeline runs (each edit is checked one by one)."""
@@ -75,6 +75,10 @@ class LastBuild:
     the edits then: see light() and replay())."""
     edited: dict[str, InputEntry] = field(default_factory=dict)
     """Content path -> its entry, for each file whose entry differs from the base's."""
+    page_basis: str = ""
+    """render.Renderer.basis of the build: with the same, a page changes only with its context."""
+    reused: bool = False
+    """Made by apply() from the last one (its archive's articles in the same order, edited ones replaced)."""
 
     def light(self) -> "LastBuild":
         """This without what replay() takes from the base: a few kilobytes instead of the archive."""
@@ -133,7 +137,7 @@ def apply(last: LastBuild | None, config: SiteConfig, memo: Memo, settings: str,
     keys = dict(last.keys)
     keys.update(article_keys(replaced.values()))
     archive = Archive(articles, last.archive.outlets, last.archive.tags)
-    return LastBuild(0, "", settings, config.permalink, skipped, dict(stats), inputs, archive, keys, last.recurring, tallies, memo.token, last.base, edited)
+    return LastBuild(0, "", settings, config.permalink, skipped, dict(stats), inputs, archive, keys, last.recurring, tallies, memo.token, last.base, edited, reused=True)
 
 
 def _in_place_of(old: InputEntry, new: InputEntry, config: SiteConfig, tallies: dict[str, Tally], memo: Memo, bodies: "_Bodies") -> Article | None:

@@ -36,6 +36,8 @@ from .watch import Watcher
 LIVE_PREFIX = "/_site-gen/"
 LIVE_SCRIPT = '<script src="/_site-gen/live.js?build={}" defer></script>'
 HEARTBEAT = 15.0
+RELOAD_GRACE = 0.5
+"""Longest wait, after telling pages to reload, before the rebuild goes on with its bookkeeping."""
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -59,10 +61,17 @@ class Events:
     """Counts successful builds; served pages carry it, so a page that missed an event reloads on connect."""
     closed: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    subscriptions: int = 0
+    joined: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.joined = threading.Condition(self.lock)
 
     def subscribe(self) -> queue.Queue:
         q: queue.Queue = queue.Queue()
         with self.lock:
+            self.subscriptions += 1
+            self.joined.notify_all()
             self.clients.add(q)
             q.put(("hello", {"build": self.generation}))
             if self.error is not None:
@@ -73,13 +82,25 @@ class Events:
         with self.lock:
             self.clients.discard(q)
 
-    def publish(self, name: str, data: dict[str, Any]) -> None:
+    def publish(self, name: str, data: dict[str, Any]) -> int:
+        """Send an event to every open page; returns how many there were."""
         with self.lock:
             self.error = data if name == "build-error" else None
             if name in ("reload", "css"):
                 self.generation += 1
             for q in self.clients:
                 q.put((name, data))
+            return len(self.clients)
+
+    def reload(self, data: dict[str, Any], timeout: float = RELOAD_GRACE) -> None:
+        """Tell open pages to reload, and wait until they are back (each opens its event stream
+        again once loaded), for at most timeout: the server's threads share one interpreter, and
+        the rest of the build (saving its caches) would otherwise slow the pages' requests."""
+        with self.lock:
+            before = self.subscriptions
+        pages = self.publish("reload", data)
+        with self.lock:
+            self.joined.wait_for(lambda: self.subscriptions - before >= pages or self.closed.is_set(), timeout=timeout)
 
 
 def error_payload(exc: BaseException) -> dict[str, Any]:
@@ -161,7 +182,11 @@ class Rebuilder:
             """Tell open pages as soon as the new site is in place; when no file changed, only clear errors."""
             stats = result.report["stats"]
             changed = stats.get("files_written", 0) or stats.get("files_deleted", 0)
-            self.events.publish(("css" if only_css else "reload") if changed else "build-ok", {"seconds": round(time.perf_counter() - started, 3)})
+            data = {"seconds": round(time.perf_counter() - started, 3)}
+            if changed and not only_css:
+                self.events.reload(data)
+            else:
+                self.events.publish("css" if changed else "build-ok", data)
 
         try:
             self.cache = self.cache or BuildCache(self.config, keep_in_memory=True)

@@ -142,3 +142,31 @@ def test_a_new_permalink_pattern_assembles_the_archive_again(archive, tmp_path):
     result = build_with_report(archive, tmp_path)
     assert "assemble" in stages(result) and all(a.permalink.endswith(".html") and a.permalink.count("/") == 1 for a in result.archive.articles)
     same_as_full_build(archive, tmp_path, result)
+
+
+def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tmp_path, monkeypatch):
+    from site_gen.render import Renderer
+
+    build_with_report(archive, tmp_path)
+    keyed: list[str] = []
+    key_articles = Renderer.key_articles
+    monkeypatch.setattr(Renderer, "key_articles", lambda self, articles: key_articles(self, keyed.extend(a.url for a in articles) or articles))
+    written: list[str] = []
+    write = Renderer.write
+    monkeypatch.setattr(Renderer, "write", lambda self, path, *a, **k: written.append(path) or write(self, path, *a, **k))
+    archive.write("5.txt", header(5, body(5, "A correction.\n")))
+    result = build_with_report(archive, tmp_path)
+    # listings and feeds without article 5 keep their keys; those with it are keyed again
+    assert {"index.html", "outlets/gazette-example/index.html", "outlets/gazette-example/atom.xml", "archive/2025/06/index.html"} <= set(written)
+    assert not {"outlets/courier-example/index.html", "outlets/courier-example/atom.xml", "archive/2025/01/index.html"} & set(written)
+    by_url = {a.url: a for a in result.archive.articles}
+    five = by_url["https://gazette.example/5"]
+    around = {a.url for a in result.archive.articles if a.outlet == five.outlet and a.date} - {five.url}
+    assert "https://gazette.example/5" in keyed and len(keyed) < len(by_url) - 2 and set(keyed) <= around | {five.url} | {a.url for a in result.archive.articles if a.date == five.date}
+    same_as_full_build(archive, tmp_path, result)
+    keyed.clear()  # a new site title is on every page: every article page is keyed again
+    archive.write("5.txt", header(5, body(5, "A second correction.\n")))
+    archive.configure(title="The Gazette archive")
+    result = build_with_report(archive, tmp_path)
+    assert "reuse" in stages(result) and sorted(keyed) == sorted(by_url)
+    same_as_full_build(archive, tmp_path, result)

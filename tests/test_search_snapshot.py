@@ -133,3 +133,17 @@ def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_
             assert pickle.dumps(getattr(cache.snapshot, name)) == pickle.dumps(getattr(snapshot.load(saved), name)), name
     assert replays == [True, True] and "heron" in cache.snapshot.fields["body"].postings
     assert search_files(archive_site) == full_export(archive_site)
+
+
+def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
+    """A row codes each posting's document, frequency and field-length byte: a long article that
+    gains a sentence keeps its byte, so only the rows of the words whose frequency changed are coded."""
+    words = "harbour council budget ferry timetable winter storm bridge repair school library market river".split()
+    for n in range(6):
+        site.write(f"{n}.txt", f"date 2025-01-0{n + 1} https://gazette.example/{n}\nStory {n}\n" + " ".join(f"{words[i % len(words)]}{i % 50}" for i in range(400 + n)) + "\n")
+    site.build()
+    site.write("3.txt", site.content.joinpath("3.txt").read_text() + "A zeppelin drifts over harbour7.\n")
+    seen = spy(monkeypatch)
+    site.build()
+    assert seen["patched"] == [True] and sorted(seen["coded"]) == ["drift", "harbour7", "over", "zeppelin"]
+    assert search_files(site) == full_export(site)

@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_gen.serve import inject, resolve
+from site_gen.serve import Events, inject, resolve
 
 from preview import Preview
 
@@ -194,3 +195,21 @@ def test_ctrl_c_right_after_the_url_is_printed_stops_cleanly(site):
     (site.root / "site.yaml").write_text("title: Preview\n")
     for _ in range(3):  # before the fix most of these ended with a traceback and exit 130
         assert Preview(site.root).stop() == 0
+
+
+def test_a_reload_waits_for_the_open_pages_to_come_back_but_not_longer():
+    """The rebuild's bookkeeping (in the server's interpreter) waits until reloading pages have
+    opened their event stream again, so their requests are answered first; at most RELOAD_GRACE."""
+    events = Events()
+    page = events.subscribe()
+    started = time.perf_counter()
+    threading.Timer(0.1, lambda: (events.unsubscribe(page), events.subscribe())).start()  # the page reloads
+    events.reload({"seconds": 0})
+    waited = time.perf_counter() - started
+    assert 0.09 < waited < 0.4 and [page.get_nowait() for _ in range(2)] == [("hello", {"build": 0}), ("reload", {"seconds": 0})]
+    started = time.perf_counter()
+    events.reload({"seconds": 0}, timeout=0.2)  # a page that never comes back (closed meanwhile)
+    assert 0.19 < time.perf_counter() - started < 0.4
+    started = time.perf_counter()
+    Events().reload({"seconds": 0})  # no page open: no wait
+    assert time.perf_counter() - started < 0.05

@@ -13,9 +13,12 @@ import os
 import pickle
 from array import array
 from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from whoosh.util.numeric import length_to_byte
 
 from ..model import Article
 from . import terms as analysis
@@ -72,20 +75,33 @@ class Snapshot:
             return False
         olds = [(before or {}).get(self.digests[doc]) for doc in changed]
         for name, inverted in self.fields.items():
-            had = None if None in olds else set().union(*(analysis.term_counts(field_text(old, name)) for old in olds if old is not None))
-            self.stale |= _remove(inverted.postings, changed, had)
-            for doc in changed:
-                counts = analysis.term_counts(field_text(articles[doc], name))
-                inverted.lengths[doc] = counts.total()
-                for term, tf in counts.items():
-                    insort(inverted.postings.setdefault(term, array("Q")), doc << TF_BITS | tf)
-                self.stale.update(counts)
+            for doc, old in zip(changed, olds):
+                had = analysis.term_counts(field_text(old, name)) if old is not None else None
+                self._patch_doc(inverted, doc, had, analysis.term_counts(field_text(articles[doc], name)))
             for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
                 del inverted.postings[term]
         self._order(self.stale)
         self.digests = digests
         self.changed = changed
         return True
+
+    def _patch_doc(self, inverted: InvertedField, doc: int, had: Counter[str] | None, has: Counter[str]) -> None:
+        """One document's postings in one field. A row codes each posting's document, frequency and
+        field-length byte: when the old version's terms are known and the byte stays the same,
+        only the rows of terms whose frequency changed change (an added sentence touches a few
+        terms, not all of the article's)."""
+        length = has.total()
+        if had is not None and length_to_byte(length) == length_to_byte(inverted.lengths[doc]):
+            moved = {term for term in had.keys() | has.keys() if had[term] != has[term]}
+            self.stale |= _remove(inverted.postings, [doc], moved)
+        else:
+            moved = set(has)
+            self.stale |= _remove(inverted.postings, [doc], set(had) if had is not None else None)
+        inverted.lengths[doc] = length
+        for term in moved:
+            if has[term]:
+                insort(inverted.postings.setdefault(term, array("Q")), doc << TF_BITS | has[term])
+                self.stale.add(term)
 
     def _order(self, terms: set[str]) -> None:
         """Insert into the vocabulary the terms that now have postings, take out those that have none."""
