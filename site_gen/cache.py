@@ -126,13 +126,14 @@ class BuildCache:
     def _load_kept(self, name: str) -> LastBuild | None:
         path = self.dir / name
         try:
-            version, last = pickle.loads(path.read_bytes())
+            with open(path, "rb") as handle:
+                version, last = pickle.load(handle)
+            return last if version == (__version__, reuse.FORMAT) and isinstance(last, LastBuild) else None
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 - truncated or damaged: only a cache
             self.problems.append(f"{path}: unreadable ({exc.__class__.__name__}); building the archive again")
             return None
-        return last if version == (__version__, reuse.FORMAT) and isinstance(last, LastBuild) else None
 
     def save_last_build(self, last: LastBuild) -> None:
         """Keep it: in memory for the preview server; else only its edits when it was made from the
@@ -140,10 +141,10 @@ class BuildCache:
         if self.keep_in_memory:
             self._last = last
         elif last.base and len(last.edited) <= MAX_KEPT_EDITS:
-            self._atomic_write(self.dir / "archive-edits.pickle", pickle.dumps(((__version__, reuse.FORMAT), last.light()), protocol=5))
+            self._atomic_write(self.dir / "archive-edits.pickle", ((__version__, reuse.FORMAT), last.light()))
         else:
             last.base, last.edited = os.urandom(8).hex(), {}
-            self._atomic_write(self.dir / "archive.pickle", pickle.dumps(((__version__, reuse.FORMAT), last), protocol=5))
+            self._atomic_write(self.dir / "archive.pickle", ((__version__, reuse.FORMAT), last))
             with suppress(OSError):
                 (self.dir / "archive-edits.pickle").unlink(missing_ok=True)
 
@@ -228,14 +229,21 @@ class BuildCache:
             with suppress(OSError):
                 (self.dir / f"inputs.sqlite{suffix}").unlink(missing_ok=True)
 
-    def _atomic_write(self, path: Path, data: bytes) -> None:
-        """Write a cache file; a cache that cannot be written is reported, never fatal (the next build reads more)."""
+    def _atomic_write(self, path: Path, data: bytes | object) -> None:
+        """Write a cache file (bytes, or an object pickled straight into it); a cache that cannot be
+        written is reported, never fatal (the next build reads more)."""
+        temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
-            temporary.write_bytes(data)
+            with open(temporary, "wb") as handle:
+                if isinstance(data, bytes):
+                    handle.write(data)
+                else:  # straight into the file: no copy of a large archive's pickle in memory
+                    pickle.dump(data, handle, protocol=5)
             os.replace(temporary, path)
         except OSError as exc:
+            with suppress(OSError):
+                temporary.unlink(missing_ok=True)
             self.problems.append(f"{path}: cannot write the build cache ({exc.strerror or exc})")
 
 

@@ -71,6 +71,14 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     return _environment(dirs, frozenset(str(p) for d in dirs for p in Path(d).rglob("*") if p.is_file()))
 
 
+def compile_templates(config: SiteConfig) -> None:
+    """Compile the theme's templates now: for a process that builds many times (the preview
+    server), so that its first rebuild does not wait for it."""
+    env = make_environment(config)
+    for name in env.list_templates(extensions=("html", "xml")):
+        env.get_template(name)
+
+
 def make_markdown() -> MarkdownIt:
     """CommonMark with tables; raw HTML is shown as text and unsafe link schemes are refused."""
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])

@@ -36,7 +36,7 @@ from .model import Archive, Article
 from .read import Skipped
 from .report import InputEntry
 
-FORMAT = 5
+FORMAT = 7
 """The layout of LastBuild: a kept one of another layout is not used."""
 MAX_EDITS = 16
 """Changed files beyond which the whole pipeline runs (each edit is checked one by one)."""

@@ -30,7 +30,8 @@ from .build import BuildResult, build
 from .cache import BuildCache
 from .errors import ConfigError, SiteGenError
 from .config import SiteConfig
-from .search import last_snapshot
+from .render import compile_templates
+from .search import preload as search_preload
 from .watch import Watcher
 
 LIVE_PREFIX = "/_site-gen/"
@@ -159,9 +160,13 @@ class Rebuilder:
 
     def run(self) -> None:
         self.cache = self.cache or BuildCache(self.config, keep_in_memory=True)
-        self.cache.preload()  # read now rather than on the first save
-        if self.cache.snapshot is None:
-            self.cache.snapshot = last_snapshot(self.config)
+        try:  # read and compiled now rather than on the first save
+            self.cache.preload()
+            snapshot = search_preload(self.config)
+            self.cache.snapshot = self.cache.snapshot or snapshot
+            compile_templates(self.config)
+        except Exception:  # noqa: BLE001 - only a head start: whatever failed here, the rebuild that meets it reports
+            pass
         while not self.events.closed.is_set():
             if not self._wake.wait(timeout=0.5):
                 continue

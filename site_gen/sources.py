@@ -119,20 +119,33 @@ def _unknown_outlet(domain: str) -> Outlet:
 
 
 def load_registry(config: SiteConfig) -> Registry:
-    """The bundled registry with the site's own sources.yaml laid over it."""
-    bundled = resources.files("site_gen").joinpath("data/sources.yaml").read_text(encoding="utf-8")
-    merged = parse_registry(bundled, "site_gen/data/sources.yaml")
+    """The bundled registry with the site's own sources.yaml laid over it. Parsed again only when
+    that file's text changed (the preview server reads it on every rebuild)."""
+    text = None
     if config.sources is not None:
         try:
             text = Path(config.sources).read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError([f"cannot read the source registry: {exc.strerror}"], str(config.sources)) from exc
-        for domain, values in parse_registry(text, str(config.sources)).items():
-            merged[domain] = {**merged.get(domain, {}), **values}
+    stamp = (str(config.sources), text)
+    if stamp not in _REGISTRIES:
+        _REGISTRIES.clear()
+        _REGISTRIES[stamp] = _parse_registries(text, str(config.sources))
+    return _REGISTRIES[stamp]
+
+
+_REGISTRIES: dict[tuple[str, str | None], Registry] = {}
+
+
+def _parse_registries(text: str | None, path: str) -> Registry:
+    bundled = resources.files("site_gen").joinpath("data/sources.yaml").read_text(encoding="utf-8")
+    merged = parse_registry(bundled, "site_gen/data/sources.yaml")
+    for domain, values in parse_registry(text, path).items() if text is not None else ():
+        merged[domain] = {**merged.get(domain, {}), **values}
     problems: list[str] = []
     entries = {domain: _entry(domain, values, problems) for domain, values in merged.items()}
     if problems:
-        raise ConfigError(problems, str(config.sources or "site_gen/data/sources.yaml"))
+        raise ConfigError(problems, path if text is not None else "site_gen/data/sources.yaml")
     return Registry(entries)
 
 

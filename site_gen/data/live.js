@@ -45,14 +45,21 @@
     });
   }
 
-  var source = new EventSource("/_site-gen/events");
-  // A page served just before a rebuild finished would miss its event: the greeting says which build is current.
-  source.addEventListener("hello", function (event) {
-    if (String(JSON.parse(event.data).build) !== build) location.reload();
-    document.documentElement.setAttribute("data-site-gen-live", "connected");
-  });
-  source.addEventListener("reload", function () { location.reload(); });
-  source.addEventListener("css", function () { hideError(); swapStylesheets(); });
-  source.addEventListener("build-error", function (event) { showError(JSON.parse(event.data)); });
-  source.addEventListener("build-ok", hideError);
+  function connect() {
+    var source = new EventSource("/_site-gen/events");
+    // A page served just before a rebuild finished would miss its event: the greeting says which build is current.
+    source.addEventListener("hello", function (event) {
+      if (String(JSON.parse(event.data).build) !== build) location.reload();
+      document.documentElement.setAttribute("data-site-gen-live", "connected");
+    });
+    source.addEventListener("reload", function () { location.reload(); });
+    source.addEventListener("css", function () { hideError(); swapStylesheets(); });
+    source.addEventListener("build-error", function (event) { showError(JSON.parse(event.data)); });
+    source.addEventListener("build-ok", hideError);
+  }
+
+  // Connected once the page has loaded: the server lets a rebuild's bookkeeping wait until
+  // reloading pages are back, so that it does not compete with their loading.
+  if (document.readyState === "complete") connect();
+  else window.addEventListener("load", connect);
 })();
