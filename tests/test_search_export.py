@@ -135,6 +135,12 @@ def test_file_sizes_follow_the_archive(monkeypatch, archive_site):
     shards = [n for n in files if n.startswith("t/")]
     assert len(shards) == len(files["meta"]["shards"]) > 3
     assert files["meta"]["chunk"] == 4 and len([n for n in files if n.startswith("d/")]) == 11
+    # each shard takes terms in order while they fit in the target size: one more would not have fitted
+    # ([df, chars] per field for each term: title, then body)
+    sizes = [[len(t) + numbers[i * 4 + 1] + numbers[i * 4 + 3] + export._TERM_OVERHEAD for i, t in enumerate(terms)] for terms, numbers, _ in (files[f"t/{n}"] for n in range(len(shards)))]
+    target = max(200, sum(map(sum, sizes)) // export.MAX_SHARDS)
+    for shard, following in zip(sizes, sizes[1:]):
+        assert (sum(shard) <= target or len(shard) == 1) and sum(shard) + following[0] > target
 
 
 def test_long_posting_lists_are_coded_the_same_in_array_operations():

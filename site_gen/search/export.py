@@ -112,12 +112,11 @@ def export(
     vocabulary = previous.vocabulary if previous is not None and previous.vocabulary else sorted(set().union(*(f.postings for f in fields.values())), key=term_order)
     stats.terms = len(vocabulary)
     coded = previous.reusable(coding) if previous is not None else {}
-    todo = stats.coded = [t for t in vocabulary if t not in coded]
+    todo = stats.coded = _uncoded(vocabulary, coded, fields, previous)
     for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs if len(todo) > PARALLEL_CODING else 1):
         coded.update(part)
-    rows = [(term, *coded[term]) for term in vocabulary]
-    recoded = set(todo)
-    shards = _write_shards(folder, rows, [i for i, term in enumerate(vocabulary) if term in recoded], stats, previous.shards if previous is not None else [])
+    recoded = sorted(bisect_left(vocabulary, term_order(term), key=term_order) for term in todo)
+    shards = _write_shards(folder, vocabulary, coded, recoded, stats, previous.shards if previous is not None else [])
     chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
     docs = _write_docs(folder, articles, chunk, stats, previous)
     tags = _write_tags(folder, articles, stats)
@@ -268,34 +267,43 @@ def _sextets(data: bytes, bits: int) -> str:
     return base64.b64encode(data + bytes(-len(data) % 3)).decode("ascii")[: -(-bits // 6)]
 
 
-def _write_shards(folder: Path, rows: list[tuple[str, list[int], str]], recoded: list[int], stats: ExportStats, previous: list[Shard]) -> list[Shard]:
-    """Cut the sorted terms into shards of about equal size and write them. A shard cut as the
-    previous export cut it (same number, first term and length) with no row coded again holds the
-    same rows: its bytes are taken from the previous export. recoded: positions of rows coded again."""
-    sizes = [len(term) + len(coded) + _TERM_OVERHEAD for term, _, coded in rows]
-    target = max(MIN_SHARD_CHARS, sum(sizes) // MAX_SHARDS)
+def _uncoded(vocabulary: list[str], coded: dict[str, Row], fields: dict[str, InvertedField], previous: Snapshot | None) -> list[str]:
+    """The terms without a row, in order: after a patch whose rows still hold, the terms it touched
+    that are still in use (a pass over the whole vocabulary cost more than the patch); else all."""
+    if previous is not None and coded and previous.vocabulary is vocabulary:
+        return sorted((t for t in previous.stale if t not in coded and any(t in f.postings for f in fields.values())), key=term_order)
+    return [t for t in vocabulary if t not in coded]
+
+
+def _write_shards(folder: Path, vocabulary: list[str], coded: dict[str, Row], recoded: list[int], stats: ExportStats, previous: list[Shard]) -> list[Shard]:
+    """Cut the sorted terms into shards of about equal size and write them: each shard as many
+    terms as fit in the target size (at least one). A shard cut as the previous export cut it
+    (same number, first term and length) with no row coded again holds the same rows: its bytes
+    are taken from the previous export. recoded: positions of the rows coded again, in order."""
+    sizes = np.fromiter((len(term) + len(coded[term][1]) + _TERM_OVERHEAD for term in vocabulary), dtype=np.int64, count=len(vocabulary))
+    target = max(MIN_SHARD_CHARS, int(sizes.sum()) // MAX_SHARDS)
+    ends = np.cumsum(sizes)  # ends[i]: the size of terms 0..i
     shards: list[Shard] = []
-    start, size = 0, 0
-    for i, row_size in enumerate(sizes + [0]):
-        if i == len(rows) or (size and size + row_size > target):
-            if i > start:
-                shards.append(_shard(folder, len(shards), rows, start, i, recoded, stats, previous))
-            start, size = i, 0
-        size += row_size
+    start = 0
+    while start < len(vocabulary):
+        before = int(ends[start - 1]) if start else 0
+        end = max(start + 1, int(np.searchsorted(ends, before + target, side="right")))
+        shards.append(_shard(folder, len(shards), vocabulary[start:end], coded, bisect_left(recoded, start) == bisect_left(recoded, end), stats, previous))
+        start = end
     stats.shards = len(shards)
     return shards
 
 
-def _shard(folder: Path, number: int, rows: list[tuple[str, list[int], str]], start: int, end: int, recoded: list[int], stats: ExportStats, previous: list[Shard]) -> Shard:
+def _shard(folder: Path, number: int, terms: list[str], coded: dict[str, Row], same_rows: bool, stats: ExportStats, previous: list[Shard]) -> Shard:
     before = previous[number] if number < len(previous) else None
-    if before is not None and (before.first, before.terms) == (rows[start][0], end - start) and bisect_left(recoded, start) == bisect_left(recoded, end):
+    if before is not None and same_rows and (before.first, before.terms) == (terms[0], len(terms)):
         payload = before.payload
     else:
-        shard = rows[start:end]
-        payload = _payload(f"t/{number}", [[t for t, _, _ in shard], [x for _, numbers, _ in shard for x in numbers], "".join(c for _, _, c in shard)])
+        rows = [coded[term] for term in terms]
+        payload = _payload(f"t/{number}", [terms, [x for numbers, _ in rows for x in numbers], "".join(chars for _, chars in rows)])
         stats.made_shards.append(number)
     _put(folder, f"t/{number}.js", payload, stats)
-    return Shard(rows[start][0], end - start, payload)
+    return Shard(terms[0], len(terms), payload)
 
 
 def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats, previous: Snapshot | None) -> list[bytes]:
