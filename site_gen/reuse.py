@@ -133,6 +133,7 @@ def apply(last: LastBuild | None, config: SiteConfig, memo: Memo, settings: str,
             return None
         inputs[position[path]] = edited[path] = entry
         replaced[id(old.article)] = new
+        bodies.put(new)  # the memo has its new text now: a later edit is measured against that
     articles = [replaced.get(id(a), a) for a in last.archive.articles]
     keys = dict(last.keys)
     keys.update(article_keys(replaced.values()))
@@ -148,7 +149,7 @@ def _in_place_of(old: InputEntry, new: InputEntry, config: SiteConfig, tallies: 
     if any(getattr(before, name) != getattr(after, name) for name in SAME) or before.sources[0].path != after.sources[0].path:
         return None
     if natural_slug(after) != before.slug or natural_permalink(after, config.permalink) != before.permalink:
-        return None  # it had a suffix for a clash, or its slug comes from a title edited without a change
+        return None  # a clash gave it a suffix: assemble decides again
     assert after.outlet is not None
     if config.boilerplate.detect:
         tally = tallies[after.outlet.key]
@@ -169,8 +170,14 @@ class _Bodies:
         self._by_path: dict[str, Article] | None = None
 
     def paragraphs(self, path: str) -> list[str] | None:
+        article = self._index().get(path)
+        return article.paragraphs if article is not None else None
+
+    def put(self, article: Article) -> None:
+        self._index()[article.sources[0].path] = article
+
+    def _index(self) -> dict[str, Article]:
         if self._by_path is None:
             self._by_path = {a.sources[0].path: a for a in self.articles}
-        article = self._by_path.get(path)
-        return article.paragraphs if article is not None else None
+        return self._by_path
 

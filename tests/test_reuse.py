@@ -170,3 +170,12 @@ def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tm
     result = build_with_report(archive, tmp_path)
     assert "reuse" in stages(result) and sorted(keyed) == sorted(by_url)
     same_as_full_build(archive, tmp_path, result)
+
+
+def test_two_edits_that_become_copies_of_each_other_match_a_full_build(archive, tmp_path):
+    build_with_report(archive, tmp_path)
+    archive.write("5.txt", header(5, body(20)))
+    archive.write("6.txt", header(6, body(20, "Plus one line of its own.\n")))  # near the new 5, not the old
+    result = build_with_report(archive, tmp_path)
+    assert "dedupe" in stages(result)
+    same_as_full_build(archive, tmp_path, result)
