@@ -86,10 +86,19 @@ def article_to_edit(site: Path) -> tuple[Path, str]:
 
 
 def painted(page) -> float | None:
-    """When the page's document was first painted (seconds since the epoch), from the browser's clock."""
+    """When the page's document was first painted (seconds since the epoch), from the browser's
+    clock; waits for the paint when the harness saw the text before it happened."""
     return page.evaluate(
-        "() => { const p = performance.getEntriesByName('first-contentful-paint')[0];"
-        " return p ? (performance.timeOrigin + p.startTime) / 1000 : null; }"
+        """() => new Promise(resolve => {
+            const done = entry => resolve((performance.timeOrigin + entry.startTime) / 1000);
+            const seen = performance.getEntriesByName('first-contentful-paint')[0];
+            if (seen) return done(seen);
+            new PerformanceObserver(list => {
+                const paint = list.getEntriesByName('first-contentful-paint')[0];
+                if (paint) done(paint);
+            }).observe({type: 'paint', buffered: true});
+            setTimeout(() => resolve(null), 5000);
+        })"""
     )
 
 

@@ -145,7 +145,7 @@ class Rebuilder:
 
     config: SiteConfig
     events: Events
-    settle: float = 0.05
+    settle: float = 0.03
     log: Callable[[str], None] = lambda line: print(line, flush=True)
     cache: BuildCache | None = None
     _pending: set[str] = field(default_factory=set)
@@ -362,8 +362,8 @@ def serve(
             ready(url)
         if open_browser:
             webbrowser.open(url)
-        while True:
-            time.sleep(3600)
+        while True:  # short sleeps: a Ctrl-C that the kernel hands to a busy thread is seen at the next wake-up
+            time.sleep(0.25)
     except KeyboardInterrupt:
         print("\nsite-gen serve: stopped", file=sys.stderr)
     finally:
