@@ -143,7 +143,9 @@ def _build(
         inputs, archive, keys, recurring = made.inputs, made.archive, made.keys, made.recurring
         tree = output.incremental(state.delta) if incremental else output.fresh()
         kept, cache.snapshot = cache.snapshot, None  # a failed build may have patched it
-        with SearchJob(config, archive, tree, keys, kept, _replaced(last, made)) as search:  # in its own process while pages render, for large archives;
+        # the last build's articles by key (a content hash): the search patch finds the postings of the old versions through their terms
+        before = {last.keys[a.id]: a for a in last.archive.articles} if last else {}
+        with SearchJob(config, archive, tree, keys, kept, before) as search:  # in its own process while pages render, for large archives;
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
                 manifest, rendered, made.page_basis = render_site(config, archive, tree, keys, state.manifest if incremental else {}, _edited(last, made))
@@ -206,14 +208,6 @@ def _edited(last: LastBuild | None, made: LastBuild) -> Edited | None:
     if last is None or not made.reused:
         return None
     return Edited([new for old, new in zip(last.archive.articles, made.archive.articles) if old is not new], last.page_basis)
-
-
-def _replaced(last: LastBuild | None, made: LastBuild) -> dict[str, Article]:
-    """The last build's articles that this one replaced, by their keys (content hashes, so any such
-    mapping is right): the search export's patch finds their postings through their terms."""
-    if last is None or len(made.archive.articles) != len(last.archive.articles):
-        return {}
-    return {last.keys[old.id]: old for old, new in zip(last.archive.articles, made.archive.articles) if old is not new}
 
 
 def _accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:

@@ -52,7 +52,8 @@ class SearchJob:
         """article_keys: keys.article_keys() of the archive, the digest of everything an article
         could contribute to either index (a change anywhere in an article re-indexes it).
         snapshot: the last export's, when the caller keeps it in memory (else it is read from the cache).
-        before: the previous versions of changed articles by digest, where the caller has them."""
+        before: articles by digest that the caller has at hand (the last build's): where the old
+        version of a changed article is among them, its postings are found through its terms."""
         self.config = config
         self.kept = snapshot
         self.before = before or {}
