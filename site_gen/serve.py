@@ -147,11 +147,15 @@ class Rebuilder:
     events: Events
     settle: float = 0.03
     log: Callable[[str], None] = lambda line: print(line, flush=True)
-    cache: BuildCache | None = None
+    cache: BuildCache = field(init=False)
+    """Kept in memory across rebuilds: the read cache, the last archive and the search snapshot."""
     _pending: set[str] = field(default_factory=set)
     _wake: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     builds: int = 0
+
+    def __post_init__(self) -> None:
+        self.cache = BuildCache(self.config, keep_in_memory=True)
 
     def changed(self, paths: set[str]) -> None:
         with self._lock:
@@ -159,7 +163,6 @@ class Rebuilder:
         self._wake.set()
 
     def run(self) -> None:
-        self.cache = self.cache or BuildCache(self.config, keep_in_memory=True)
         try:  # read and compiled now rather than on the first save
             self.cache.preload()
             snapshot = search_preload(self.config)
@@ -194,7 +197,6 @@ class Rebuilder:
                 self.events.publish("css" if changed else "build-ok", data)
 
         try:
-            self.cache = self.cache or BuildCache(self.config, keep_in_memory=True)
             result = build(self.config, check=reject_errors, cache=self.cache, committed=live)
         except Exception as exc:  # noqa: BLE001 - every failure goes to the page, the server keeps going
             payload = error_payload(exc)
