@@ -23,8 +23,8 @@ import corpus_records  # noqa: E402
 import dedupe_pairs  # noqa: E402
 
 from site_gen.config import DedupeSettings  # noqa: E402
-from site_gen.dedupe import _similarity, find_clusters  # noqa: E402
-from site_gen.minhash import Fingerprints, candidate_pairs, shingles, words  # noqa: E402
+from site_gen.dedupe.clusters import _similarity, find_clusters  # noqa: E402
+from site_gen.dedupe.minhash import Fingerprints, candidate_pairs, shingles, words  # noqa: E402
 
 
 def margins(data: dict) -> None:

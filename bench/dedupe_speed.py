@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 from corpus import write_corpus  # noqa: E402
 from dedupe_pairs import decided_pairs  # noqa: E402
 
-from site_gen.build import collect_inputs  # noqa: E402
+from site_gen.build.pipeline import collect_inputs  # noqa: E402
 from site_gen.config import load_config  # noqa: E402
-from site_gen.dedupe import Cluster, find_clusters  # noqa: E402
-from site_gen.minhash import Fingerprints, words  # noqa: E402
+from site_gen.dedupe.clusters import Cluster, find_clusters  # noqa: E402
+from site_gen.dedupe.minhash import Fingerprints, words  # noqa: E402
 
 
 class MemoryProbe:

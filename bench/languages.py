@@ -21,7 +21,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_gen.tables import read_table  # noqa: E402
+from site_gen.importers.tables import read_table  # noqa: E402
 
 
 def samples(corpora: Path) -> dict[str, tuple[str, list[str]]]:

@@ -24,11 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from site_gen import timeline  # noqa: E402
-from site_gen.archive import group  # noqa: E402
-from site_gen.build import build  # noqa: E402
-from site_gen.citation import cite  # noqa: E402
+from site_gen.render.archive import group  # noqa: E402
+from site_gen.build.pipeline import build  # noqa: E402
+from site_gen.render.citation import cite  # noqa: E402
 from site_gen.config import SiteConfig  # noqa: E402
-from site_gen.relations import relate  # noqa: E402
+from site_gen.render.relations import relate  # noqa: E402
 
 WORDS = "harbour council bridge ferry market storm budget tram library quota pilots museum regatta".split()
 

@@ -137,7 +137,7 @@ HUGO_LAYOUTS = {
 def write_hugo_site(site: Path, hugo_site: Path) -> None:
     """The same articles as Hugo content: Markdown with front matter (title, date, tags, outlet)."""
     from site_gen.cli import site_config  # the project's own reader, so both tools get the same articles
-    from site_gen.build import collect_inputs
+    from site_gen.build.pipeline import collect_inputs
 
     config = site_config(argparse.Namespace(source=site, config=None, output=None, jobs=None))
     posts = hugo_site / "content" / "posts"

@@ -40,12 +40,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from site_gen.archive import assemble  # noqa: E402
+from site_gen.render.archive import assemble  # noqa: E402
 from site_gen.config import load_config  # noqa: E402
-from site_gen.keys import article_keys  # noqa: E402
+from site_gen.render.keys import article_keys  # noqa: E402
 from site_gen.model import Article, Outlet, SourceFile  # noqa: E402
 from site_gen.output import WorkTree  # noqa: E402
-from site_gen.render import Renderer  # noqa: E402
+from site_gen.render.pages import Renderer  # noqa: E402
 from site_gen.search import export, index, layout  # noqa: E402
 from site_gen.search.inverted import InvertedField, invert  # noqa: E402
 from site_gen.search.terms import FIELDS  # noqa: E402

@@ -34,7 +34,7 @@ WIDTHS = {"phone": 375, "desktop": 1280}
 
 def build_sample(into: Path) -> Path:
     """Build the bundled sample archive (site.yaml, content/) into a throw-away folder."""
-    from site_gen.build import build
+    from site_gen.build.pipeline import build
     from site_gen.config import load_config
 
     config = load_config(REPO / "site.yaml", cwd=REPO)

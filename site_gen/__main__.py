@@ -1,3 +1,3 @@
-from .cli import run
+from site_gen.cli import run
 
 run()

@@ -7,13 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .build import build, collect_inputs
-from .config import SiteConfig, find_config, load_config
-from .dedupe import dedupe, describe_clusters
-from .errors import ConfigError, SiteGenError
-from .import_cli import add_commands as add_import_commands
-from .search import terminal
+from site_gen import __version__
+from site_gen.build.pipeline import build, collect_inputs
+from site_gen.config import SiteConfig, find_config, load_config
+from site_gen.dedupe.clusters import dedupe, describe_clusters
+from site_gen.errors import ConfigError, SiteGenError
+from site_gen.importers.commands import add_commands as add_import_commands
+from site_gen.search import terminal
 
 
 def run() -> None:
@@ -140,7 +140,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from site_gen.serve.server import serve
 
     return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
-from .languages import is_valid, normalize_code
+from site_gen.errors import ConfigError
+from site_gen.languages import is_valid, normalize_code
 
 DEFAULT_IGNORE = ["README*", "LICENSE*", "CHANGELOG*", "SOURCE.md", "SOURCES.md"]
 PERMALINK_FIELDS = {"outlet", "year", "month", "day", "slug", "id"}
@@ -69,7 +69,8 @@ class SiteConfig:
     output_dir: Path = Path("public")
     cache_dir: Path = Path(".site-gen-cache")
     theme: str = "default"
-    """Bundled theme name, or a folder holding templates/ and static/ that override the default."""
+    """A theme's name: themes/NAME/ beside the config, else the theme of that name shipped with site-gen
+    (or a folder beside the config); its templates/ and static/ files override the default theme's."""
     sources: Path | None = None
     """The site's own source registry; sources.yaml beside the config when present."""
     permalink: str = "articles/{outlet}/{year}/{month}/{slug}/"
@@ -193,6 +194,7 @@ def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
         elif key == "dedupe":
             config.dedupe = _parse_dedupe(value, problems)
     problems.extend(_check_permalink(config.permalink))
+    problems.extend(_check_theme(config))
     if not is_valid(normalize_code(config.language)):
         problems.append(f"'language' must be a language tag such as en, de or pt-BR, not {config.language!r} (it is every page's lang attribute)")
     return problems
@@ -259,6 +261,37 @@ def _parse_dedupe(value: Any, problems: list[str]) -> DedupeSettings:
             else:
                 setattr(settings, key, item)
     return settings
+
+
+def bundled_themes() -> Path:
+    """The themes shipped with site-gen: site_gen/themes/ once installed, themes/ at the top of a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "themes"
+    return installed if installed.is_dir() else package.parent / "themes"
+
+
+def _theme_candidates(config: SiteConfig) -> list[Path]:
+    """Where a theme named in site.yaml is looked for, in order."""
+    return [config.root / "themes" / config.theme, config.root / config.theme, bundled_themes() / config.theme]
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """Theme folders, most specific first: the site's own (themes/NAME beside the config, or a folder
+    NAME there), the bundled theme of that name, then the bundled default. A file in an earlier folder
+    overrides the same file in a later one."""
+    folders: list[Path] = []
+    for folder in [*_theme_candidates(config), bundled_themes() / "default"]:
+        if folder.is_dir() and folder.resolve() not in {f.resolve() for f in folders}:
+            folders.append(folder)
+    return folders
+
+
+def _check_theme(config: SiteConfig) -> list[str]:
+    candidates = _theme_candidates(config)
+    if any(folder.is_dir() for folder in candidates):
+        return []
+    looked = ", ".join(str(folder) for folder in candidates)
+    return [f"theme {config.theme!r} not found: looked in {looked} (copy a template of themes/default into themes/{config.theme}/templates/ to start one)"]
 
 
 def _check_permalink(pattern: str) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 import langcodes
 from whoosh.lang import has_stemmer
 
-from .model import Article, Message
+from site_gen.model import Article, Message
 
 DETECT_CHARS = 400
 """Characters of title and body the detector reads: 100% right on the corpora from 300 on (bench/languages.py)."""

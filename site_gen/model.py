@@ -193,3 +193,18 @@ class Archive:
     """By outlet key."""
     tags: dict[str, Tag]
     """By tag name."""
+
+
+@fast_pickle
+@dataclass(slots=True)
+class InputEntry:
+    """What became of one path found in the content folder."""
+
+    path: str
+    status: Status
+    messages: list[Message] = field(default_factory=list)
+    article: Article | None = None
+    """The article this file became (or was merged into); its id goes in the report."""
+    paragraph_keys: list[int] = field(default_factory=list)
+    """Stable hashes of the article's paragraphs as read (boilerplate.paragraph_keys), cached with
+    the entry so recurring-paragraph detection does not fold every paragraph on every build."""

@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import OutputError
+from site_gen.errors import OutputError
 
 MARKER = ".site-gen-output"
 _RENAME_EXCHANGE = 2

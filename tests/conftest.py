@@ -16,7 +16,7 @@ from hypothesis import settings
 
 settings.register_profile("campaign", max_examples=20_000, deadline=None)  # scripts/fuzz.sh
 
-from site_gen.build import BuildResult, build
+from site_gen.build.pipeline import BuildResult, build
 from site_gen.config import SiteConfig, load_config
 
 REPO = Path(__file__).resolve().parent.parent

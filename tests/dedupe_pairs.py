@@ -16,7 +16,7 @@ from itertools import combinations
 from pathlib import Path
 
 from site_gen.config import DedupeSettings
-from site_gen.dedupe import Cluster, find_clusters
+from site_gen.dedupe.clusters import Cluster, find_clusters
 from site_gen.model import Article, Outlet, SourceFile
 from site_gen.slugs import short_hash
 

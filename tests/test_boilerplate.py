@@ -2,11 +2,11 @@ import re
 
 import pytest
 
-from site_gen.boilerplate import paragraph_keys, strip_patterns, strip_recurring
+from site_gen.ingest.boilerplate import paragraph_keys, strip_patterns, strip_recurring
 from site_gen.config import BoilerplateSettings, SiteConfig
 from site_gen.errors import ConfigError
 from site_gen.model import Article, Outlet
-from site_gen.sources import load_registry
+from site_gen.ingest.sources import load_registry
 
 FOOTER = re.compile(r"(?:©\s*)?Автономная некоммерческая организация\W*ТВ-Новости\b.*", re.DOTALL)
 NEWS = Outlet("news", "News", "news.example")

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from site_gen import render
+from site_gen.render import pages as render
 from site_gen.errors import SiteGenError
 
 from conftest import REPO

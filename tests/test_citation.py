@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from site_gen.citation import cite, retrieval_date
+from site_gen.render.citation import cite, retrieval_date
 
 
 def test_citation_names_outlet_title_date_urls_hash_and_retrieval(site):

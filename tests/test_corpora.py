@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_gen.build import build
+from site_gen.build.pipeline import build
 from site_gen.config import SiteConfig, load_config
 
 from conftest import corpus, require

@@ -2,14 +2,11 @@
 build them together with the BBC files, and check that every row and file is accounted for.
 
 The import and build run once for the module (about a minute); each test checks one promise.
-Deduplication and search are built in other branches: their checks run once `site_gen.dedupe`
-and `site_gen.search` exist, and skip with that reason until then.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import re
@@ -157,8 +154,6 @@ def test_outlet_labels_become_tags(built):
 
 
 def test_duplicates_are_merged(built):
-    if importlib.util.find_spec("site_gen.dedupe") is None:
-        pytest.skip("site_gen.dedupe does not exist yet (deduplication is built on another branch)")
     per_url = Counter(canonical_url(a["url"]) for a in built.report["articles"] if a["url"] and a["outlet"] == "RT")
     assert max(per_url.values()) == 1, per_url.most_common(3)
     assert len(per_url) < 1065 + 1065 + 742  # the keyword files overlap: ~1,065 distinct English URLs of 2,163 rows
@@ -174,8 +169,6 @@ def test_duplicates_are_merged(built):
     ],
 )
 def test_known_articles_are_found_by_terminal_search(built, capsys, query, title_start):
-    if importlib.util.find_spec("site_gen.search") is None:
-        pytest.skip("site_gen.search does not exist yet (search is built on another branch)")
     titles = [a["title"] for a in built.report["articles"] if a["title"].startswith(title_start)]
     assert titles
     capsys.readouterr()

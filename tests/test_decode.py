@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from site_gen.decode import decode
+from site_gen.ingest.decode import decode
 from site_gen.errors import SiteGenError
 
 

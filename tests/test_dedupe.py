@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.build import collect_inputs
+from site_gen.build.pipeline import collect_inputs
 from site_gen.config import DedupeSettings
-from site_gen.dedupe import Memo, find_clusters
+from site_gen.dedupe.clusters import Memo, find_clusters
 
 WORDS = "harbour council bridge ferry quay tide budget vote crew night market storm school museum library road".split()
 

@@ -8,8 +8,8 @@ import corpus_records
 import dedupe_pairs
 from conftest import corpus
 from site_gen.config import DedupeSettings
-from site_gen.dedupe import find_clusters
-from site_gen.minhash import words
+from site_gen.dedupe.clusters import find_clusters
+from site_gen.dedupe.minhash import words
 
 pytestmark = pytest.mark.slow
 

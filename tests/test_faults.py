@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from site_gen.build import build
+from site_gen.build.pipeline import build
 
 OUTLETS = ["reuters.com", "apnews.com", "bbc.co.uk", "theguardian.com", "nytimes.com", "cnn.com", "npr.org"]  # registered, with a language
 ARTICLE = "date 2025-{m:02d}-{d:02d} https://www.{o}/{n}\nStory {n} about the harbour\n" + "Paragraph {n} of text that fills the page. " * 30 + "\n"

@@ -6,11 +6,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from site_gen.config import SiteConfig
-from site_gen.decode import decode
+from site_gen.ingest.decode import decode
 from site_gen.errors import SiteGenError
 from site_gen.model import RawDoc, SourceFile
-from site_gen.normalize import comparison_key, normalize
-from site_gen.read import parse
+from site_gen.ingest.normalize import comparison_key, normalize
+from site_gen.ingest.read import parse
 
 CONFIG = SiteConfig(root=Path("."))
 SOURCE = SourceFile("fuzz.txt", "0" * 64, 0, "utf-8")

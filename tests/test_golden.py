@@ -10,7 +10,7 @@ import difflib
 import os
 import shutil
 
-from site_gen.build import build
+from site_gen.build.pipeline import build
 from site_gen.config import load_config
 
 from conftest import REPO

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from markupsafe import escape
 
-from site_gen.build import build
+from site_gen.build.pipeline import build
 from site_gen.config import load_config
 
 from conftest import REPO

@@ -5,7 +5,7 @@ import pytest
 
 from site_gen.cli import main
 from site_gen.errors import SiteGenError
-from site_gen.importer import ImportOptions, column_mapping, import_files, parse_date
+from site_gen.importers.articles import ImportOptions, column_mapping, import_files, parse_date
 
 D = dt.date
 RT_EN = (

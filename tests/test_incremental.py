@@ -4,7 +4,7 @@ import json
 import os
 import shutil
 
-from site_gen.build import build
+from site_gen.build.pipeline import build
 from site_gen.config import load_config
 
 from conftest import REPO

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 
 from site_gen.config import SiteConfig
-from site_gen.keys import ContextHasher, template_keys
+from site_gen.render.keys import ContextHasher, template_keys
 from site_gen.model import Article, Outlet, Tag
-from site_gen.render import make_environment
+from site_gen.render.pages import make_environment
 
 
 def test_context_keys_are_stable_and_sensitive():

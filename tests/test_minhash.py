@@ -7,8 +7,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_gen import minhash
-from site_gen.normalize import comparison_key
+from site_gen.dedupe import minhash
+from site_gen.ingest.normalize import comparison_key
 
 TEXT = st.text(alphabet=st.sampled_from(list("abc XYZ é’'“”—-.,\n\u00a0ﬁ1_İß")), max_size=80)
 
@@ -47,7 +47,7 @@ def test_short_texts_are_densified_not_left_empty():
 def test_fingerprints_are_the_same_in_another_process():
     """Word and shingle hashes must not depend on the per-process string hash salt."""
     text = "the same words in another process"
-    code = f"from site_gen import minhash; w = {text!r}.split(); print(sorted(minhash.shingles(w))[:3], minhash.signature(w)[:3].tolist())"
+    code = f"from site_gen.dedupe import minhash; w = {text!r}.split(); print(sorted(minhash.shingles(w))[:3], minhash.signature(w)[:3].tolist())"
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
     assert len(outputs) == 1
     w = text.split()

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from site_gen.config import SiteConfig
 from site_gen.model import RawDoc, SourceFile
-from site_gen.normalize import comparison_key, drop_repeated, normalize, split_paragraphs
-from site_gen.read import parse
+from site_gen.ingest.normalize import comparison_key, drop_repeated, normalize, split_paragraphs
+from site_gen.ingest.read import parse
 
 from conftest import REPO
 

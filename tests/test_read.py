@@ -5,7 +5,7 @@ import os
 import pytest
 
 from site_gen.errors import SiteGenError
-from site_gen.read import discover, read_file
+from site_gen.ingest.read import discover, read_file
 
 SAMPLE_HEADER = " date 2025-05-31 https://sputnikglobe.com/20250531/story.html\nA Title\n\nFirst paragraph.\nSecond paragraph.\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from site_gen.model import Archive, Article, Duplicate, Outlet, SourceFile
-from site_gen.relations import relate
+from site_gen.render.relations import relate
 
 GAZETTE = Outlet("gazette", "The Gazette", "gazette.example", "GB", "en", "newspaper", known=True)
 WIRE = Outlet("wire", "North Wire", "wire.example", "GB", "en", "wire", known=True)
@@ -30,7 +30,7 @@ def article(id: str, outlet: Outlet, date: str | None, *duplicates: Duplicate, t
 
 
 def archive(*articles: Article) -> Archive:
-    from site_gen.archive import sort_key
+    from site_gen.render.archive import sort_key
 
     ordered = sorted(articles, key=sort_key)
     return Archive(ordered, {a.outlet.key: a.outlet for a in ordered}, {})
@@ -126,9 +126,9 @@ def test_article_pages_show_neighbours_same_day_and_copies(site):
 
 def test_copies_of_this_text_are_linked_when_dedupe_records_them(site):
     """Until the dedupe stage fills Article.duplicates, give one article a copy and render it for real."""
-    from site_gen.keys import article_keys
+    from site_gen.render.keys import article_keys
     from site_gen.output import WorkTree
-    from site_gen.render import Renderer
+    from site_gen.render.pages import Renderer
 
     site.write("g.txt", "date 2025-03-14 https://harbourgazette.example/bridge\nBridge to close\nBody.\n")
     site.write("w.txt", "date 2025-03-14 https://northwire.example/bridge\nBridge to shut\nBody.\n")

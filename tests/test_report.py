@@ -1,6 +1,6 @@
 import json
 
-from site_gen.report import REPORT_VERSION, write_report
+from site_gen.build.report import REPORT_VERSION, write_report
 
 
 def test_report_shape(site):

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from site_gen.build import build
-from site_gen.cache import BuildCache
+from site_gen.build.pipeline import build
+from site_gen.build.cache import BuildCache
 
 from test_incremental import full_build_of, snapshot
 
@@ -145,7 +145,7 @@ def test_a_new_permalink_pattern_assembles_the_archive_again(archive, tmp_path):
 
 
 def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tmp_path, monkeypatch):
-    from site_gen.render import Renderer
+    from site_gen.render.pages import Renderer
 
     build_with_report(archive, tmp_path)
     keyed: list[str] = []

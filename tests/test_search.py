@@ -7,7 +7,7 @@ import pytest
 
 from site_gen import parallel
 from site_gen.errors import SiteGenError
-from site_gen.keys import article_keys
+from site_gen.render.keys import article_keys
 from site_gen.search import SearchJob, export, index
 
 
@@ -135,7 +135,7 @@ def test_report_counts_the_search_files(site):
 def test_a_failed_render_ends_the_search_process_and_its_workers(site, monkeypatch):
     import os
 
-    from site_gen import build as build_module
+    from site_gen.build import pipeline as build_module
 
     write_articles(site, 30)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)

@@ -19,7 +19,7 @@ def sample(tmp_path_factory):
     shutil.copytree(REPO / "content", site.content)
     shutil.copy2(REPO / "sources.yaml", site.root / "sources.yaml")
     config = site.config()
-    from site_gen.build import build
+    from site_gen.build.pipeline import build
 
     result = build(config, cwd=site.root)
     return config, result.archive

@@ -6,7 +6,7 @@ articles bundled with the dedupe tests (tests/data), so that parity is checked i
 import pytest
 import yaml
 
-from site_gen.build import build
+from site_gen.build.pipeline import build
 from site_gen.config import load_config
 from site_gen.search import terms
 from site_gen.search.index import query

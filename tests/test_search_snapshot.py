@@ -113,8 +113,8 @@ def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_
     copy and sends back only the rows and files it made; replaying them gives what was saved."""
     import pickle
 
-    from site_gen.build import build
-    from site_gen.cache import BuildCache
+    from site_gen.build.pipeline import build
+    from site_gen.build.cache import BuildCache
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     archive_site.configure(jobs=2)

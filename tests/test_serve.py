@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_gen.serve import Events, inject, resolve
+from site_gen.serve.server import Events, inject, resolve
 
 from preview import Preview
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from site_gen.render import theme_dirs
+from site_gen.config import theme_dirs
 
 from preview import Preview
 

@@ -1,7 +1,7 @@
 import re
 
 from site_gen.slugs import short_hash, slugify
-from site_gen.tables import read_table
+from site_gen.importers.tables import read_table
 
 from conftest import corpus
 

@@ -3,7 +3,7 @@ import pytest
 from site_gen.config import SiteConfig
 from site_gen.errors import ConfigError
 from site_gen.model import Article
-from site_gen.sources import load_registry, registrable_domain, tag
+from site_gen.ingest.sources import load_registry, registrable_domain, tag
 
 
 def registry(tmp_path, text=None):

@@ -1,7 +1,7 @@
 from site_gen.cli import main
 from site_gen.config import SiteConfig
-from site_gen.sources import load_registry
-from site_gen.sources_import import BEGIN, END, import_labels
+from site_gen.ingest.sources import load_registry
+from site_gen.importers.labels import BEGIN, END, import_labels
 
 WEBSITES = ",url,type,2nd_type,3rd_type,active\n0,100percentfedup.com,bias,,,\n1,Acting-Man.com,unreliable,conspiracy,,\n2,actforamerica.org/news,hate,,,\n3,handwritten.example,fake,,,\n4,www.beforeitsnews.com,fake,conspiracy,,\n5,,fake,,,\n6,nolabel.example,,,,N\n"
 HAND = "# My outlets. Keep this comment.\nhandwritten.example:\n  name: Hand Written\n  tags: [local]\n"

@@ -1,7 +1,7 @@
 import pytest
 
 from site_gen.errors import SiteGenError
-from site_gen.tables import read_table, sniff_delimiter
+from site_gen.importers.tables import read_table, sniff_delimiter
 
 
 def write(tmp_path, name, data):

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from site_gen import timeline
+from site_gen.render import timeline
 from site_gen.model import Article, SourceFile
 
 SVG = "{http://www.w3.org/2000/svg}"

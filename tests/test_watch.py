@@ -6,7 +6,7 @@ import os
 import threading
 import time
 
-from site_gen.watch import Watcher
+from site_gen.serve.watch import Watcher
 
 
 class Changes:

@@ -28,17 +28,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .. import parallel
-from ..config import SiteConfig
-from ..cycles import paused_gc
-from ..errors import SiteGenError
-from ..model import Archive, Article
-from ..output import WorkTree, write_file
-from . import layout, manifest
+from site_gen import parallel
+from site_gen.config import SiteConfig
+from site_gen.cycles import paused_gc
+from site_gen.errors import SiteGenError
+from site_gen.model import Archive, Article
+from site_gen.output import WorkTree, write_file
+from site_gen.search import layout, manifest
 
 if TYPE_CHECKING:  # imported where used: see _index_and_export
-    from .inverted import InvertedField
-    from .snapshot import Recoded, Snapshot
+    from site_gen.search.inverted import InvertedField
+    from site_gen.search.snapshot import Recoded, Snapshot
 
 OUT_FOLDER = "search"
 LATE = "the site was published, but the index for site-gen search was not updated: "
@@ -162,8 +162,8 @@ class SearchJob:
 
     def _index_and_export(self) -> dict[str, Any]:
         # Imported here, where the work is done: a build with nothing to index never loads whoosh.
-        from .inverted import InvertedField
-        from .terms import FIELDS
+        from site_gen.search.inverted import InvertedField
+        from site_gen.search.terms import FIELDS
 
         if not self.index_plan.rebuild:
             self.index_later = True
@@ -178,7 +178,7 @@ class SearchJob:
 
     def _update_index(self, shared: dict[str, InvertedField] | None) -> bool:
         """index.update(); True when it analyzed every article (into shared, when given)."""
-        from . import index
+        from site_gen.search import index
 
         folder = index.index_dir(self.config)
         try:
@@ -188,9 +188,9 @@ class SearchJob:
 
     def _export(self, analyzed: dict[str, InvertedField] | None) -> dict[str, Any]:
         """The static index: from the whoosh build's analysis when given, else patched from the snapshot, else from scratch."""
-        from . import export
+        from site_gen.search import export
 
-        from .snapshot import Recoded
+        from site_gen.search.snapshot import Recoded
 
         digests = [self.digests[a.id] for a in self.articles]
         previous = None if analyzed else self._patched_snapshot(digests)
@@ -204,7 +204,7 @@ class SearchJob:
 
     def snapshot(self) -> Snapshot | None:
         """This export's snapshot, for a caller that keeps it in memory (after leaving the job)."""
-        from . import snapshot
+        from site_gen.search import snapshot
 
         if not self.answered:
             return None
@@ -216,7 +216,7 @@ class SearchJob:
         return snapshot.load(self.cache / SNAPSHOT) if self.process.exitcode == 0 else None
 
     def _keep(self) -> None:
-        from . import snapshot
+        from site_gen.search import snapshot
 
         if self.index_later:
             try:
@@ -230,7 +230,7 @@ class SearchJob:
 
     def _patched_snapshot(self, digests: list[str]) -> Snapshot | None:
         """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""
-        from . import snapshot
+        from site_gen.search import snapshot
 
         previous = self.kept or snapshot.load(self.cache / SNAPSHOT)
         return previous if previous is not None and previous.patch(self.articles, digests, self.before) else None
@@ -240,7 +240,7 @@ def preload(config: SiteConfig) -> Snapshot | None:
     """For a process that builds many times (the preview server): the modules the search process
     uses, imported once here so that each one forked inherits them (0.05 s each time otherwise),
     and the snapshot the last build saved, if any, to keep in memory."""
-    from . import export, index, snapshot  # noqa: F401
+    from site_gen.search import export, index, snapshot  # noqa: F401
 
     return snapshot.load(config.cache_dir / "search" / SNAPSHOT)
 

@@ -35,17 +35,17 @@ import numpy as np
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .. import parallel
-from ..cycles import paused_gc
-from ..model import Article
-from ..output import write_file
-from ..render import summary
-from . import terms as analysis
-from .index import B, K1
-from .inverted import TF_BITS, TF_MASK, InvertedField, invert
-from .layout import FORMAT, term_order, year
-from .snapshot import Row, Shard, Snapshot
-from .terms import FIELD_BOOSTS, FIELDS
+from site_gen import parallel
+from site_gen.cycles import paused_gc
+from site_gen.model import Article
+from site_gen.output import write_file
+from site_gen.render.excerpts import summary
+from site_gen.search import terms as analysis
+from site_gen.search.index import B, K1
+from site_gen.search.inverted import TF_BITS, TF_MASK, InvertedField, invert
+from site_gen.search.layout import FORMAT, term_order, year
+from site_gen.search.snapshot import Row, Shard, Snapshot
+from site_gen.search.terms import FIELD_BOOSTS, FIELDS
 
 MAX_DOC_FILES = 3000
 MIN_DOCS_PER_FILE = 16

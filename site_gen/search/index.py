@@ -31,17 +31,17 @@ from whoosh.qparser import MultifieldParser
 from whoosh.scoring import BM25F
 from whoosh.writing import MERGE_SMALL
 
-from .. import parallel
-from ..config import SiteConfig
-from ..cycles import paused_gc
-from ..errors import SiteGenError
-from ..model import Article
-from ..render import summary
-from . import terms as analysis
-from .inverted import InvertedField, extend, invert, renumber
-from .manifest import MAX_DELETED, IndexPlan, Manifest, index_dir, remove_leftovers
-from .segments import segment_writer
-from .terms import FIELD_BOOSTS, FIELDS, field_text
+from site_gen import parallel
+from site_gen.config import SiteConfig
+from site_gen.cycles import paused_gc
+from site_gen.errors import SiteGenError
+from site_gen.model import Article
+from site_gen.render.excerpts import summary
+from site_gen.search import terms as analysis
+from site_gen.search.inverted import InvertedField, extend, invert, renumber
+from site_gen.search.manifest import MAX_DELETED, IndexPlan, Manifest, index_dir, remove_leftovers
+from site_gen.search.segments import segment_writer
+from site_gen.search.terms import FIELD_BOOSTS, FIELDS, field_text
 
 B, K1 = BM25F().B, BM25F().K1
 """whoosh's BM25F defaults; the export copies them into meta.js for search.js."""
@@ -249,8 +249,9 @@ def _outlet_key(config: SiteConfig, wanted: str) -> str:
 
 def _source_texts(config: SiteConfig, sources: list[str | None]) -> dict[str, str]:
     """Body text of each result's source file, read again (whoosh does not store bodies)."""
-    from ..build import read_one  # here: build.py imports this package
-    from ..sources import load_registry
+    # imported here: only a search that shows snippets reads files again (the build's search process never does)
+    from site_gen.ingest.sources import load_registry
+    from site_gen.ingest.stage import read_one
 
     registry = load_registry(config)
     texts = {}

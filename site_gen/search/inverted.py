@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from whoosh.formats import Positions
 
-from .. import parallel
-from ..cycles import paused_gc
-from ..model import Article
-from . import terms as analysis
-from .terms import FIELDS, field_text
+from site_gen import parallel
+from site_gen.cycles import paused_gc
+from site_gen.model import Article
+from site_gen.search import terms as analysis
+from site_gen.search.terms import FIELDS, field_text
 
 TF_BITS = 25
 """Bits of a posting for the term frequency: files are at most 64 MB, so fewer than 2**25 words."""

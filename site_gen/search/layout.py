@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ..model import Article
+from site_gen.model import Article
 
 FORMAT = 1
 """Of the files under OUT/search/: a change makes every cached export stale."""

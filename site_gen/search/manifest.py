@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import SiteConfig
+from site_gen.config import SiteConfig
 
 SCHEMA_VERSION = 1
 MAX_DELETED = 0.1

@@ -18,7 +18,7 @@ from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .inverted import InvertedField, documents, frequencies
+from site_gen.search.inverted import InvertedField, documents, frequencies
 
 _Lists = tuple[list[int], list[float], list[bytes]]
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from whoosh.util.numeric import length_to_byte
 
-from ..model import Article
-from . import terms as analysis
-from .inverted import TF_BITS, InvertedField
-from .layout import term_order
-from .terms import field_text
+from site_gen.model import Article
+from site_gen.search import terms as analysis
+from site_gen.search.inverted import TF_BITS, InvertedField
+from site_gen.search.layout import term_order
+from site_gen.search.terms import field_text
 
 FORMAT = 2
 MAX_CHANGED = 32

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any, Callable
 
-from ..config import SiteConfig
+from site_gen.config import SiteConfig
 
 
 def date_bound(*, end: bool) -> Callable[[str], dt.date]:
@@ -36,7 +36,7 @@ def date_bound(*, end: bool) -> Callable[[str], dt.date]:
 
 
 def run(config: SiteConfig, args: argparse.Namespace) -> int:
-    from .index import query  # whoosh: loaded by the commands that search, not by every command line
+    from site_gen.search.index import query  # whoosh: loaded by the commands that search, not by every command line
 
     results = query(config, args.query, outlet=args.outlet, tag=args.tag, date_from=args.date_from, date_to=args.date_to, limit=args.limit)
     if args.json:

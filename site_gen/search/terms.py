@@ -17,8 +17,8 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter import stem
 
-from ..model import Article
-from ..render import plain_text
+from site_gen.model import Article
+from site_gen.render.excerpts import plain_text
 
 # whoosh.analysis.tokenizers.default_pattern without its capturing group, so findall returns tokens.
 PATTERN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")

@@ -31,8 +31,8 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 import corpus_records  # noqa: E402
 
-from site_gen.dedupe import _similarity  # noqa: E402
-from site_gen.minhash import shingles, words  # noqa: E402
+from site_gen.dedupe.clusters import _similarity  # noqa: E402
+from site_gen.dedupe.minhash import shingles, words  # noqa: E402
 
 OUT = HERE / "dedupe_pairs.json.xz"
 DUPLICATE, DIFFERENT = 0.85, 0.80

@@ -27,14 +27,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .archive import natural_permalink, natural_slug
-from .boilerplate import RecurringParagraph, Tally
-from .config import SiteConfig
-from .dedupe import Memo, still_alone
-from .keys import article_keys
-from .model import Archive, Article
-from .read import Skipped
-from .report import InputEntry
+from site_gen.permalinks import natural_permalink, natural_slug
+from site_gen.ingest.boilerplate import RecurringParagraph, Tally
+from site_gen.config import SiteConfig
+from site_gen.dedupe.clusters import Memo, still_alone
+from site_gen.render.keys import article_keys
+from site_gen.model import Archive, Article
+from site_gen.ingest.read import Skipped
+from site_gen.model import InputEntry
 
 FORMAT = 7
 """The layout of LastBuild: a kept one of another layout is not used."""

@@ -6,13 +6,10 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Callable, Hashable, Iterable
 
-from .config import SiteConfig
-from .model import Archive, Article, Outlet, Tag
-from .slugs import short_hash, slugify
-
-
-SITE_PAGES = {"index.html", "404.html", "page", "outlets", "tags", "archive", "static", "search"}
-"""First path segments of the site's own pages (render.py); articles get an id suffix there."""
+from site_gen.config import SiteConfig
+from site_gen.model import Archive, Article, Outlet, Tag
+from site_gen.permalinks import expand, natural_slug, on_site_pages
+from site_gen.slugs import short_hash, slugify
 
 
 def sort_key(article: Article) -> tuple[bool, int, str]:
@@ -60,20 +57,10 @@ def _canonical_tags(articles: list[Article]) -> dict[str, Tag]:
     return tags
 
 
-def natural_slug(article: Article) -> str:
-    """The slug an article asks for (front matter) or gets from its title (made when it was read)."""
-    return article.slug or f"article-{article.id[:8]}"
-
-
-def natural_permalink(article: Article, pattern: str) -> str:
-    """The permalink an article gets when no other article claims the same one (dedupe redirects use it)."""
-    return _expand(pattern, article, natural_slug(article))
-
-
 def _assign_permalinks(articles: list[Article], pattern: str) -> None:
     for article in articles:
         article.slug = natural_slug(article)
-        article.permalink = _expand(pattern, article, article.slug)
+        article.permalink = expand(pattern, article, article.slug)
     clashes: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         clashes[article.permalink].append(article)
@@ -82,27 +69,7 @@ def _assign_permalinks(articles: list[Article], pattern: str) -> None:
         # an article among the site's own pages (a custom permalink: '{slug}.html' for "Index") clashes with them
         for article in group if on_site_pages(group[0].permalink) else group[1:]:
             article.slug = f"{article.slug}-{article.id[:6]}"
-            article.permalink = _expand(pattern, article, article.slug)
-
-
-def on_site_pages(permalink: str) -> bool:
-    """Whether a page at this path could take the place of one of the site's own pages."""
-    return permalink.split("/", 1)[0] in SITE_PAGES
-
-
-def _expand(pattern: str, article: Article, slug: str) -> str:
-    date = article.date
-    assert article.outlet is not None
-    path = pattern.format(
-        outlet=article.outlet.key,
-        year=f"{date.year:04d}" if date else "undated",
-        month=f"{date.month:02d}" if date else "",
-        day=f"{date.day:02d}" if date else "",
-        slug=slug,
-        id=article.id,
-    )
-    segments = [s for s in path.split("/") if s]
-    return "/".join(segments) + ("/index.html" if path.endswith("/") else "")
+            article.permalink = expand(pattern, article, article.slug)
 
 
 def group(articles: Iterable[Article], key: Callable[[Article], Iterable[Hashable]]) -> dict[Hashable, list[Article]]:

@@ -18,25 +18,28 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from . import __version__, parallel, reuse
-from .archive import assemble
-from .boilerplate import RecurringParagraph, Tally, paragraph_keys, strip_patterns, strip_recurring
-from .cache import BuildCache, BuildState, settings_key
-from .config import SiteConfig
-from .cycles import paused_gc
-from .dedupe import dedupe, link_copies
-from .errors import SiteGenError
-from .keys import article_keys, file_key
-from .model import Archive, Article, Message
-from .normalize import normalize
-from .output import Output, WorkTree, check_target
-from .read import discover, display_path, read_file
-from .render import Renderer, theme_dirs
-from .report import InputEntry, build_report, entries_from_report, splice_stats, write_report
-from .reuse import LastBuild
-from .search import SearchJob
-from .search import manifest as search_manifest
-from .sources import Registry, load_registry, tag
+from site_gen import __version__, parallel
+
+from site_gen.build import reuse
+from site_gen.render.archive import assemble
+from site_gen.ingest.boilerplate import RecurringParagraph, Tally, strip_recurring
+from site_gen.build.cache import BuildCache, BuildState, settings_key
+from site_gen.config import SiteConfig, theme_dirs
+from site_gen.cycles import paused_gc
+from site_gen.dedupe.clusters import dedupe, link_copies
+from site_gen.errors import SiteGenError
+from site_gen.render.keys import article_keys, file_key
+from site_gen.model import Archive, Article, Message
+from site_gen.output import Output, WorkTree, check_target
+from site_gen.ingest.read import discover, display_path
+from site_gen.ingest.stage import read_one
+from site_gen.render.pages import Renderer
+from site_gen.build.report import build_report, entries_from_report, splice_stats, write_report
+from site_gen.model import InputEntry
+from site_gen.build.reuse import LastBuild
+from site_gen.search import SearchJob
+from site_gen.search import manifest as search_manifest
+from site_gen.ingest.sources import Registry, load_registry
 
 
 @dataclass(slots=True)
@@ -291,22 +294,6 @@ def read_inputs(config: SiteConfig, registry: Registry, cache: BuildCache, files
 def _read_chunk(state: tuple[SiteConfig, Registry], paths: Sequence[str]) -> list[InputEntry]:
     config, registry = state
     return [read_one(config, registry, path) for path in paths]
-
-
-def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
-    """read -> normalize -> tag for one file; a bad file becomes an error entry, never an exception."""
-    shown = display_path(path)
-    try:
-        raw = read_file(config, path)
-    except SiteGenError as exc:
-        return InputEntry(shown, "error", [Message("error", exc.message, exc.line)])
-    if raw.meta.get("draft"):
-        return InputEntry(shown, "skipped", [*raw.messages, Message("info", "draft: true in the front matter; not published")])
-    article = normalize(raw, config)
-    tag(article, registry, config, str(raw.meta.get("source") or ""))
-    assert article.outlet is not None
-    strip_patterns(article, registry.boilerplate(article.outlet))
-    return InputEntry(shown, "rendered", article.messages, article, paragraph_keys(article))
 
 
 @dataclass(slots=True)

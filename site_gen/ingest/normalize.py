@@ -13,11 +13,11 @@ import unicodedata
 import ftfy
 from ftfy.badness import is_bad
 
-from .config import SiteConfig
-from .model import Article, Message, RawDoc, Removal
-from .read import MAX_TITLE_LINE
-from .slugs import slugify
-from .urls import canonical_url
+from site_gen.config import SiteConfig
+from site_gen.model import Article, Message, RawDoc, Removal
+from site_gen.ingest.read import MAX_TITLE_LINE
+from site_gen.slugs import slugify
+from site_gen.urls import canonical_url
 
 SAMPLE_CHARS = 160
 MAX_SAMPLES = 20

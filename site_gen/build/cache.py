@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from . import __version__, reuse
-from .config import SiteConfig
-from .dedupe import Memo
-from .output import Delta
-from .report import InputEntry
-from .reuse import LastBuild
+from site_gen import __version__
+
+from site_gen.build import reuse
+from site_gen.config import SiteConfig
+from site_gen.dedupe.clusters import Memo
+from site_gen.output import Delta
+from site_gen.model import InputEntry
+from site_gen.build.reuse import LastBuild
 
 STATE_VERSION = 1
 MAX_KEPT_EDITS = 256

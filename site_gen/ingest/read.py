@@ -18,12 +18,12 @@ from typing import Any, Iterator
 
 import yaml
 
-from .config import SafeLoader, SiteConfig
-from .decode import decode
-from .errors import SiteGenError
-from .model import Message, RawDoc, SourceFile
-from .slugs import MAX_SLUG, slugify
-from .urls import check_url, encode_unsafe
+from site_gen.config import SafeLoader, SiteConfig
+from site_gen.ingest.decode import decode
+from site_gen.errors import SiteGenError
+from site_gen.model import Message, RawDoc, SourceFile
+from site_gen.slugs import MAX_SLUG, slugify
+from site_gen.urls import check_url, encode_unsafe
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}

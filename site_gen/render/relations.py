@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .model import Archive, Article, Duplicate, Outlet
+from site_gen.model import Archive, Article, Duplicate, Outlet
 
 SAME_DAY_SHOWN = 6
 """At most this many same-day articles are listed on a page; the rest are counted and linked by month."""

@@ -28,13 +28,13 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import parallel
-from .archive import natural_permalink, on_site_pages
-from .config import DedupeSettings, SiteConfig
-from .minhash import BINS, MAX_BUCKET, Fingerprints, candidate_pairs, shingles, words
-from .model import Archive, Article, Duplicate, Message
-from .report import InputEntry
-from .slugs import short_hash
+from site_gen import parallel
+from site_gen.permalinks import natural_permalink, on_site_pages
+from site_gen.config import DedupeSettings, SiteConfig
+from site_gen.dedupe.minhash import BINS, MAX_BUCKET, Fingerprints, candidate_pairs, shingles, words
+from site_gen.model import Archive, Article, Duplicate, Message
+from site_gen.model import InputEntry
+from site_gen.slugs import short_hash
 
 PREFILTER = 0.15
 """Candidates whose MinHash estimate of Jaccard is below this are not measured (the true value is

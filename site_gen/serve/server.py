@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .build import BuildResult, build
-from .cache import BuildCache
-from .errors import ConfigError, SiteGenError
-from .config import SiteConfig
-from .render import compile_templates
-from .search import preload as search_preload
-from .watch import Watcher
+from site_gen.build.pipeline import BuildResult, build
+from site_gen.build.cache import BuildCache
+from site_gen.errors import ConfigError, SiteGenError
+from site_gen.config import SiteConfig
+from site_gen.render.pages import compile_templates
+from site_gen.search import preload as search_preload
+from site_gen.serve.watch import Watcher
 
 LIVE_PREFIX = "/_site-gen/"
 LIVE_SCRIPT = '<script src="/_site-gen/live.js?build={}" defer></script>'

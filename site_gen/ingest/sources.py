@@ -16,12 +16,12 @@ from typing import Any
 
 from publicsuffixlist import PublicSuffixList
 
-from .config import SiteConfig, parse_yaml
-from .errors import ConfigError
-from .languages import choose_language, is_valid, normalize_code
-from .model import Article, Message, Outlet
-from .slugs import slugify
-from .urls import host_of, is_ip
+from site_gen.config import SiteConfig, parse_yaml
+from site_gen.errors import ConfigError
+from site_gen.languages import choose_language, is_valid, normalize_code
+from site_gen.model import Article, Message, Outlet
+from site_gen.slugs import slugify
+from site_gen.urls import host_of, is_ip
 
 ENTRY_FIELDS = {"name", "country", "language", "kind", "tags", "aliases", "key", "boilerplate", "host_languages"}
 UNKNOWN = Outlet(key="unknown-source", name="Unknown source", domain=None)

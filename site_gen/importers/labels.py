@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from .errors import SiteGenError
-from .sources import parse_registry
-from .tables import read_table
-from .urls import check_url
+from site_gen.errors import SiteGenError
+from site_gen.ingest.sources import parse_registry
+from site_gen.importers.tables import read_table
+from site_gen.urls import check_url
 
 BEGIN = "# >>> site-gen sources import: generated block; each import rewrites it. Edit entries above this line. >>>"
 END = "# <<< end of site-gen sources import <<<"

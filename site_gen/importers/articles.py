@@ -25,12 +25,12 @@ from typing import Any, Literal
 
 import yaml
 
-from .errors import SiteGenError
-from .model import Message
-from .read import KEY_ALIASES, KNOWN_KEYS
-from .slugs import slugify
-from .tables import Format, Row, Table, read_table
-from .urls import check_url
+from site_gen.errors import SiteGenError
+from site_gen.model import Message
+from site_gen.ingest.read import KEY_ALIASES, KNOWN_KEYS
+from site_gen.slugs import slugify
+from site_gen.importers.tables import Format, Row, Table, read_table
+from site_gen.urls import check_url
 
 FIELDS = ("title", "body", "url", "date", "source", "tags", "language", "slug")
 # Column names recognised without --map, in order of preference (compared case-insensitively).

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import jinja2
 from jinja2 import meta
 
-from .model import Article
+from site_gen.model import Article
 
 DIGEST = 16
 

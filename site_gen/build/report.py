@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+
 from pathlib import Path
 from typing import Any
 
-from .model import fast_pickle, Archive, Article, Message, Status
+from site_gen.model import Archive, Article, InputEntry, Message
 
 REPORT_VERSION = 1
-
-
-@fast_pickle
-@dataclass(slots=True)
-class InputEntry:
-    """What became of one path found in the content folder."""
-
-    path: str
-    status: Status
-    messages: list[Message] = field(default_factory=list)
-    article: Article | None = None
-    """The article this file became (or was merged into); its id goes in the report."""
-    paragraph_keys: list[int] = field(default_factory=list)
-    """Stable hashes of the article's paragraphs as read (boilerplate.paragraph_keys), cached with
-    the entry so recurring-paragraph detection does not fold every paragraph on every build."""
 
 
 def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, Any], *, articles: bool = True) -> dict[str, Any]:

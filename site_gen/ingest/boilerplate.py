@@ -16,9 +16,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
-from .config import BoilerplateSettings
-from .model import Article, Message, Removal
-from .normalize import MAX_SAMPLES, comparison_key, sample
+from site_gen.config import BoilerplateSettings
+from site_gen.model import Article, Message, Removal
+from site_gen.ingest.normalize import MAX_SAMPLES, comparison_key, sample
 
 MAX_RECURRING_CHARS = 2000
 """Longer paragraphs are never taken for recurring boilerplate (and are not hashed: keeps the step cheap)."""

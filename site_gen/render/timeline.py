@@ -17,7 +17,7 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-from .model import Article
+from site_gen.model import Article
 
 MAX_MONTHS = 240
 """Beyond twenty years of months the bars get too thin: the chart counts per year instead."""

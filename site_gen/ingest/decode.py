@@ -12,8 +12,8 @@ import re
 
 from charset_normalizer import from_bytes
 
-from .errors import SiteGenError
-from .model import Message
+from site_gen.errors import SiteGenError
+from site_gen.model import Message
 
 BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le"),

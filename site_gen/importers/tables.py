@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .decode import decode
-from .errors import SiteGenError
-from .model import Message
+from site_gen.ingest.decode import decode
+from site_gen.errors import SiteGenError
+from site_gen.model import Message
 
 Format = Literal["csv", "jsonl"]
 DELIMITERS = [",", ";", "\t", "|", "*"]

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .config import find_config, load_config
-from .errors import SiteGenError
-from .importer import DATE_FORMATS, FIELDS, ImportOptions, import_files
-from .sources_import import import_labels
+from site_gen.config import find_config, load_config
+from site_gen.errors import SiteGenError
+from site_gen.importers.articles import DATE_FORMATS, FIELDS, ImportOptions, import_files
+from site_gen.importers.labels import import_labels
 
 MAX_PRINTED_WARNINGS = 10
 

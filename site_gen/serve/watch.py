@@ -16,8 +16,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from .config import SiteConfig
-from .render import theme_dirs
+from site_gen.config import SiteConfig, theme_dirs
 
 POLL_SECONDS = 0.5
 EDITOR_NOISE = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".kate-swp")

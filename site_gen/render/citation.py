@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from .model import Article
+from site_gen.model import Article
 
 RETRIEVAL_KEYS = ("retrieved", "retrieved_at", "scraped_at", "scraped", "fetched_at", "crawled_at", "accessed")
 """Front-matter keys (kept in Article.extra) that say when the scraper fetched the page, first found wins."""

@@ -11,10 +11,8 @@ from __future__ import annotations
 import calendar
 import functools
 import datetime as dt
-import re
 import traceback
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -22,30 +20,17 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from . import timeline
-from .archive import group
-from .citation import cite
-from .config import SiteConfig
-from .dedupe import redirects
-from .errors import SiteGenError
-from .keys import ContextHasher, file_key, template_keys
-from .model import Archive, Article, Outlet
-from .output import WorkTree
-from .relations import Relations, relate
-
-SUMMARY_CHARS = 240
-_MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
-
-
-def theme_dirs(config: SiteConfig) -> list[Path]:
-    """Theme folders, most specific first: the site's own theme (if any), then the bundled default."""
-    bundled = Path(str(resources.files("site_gen").joinpath("themes/default")))
-    if config.theme == "default":
-        return [bundled]
-    custom = config.root / config.theme
-    named = Path(str(resources.files("site_gen").joinpath(f"themes/{config.theme}")))
-    return [custom if custom.is_dir() else named, bundled]
-
+from site_gen.render import timeline
+from site_gen.render.archive import group
+from site_gen.render.citation import cite
+from site_gen.config import SiteConfig, theme_dirs
+from site_gen.dedupe.clusters import redirects
+from site_gen.errors import SiteGenError
+from site_gen.render.excerpts import summary
+from site_gen.render.keys import ContextHasher, file_key, template_keys
+from site_gen.model import Archive, Article, Outlet
+from site_gen.output import WorkTree
+from site_gen.render.relations import Relations, relate
 
 @functools.lru_cache(maxsize=8)
 def _environment(template_dirs: tuple[str, ...], files: frozenset[str]) -> jinja2.Environment:
@@ -88,20 +73,6 @@ def body_html(article: Article, md: MarkdownIt) -> Markup:
     if article.markup == "markdown":
         return Markup(md.render(article.text))
     return Markup("\n".join(f"<p>{escape(p)}</p>" for p in article.paragraphs))
-
-
-def plain_text(article: Article, paragraphs: int | None = None) -> str:
-    """The body (or its first paragraphs) as plain text: Markdown images, link targets and marks removed."""
-    text = "\n".join(article.paragraphs[:paragraphs])
-    if article.markup == "markdown":
-        text = _MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", text)
-    return text
-
-
-def summary(article: Article, chars: int = SUMMARY_CHARS) -> str:
-    """The opening of the body as plain text, for listings."""
-    text = " ".join(plain_text(article, 3).split())
-    return text if len(text) <= chars else text[: chars - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(slots=True, frozen=True)

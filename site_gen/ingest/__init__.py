@@ -1,0 +1,1 @@
+"""Ingest: find and read article files, decode them, normalize their text and tag them with their outlet."""

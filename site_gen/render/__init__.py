@@ -1,0 +1,1 @@
+"""Render: the archive assembled from articles, how articles relate, and the pages written from them."""
