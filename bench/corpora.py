@@ -25,17 +25,32 @@ def corpora_steps(c: Path) -> dict[str, list[list[str]]]:
     fn = c / "fakenewscorpus-sample"
     return {
         "bbc-fulltext (2,225 files)": [],
-        "rt-thesis-soros English (2,163 rows)": [["import", *map(str, sorted(rt.glob("clean-csv-eng/*.csv"))), str(rt / "clinton-duma.csv"), "-o", "content"]],
-        "rt-thesis-soros Russian (1,065 rows)": [["import", *map(str, sorted(rt.glob("clean-txt-rus/*.txt"))), str(rt / "klinton-nato.txt"), "-o", "content"]],
-        "rt-thesis-soros German (742 rows)": [["import", *map(str, sorted(rt.glob("clean-txt-ger/*.txt"))), "-o", "content"]],
-        "fakenewscorpus-sample (250 rows)": [["import", str(fn / "news_sample.csv"), "-o", "content"], ["sources", "import", str(fn / "websites.csv")]],
+        "rt-thesis-soros English (2,163 rows)": [
+            ["import", *map(str, sorted(rt.glob("clean-csv-eng/*.csv"))), str(rt / "clinton-duma.csv"), "-o", "content"]
+        ],
+        "rt-thesis-soros Russian (1,065 rows)": [
+            ["import", *map(str, sorted(rt.glob("clean-txt-rus/*.txt"))), str(rt / "klinton-nato.txt"), "-o", "content"]
+        ],
+        "rt-thesis-soros German (742 rows)": [
+            ["import", *map(str, sorted(rt.glob("clean-txt-ger/*.txt"))), "-o", "content"]
+        ],
+        "fakenewscorpus-sample (250 rows)": [
+            ["import", str(fn / "news_sample.csv"), "-o", "content"],
+            ["sources", "import", str(fn / "websites.csv")],
+        ],
     }
 
 
 def timed(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
     """(wall s, CPU s, peak RSS MB, last line of stdout) of one site-gen run."""
     fmt = "BENCH %e %U %S %M"
-    proc = subprocess.run(["/usr/bin/time", "-f", fmt, *SITE_GEN, *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", fmt, *SITE_GEN, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     if proc.returncode:
         raise SystemExit(f"site-gen {' '.join(args[:2])} failed:\n{proc.stderr[-2000:]}")
     wall, user, system, rss = next(line for line in proc.stderr.splitlines() if line.startswith("BENCH")).split()[1:]
@@ -54,7 +69,9 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         if not steps:  # files already: build them where they are
-            (work / "site.yaml").write_text(f"content_dir: {args.corpora.resolve() / 'bbc-fulltext' / 'bbc'}\ndefaults: [{{path: '*', values: {{source: bbc.co.uk}}}}]\n")
+            (work / "site.yaml").write_text(
+                f"content_dir: {args.corpora.resolve() / 'bbc-fulltext' / 'bbc'}\ndefaults: [{{path: '*', values: {{source: bbc.co.uk}}}}]\n"
+            )
         imported = [timed(step, work) for step in steps]
         build = timed(["build", *(["--config", "site.yaml"] if not steps else []), "-o", "public"], work)
         imp = f"{sum(t[0] for t in imported):.1f} s / {sum(t[1] for t in imported):.1f} s" if imported else "(files)"

@@ -122,7 +122,13 @@ class _Writer:
         date = FIRST_DAY + dt.timedelta(days=self.rng.randrange(DAYS))
         title = self.title()
         url = f"https://www.{outlet.domain}/{date:%Y/%m/%d}/{serial}-{'-'.join(title.lower().split()[:4])}"
-        return Story(outlet, date, url, title, self.paragraphs(self.rng.randint(WORDS_PER_ARTICLE - 150, WORDS_PER_ARTICLE + 150)))
+        return Story(
+            outlet,
+            date,
+            url,
+            title,
+            self.paragraphs(self.rng.randint(WORDS_PER_ARTICLE - 150, WORDS_PER_ARTICLE + 150)),
+        )
 
     def copy(self, story: Story, kind: str, serial: int, others: list[Outlet]) -> Story:
         rng = self.rng
@@ -132,7 +138,13 @@ class _Writer:
             i = rng.randrange(len(paragraphs))
             paragraphs[i] = paragraphs[i].rsplit(". ", 1)[0] + ". " + self.sentence()
             doubled = [p.replace("'", "\u2019") for p in paragraphs]
-            return Story(story.outlet, story.date, story.url + "?utm_source=feed&utm_medium=rss", story.title, paragraphs + doubled)
+            return Story(
+                story.outlet,
+                story.date,
+                story.url + "?utm_source=feed&utm_medium=rss",
+                story.title,
+                paragraphs + doubled,
+            )
         if kind == "wire":
             outlet = rng.choice([o for o in others if o.key != story.outlet.key])
             copy = self.story(outlet, serial)
@@ -163,7 +175,9 @@ def render(story: Story, fmt: str) -> str:
     return f"date {story.date.isoformat()} {story.url}\n{story.title}\n\n" + "\n".join(story.paragraphs) + "\n"
 
 
-def generate(n: int, *, seed: int = 0, outlet_count: int = 30, copy_share: float = 0.1) -> Iterator[tuple[str, str, Group | None]]:
+def generate(
+    n: int, *, seed: int = 0, outlet_count: int = 30, copy_share: float = 0.1
+) -> Iterator[tuple[str, str, Group | None]]:
     """(relative path, file text, the group when the file starts one or is a copy) for n files."""
     writer = _Writer(seed)
     rng = writer.rng

@@ -34,11 +34,15 @@ def margins(data: dict) -> None:
         if words(a) == words(b):
             continue
         (near if pair["duplicate"] else other).append((_similarity(shingles(words(a)), shingles(words(b))), pair))
-    print(f"margins over {len(near)} labelled near-duplicate pairs (not word-identical) and {len(other)} non-duplicates:")
+    print(
+        f"margins over {len(near)} labelled near-duplicate pairs (not word-identical) and {len(other)} non-duplicates:"
+    )
     for n, name in enumerate(("Jaccard", "containment")):
         low = min(near, key=lambda x: x[0][n])
         high = max(other, key=lambda x: x[0][n])
-        print(f"  {name:12} lowest duplicate {low[0][n]:.3f} ({low[1]['a']} ~ {low[1]['b']}), highest non-duplicate {high[0][n]:.3f} ({high[1]['a']} ~ {high[1]['b']})")
+        print(
+            f"  {name:12} lowest duplicate {low[0][n]:.3f} ({low[1]['a']} ~ {low[1]['b']}), highest non-duplicate {high[0][n]:.3f} ({high[1]['a']} ~ {high[1]['b']})"
+        )
 
 
 def candidate_recall(data: dict) -> None:
@@ -56,7 +60,14 @@ def candidate_recall(data: dict) -> None:
         total += len(pairs)
         theirs += _datasketch_candidates(texts, pairs)
     line = f"LSH candidate recall on {total} near-duplicate pairs: ours {ours / total:.3f}"
-    print(line + (f", datasketch MinHashLSH(128, bands 64x2) {theirs / total:.3f}" if theirs >= 0 else " (datasketch not installed)"))
+    print(
+        line
+        + (
+            f", datasketch MinHashLSH(128, bands 64x2) {theirs / total:.3f}"
+            if theirs >= 0
+            else " (datasketch not installed)"
+        )
+    )
 
 
 def _datasketch_candidates(texts: dict[str, list[str]], pairs: list[dict]) -> int:
@@ -93,7 +104,12 @@ def corpora(root: Path) -> None:
     }
     for name, read in readers.items():
         records = read()
-        articles = [dedupe_pairs.article(r.id, {"title": r.title, "date": r.date, "url": r.url, "outlet": r.outlet, "text": r.text}, True) for r in records]
+        articles = [
+            dedupe_pairs.article(
+                r.id, {"title": r.title, "date": r.date, "url": r.url, "outlet": r.outlet, "text": r.text}, True
+            )
+            for r in records
+        ]
         clusters = find_clusters(articles, DedupeSettings(), 2)
         reasons: dict[str, int] = {}
         for cluster in clusters:
@@ -102,7 +118,10 @@ def corpora(root: Path) -> None:
                     reasons[link.reason] = reasons.get(link.reason, 0) + 1
             for *_, link in cluster.cross:
                 reasons[link.reason] = reasons.get(link.reason, 0) + 1
-        print(f"  {name}: {len(records):,} articles, {len(clusters):,} clusters, " + ", ".join(f"{n:,} {r}" for r, n in sorted(reasons.items())))
+        print(
+            f"  {name}: {len(records):,} articles, {len(clusters):,} clusters, "
+            + ", ".join(f"{n:,} {r}" for r, n in sorted(reasons.items()))
+        )
 
 
 def main() -> None:
@@ -111,10 +130,14 @@ def main() -> None:
     args = parser.parse_args()
     data = dedupe_pairs.load()
     labels = sum(p["duplicate"] for p in data["pairs"])
-    print(f"{len(data['pairs'])} labelled pairs ({labels} duplicates, {len(data['pairs']) - labels} not), default settings {DedupeSettings()}")
+    print(
+        f"{len(data['pairs'])} labelled pairs ({labels} duplicates, {len(data['pairs']) - labels} not), default settings {DedupeSettings()}"
+    )
     for urls in (True, False):
         for source in (None, "bbc", "rt", "fakenews"):
-            print(f"  {'with URLs' if urls else 'text only':9} {source or 'all':8} {dedupe_pairs.evaluate(data, DedupeSettings(), urls=urls, source=source)}")
+            print(
+                f"  {'with URLs' if urls else 'text only':9} {source or 'all':8} {dedupe_pairs.evaluate(data, DedupeSettings(), urls=urls, source=source)}"
+            )
     margins(data)
     candidate_recall(data)
     sweep(data)

@@ -109,7 +109,12 @@ def planted_check(corpus: Path, clusters: list[Cluster]) -> dict[str, int]:
         planted.update(frozenset((group["original"], c["path"])) for c in group["copies"])
     found = len(planted & joined)
     wrong = sum(1 for pair in joined if len({group_of.get(p, p) for p in pair}) > 1)
-    return {"planted pairs": len(planted), "found": found, "missed": len(planted) - found, "decided but not planted together": wrong}
+    return {
+        "planted pairs": len(planted),
+        "found": found,
+        "missed": len(planted) - found,
+        "decided but not planted together": wrong,
+    }
 
 
 def signature_seconds(articles: list) -> tuple[float, float, float, float]:  # type: ignore[type-arg]
@@ -171,7 +176,9 @@ def main() -> None:
     print("  planted: " + ", ".join(f"{k} {v:,}" for k, v in planted_check(corpus, clusters).items()))
     if args.datasketch:
         ours, theirs, lsh, memory = signature_seconds(articles)
-        print(f"signatures in one process, CPU: ours {ours:.2f} s (with band keys); datasketch 2.0 MinHash(128) {theirs:.2f} s + MinHashLSH insert {lsh:.2f} s, {memory:.0f} MB more peak RSS")
+        print(
+            f"signatures in one process, CPU: ours {ours:.2f} s (with band keys); datasketch 2.0 MinHash(128) {theirs:.2f} s + MinHashLSH insert {lsh:.2f} s, {memory:.0f} MB more peak RSS"
+        )
 
 
 if __name__ == "__main__":

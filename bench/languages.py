@@ -27,10 +27,20 @@ from site_gen.importers.tables import read_table  # noqa: E402
 def samples(corpora: Path) -> dict[str, tuple[str, list[str]]]:
     def rows(*globs: str) -> list[str]:
         paths = [p for g in globs for p in sorted((corpora / "rt-thesis-soros").glob(g))]
-        return [f"{r.values['title']}\n{r.values['content']}" for p in paths for r in read_table(p).rows if r.values.get("title") != "Skipped"]
+        return [
+            f"{r.values['title']}\n{r.values['content']}"
+            for p in paths
+            for r in read_table(p).rows
+            if r.values.get("title") != "Skipped"
+        ]
 
-    bbc = [p.read_bytes().decode("utf-8", "replace") for p in sorted((corpora / "bbc-fulltext" / "bbc").glob("*/*.txt"))]
-    news = [f"{r.values['title']}\n{r.values['content']}" for r in read_table(corpora / "fakenewscorpus-sample" / "news_sample.csv").rows]
+    bbc = [
+        p.read_bytes().decode("utf-8", "replace") for p in sorted((corpora / "bbc-fulltext" / "bbc").glob("*/*.txt"))
+    ]
+    news = [
+        f"{r.values['title']}\n{r.values['content']}"
+        for r in read_table(corpora / "fakenewscorpus-sample" / "news_sample.csv").rows
+    ]
     return {
         "BBC": ("en", bbc),
         "RT English": ("en", rows("clean-csv-eng/*.csv", "clinton-duma.csv")),

@@ -43,7 +43,9 @@ def write_corpus(content: Path, count: int) -> None:
         body = "\n".join(" ".join(rng.choice(WORDS) for _ in range(40)) + "." for _ in range(8))
         path = content / outlet / f"{i:06d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"date {date.isoformat()} https://{outlet}/{date:%Y/%m/%d}/{i}\n{title}\n{body}\n", encoding="utf-8")
+        path.write_text(
+            f"date {date.isoformat()} https://{outlet}/{date:%Y/%m/%d}/{i}\n{title}\n{body}\n", encoding="utf-8"
+        )
 
 
 def timed(label: str, func, *args):
@@ -56,14 +58,24 @@ def timed(label: str, func, *args):
 def all_charts(articles) -> int:
     charts = [timeline.chart(articles)]
     for key in ("outlet", "year", "month"):
-        keyer = {"outlet": lambda a: [a.outlet.key], "year": lambda a: [a.date.year], "month": lambda a: [(a.date.year, a.date.month)]}[key]
+        keyer = {
+            "outlet": lambda a: [a.outlet.key],
+            "year": lambda a: [a.date.year],
+            "month": lambda a: [(a.date.year, a.date.month)],
+        }[key]
         for k, items in group(articles, keyer).items():
             charts.append(timeline.chart(items, year=k if key == "year" else None, month=k if key == "month" else None))
     return sum(len(timeline.svg(c, "../../")) for c in charts if c)
 
 
 def extras(relations, articles, base_url: str) -> int:
-    return sum(len(relations.same_day(a).shown) + len(relations.copies(a)) + len(cite(a, base_url).text()) + bool(relations.around(a).next) for a in articles)
+    return sum(
+        len(relations.same_day(a).shown)
+        + len(relations.copies(a))
+        + len(cite(a, base_url).text())
+        + bool(relations.around(a).next)
+        for a in articles
+    )
 
 
 def main() -> int:
@@ -74,7 +86,9 @@ def main() -> int:
     shutil.rmtree(args.out, ignore_errors=True)
     content = args.out / "content"
     timed(f"write {args.count:,} articles", write_corpus, content, args.count)
-    config = SiteConfig(root=args.out, content_dir=content, output_dir=args.out / "public", base_url="https://archive.example.org/")
+    config = SiteConfig(
+        root=args.out, content_dir=content, output_dir=args.out / "public", base_url="https://archive.example.org/"
+    )
     result = timed("site-gen build (whole site, both cores)", build, config)
     for stage, t in result.report["stats"]["stages"].items():
         print(f"  stage {stage:<36} {t['wall']:8.3f} s wall {t['cpu']:8.3f} s CPU")
@@ -82,7 +96,9 @@ def main() -> int:
     relations = timed("relate(archive)", relate, result.archive)
     size = timed("timeline chart + SVG for every listing", all_charts, articles)
     timed("extras lookups for every article", extras, relations, articles, config.base_url)
-    print(f"SVG bytes for all listings: {size:,}; peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+    print(
+        f"SVG bytes for all listings: {size:,}; peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"
+    )
     shutil.rmtree(args.out, ignore_errors=True)
     return 0
 

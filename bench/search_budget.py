@@ -61,7 +61,16 @@ FUNCTION_WORDS = (
 SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in "aeiou"] + ["th", "st", "ch", "sh", "tr"]
 SUFFIXES = ["", "", "", "s", "ed", "ing", "er", "ly", "ation", "ment", "ness", "ive"]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def vocabulary(size: int, rng: random.Random) -> list[str]:
@@ -84,7 +93,10 @@ def synthetic_articles(n: int, seed: int = 4) -> tuple[list[Article], list[str]]
     weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
     content = len(FUNCTION_WORDS)
     title_weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) - content + 1)))
-    outlets = [Outlet(key=f"outlet-{i:02d}", name=f"Outlet {i:02d}", domain=f"outlet{i:02d}.example", known=True) for i in range(30)]
+    outlets = [
+        Outlet(key=f"outlet-{i:02d}", name=f"Outlet {i:02d}", domain=f"outlet{i:02d}.example", known=True)
+        for i in range(30)
+    ]
     outlet_weights = list(itertools.accumulate(1 / (i + 1) ** 0.8 for i in range(30)))
     topics = [f"topic {i}" for i in range(40)]
     start = dt.date(2015, 1, 1)
@@ -160,9 +172,17 @@ def measure(n: int, out: Path, with_whoosh: bool, browser: object | None) -> dic
     stats, _ = export.export(ordered, site / "search", fields, jobs)
     result["export_write"] = clock.lap()
     del fields
-    result["export_total"] = {k: round(result["export_analysis"][k] + result["export_write"][k], 2) for k in ("wall", "cpu")}  # type: ignore[index]
+    result["export_total"] = {
+        k: round(result["export_analysis"][k] + result["export_write"][k], 2) for k in ("wall", "cpu")
+    }  # type: ignore[index]
     sizes = [p.stat().st_size for p in (site / "search").rglob("*.js")]
-    result["files"] = {"count": len(sizes), "bytes": sum(sizes), "largest": max(sizes), "term_shards": stats.shards, "terms": stats.terms}
+    result["files"] = {
+        "count": len(sizes),
+        "bytes": sum(sizes),
+        "largest": max(sizes),
+        "term_shards": stats.shards,
+        "terms": stats.terms,
+    }
 
     if with_whoosh:
         shared = {name: InvertedField() for name in FIELDS}
@@ -191,7 +211,10 @@ def browse(browser: object, site: Path, label: str, text: str) -> dict[str, obje
     url = (site / "search" / "index.html").as_uri()
     started = time.perf_counter()
     page.goto(f"{url}?q={text.replace(' ', '+')}")
-    wait_until(page, "document.querySelectorAll('#search-results li').length > 0 || /No results/.test(document.getElementById('search-status').textContent)")
+    wait_until(
+        page,
+        "document.querySelectorAll('#search-results li').length > 0 || /No results/.test(document.getElementById('search-status').textContent)",
+    )
     first = time.perf_counter() - started
     index_files = [u for u in loaded if "/search/" in u and u.endswith(".js") or u.endswith("/static/search.js")]
     size = sum(Path(u[len("file://") :]).stat().st_size for u in index_files)
@@ -236,23 +259,39 @@ def write_site(n: int, folder: Path) -> None:
         path = folder / "content" / article.sources[0].path.replace(".txt", ".md")
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"title": article.title, "date": article.date.isoformat(), "url": article.url, "tags": article.tags}
-        path.write_text("---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n" + "\n\n".join(article.paragraphs) + "\n", encoding="utf-8")
+        path.write_text(
+            "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n" + "\n\n".join(article.paragraphs) + "\n",
+            encoding="utf-8",
+        )
     (folder / "site.yaml").write_text("title: Synthetic archive\n", encoding="utf-8")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-n", "--articles", type=int, action="append", help="archive size (repeatable; default 10000 and 100000)")
+    parser.add_argument(
+        "-n", "--articles", type=int, action="append", help="archive size (repeatable; default 10000 and 100000)"
+    )
     parser.add_argument("--whoosh", action="store_true", help="also time a cold whoosh build (both cores)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
-    parser.add_argument("--out", type=Path, default=None, help="work folder (default: bench/out, or /dev/shm when present)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="work folder (default: bench/out, or /dev/shm when present)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--write-site", type=Path, metavar="DIR", help="only write the articles of the first size as a site folder (content/, site.yaml)")
+    parser.add_argument(
+        "--write-site",
+        type=Path,
+        metavar="DIR",
+        help="only write the articles of the first size as a site folder (content/, site.yaml)",
+    )
     args = parser.parse_args()
     if args.write_site:
         write_site((args.articles or [10_000])[0], args.write_site)
         return 0
-    base = args.out or (Path(tempfile.mkdtemp(prefix="search-budget-", dir="/dev/shm")) if Path("/dev/shm").is_dir() else REPO / "bench" / "out")
+    base = args.out or (
+        Path(tempfile.mkdtemp(prefix="search-budget-", dir="/dev/shm"))
+        if Path("/dev/shm").is_dir()
+        else REPO / "bench" / "out"
+    )
     browser, playwright = None, None
     if not args.no_browser:
         from playwright.sync_api import sync_playwright

@@ -32,7 +32,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from run import prepare_site  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class Server:
@@ -40,7 +49,12 @@ class Server:
 
     def __init__(self, site: Path) -> None:
         self.started = time.perf_counter()
-        self.process = subprocess.Popen([sys.executable, "-m", "site_gen", "serve", str(site), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "site_gen", "serve", str(site), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.url = ""
         self.rebuilds = 0
         ready = threading.Event()
@@ -104,7 +118,11 @@ def painted(page) -> float | None:
 
 def measure_size(articles: int, edits: int, work: Path) -> dict:
     site, _ = prepare_site(work, articles, None)
-    subprocess.run([sys.executable, "-m", "site_gen", "build", str(site), "--report", str(site / "report.json")], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "site_gen", "build", str(site), "--report", str(site / "report.json")],
+        check=True,
+        capture_output=True,
+    )
     path, permalink = article_to_edit(site)
     server = Server(site)
     startup = server.first_page_seconds()

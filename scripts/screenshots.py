@@ -23,8 +23,16 @@ sys.path.insert(0, str(REPO / "tests"))
 from pagechecks import page_kinds  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 README_SHOTS = {"home": ("home.png", 860), "article": ("article.png", 1560), "search": ("search.png", 860)}
 """Kind of page -> file name and height; all are 1280 px wide. The article is shot down to its provenance."""
 SEARCH_QUERY = "?q=bridge"
@@ -83,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, help="a built site folder (default: build the sample archive)")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots", help="where the README shots go")
-    parser.add_argument("--review", type=Path, help="instead, shoot every page kind in both schemes at both widths into this folder")
+    parser.add_argument(
+        "--review", type=Path, help="instead, shoot every page kind in both schemes at both widths into this folder"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 

@@ -58,14 +58,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="site-gen", description="Turn a folder of scraped article files into a searchable static archive.")
+    parser = argparse.ArgumentParser(
+        prog="site-gen", description="Turn a folder of scraped article files into a searchable static archive."
+    )
     parser.add_argument("--version", action="version", version=f"site-gen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = commands.add_parser("build", help="build the static archive")
     _site_arguments(p)
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON build report here")
-    p.add_argument("--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning")
+    p.add_argument(
+        "--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning"
+    )
     p.add_argument("--full", action="store_true", help="ignore the build cache: read every file and write every page")
     p.set_defaults(run=_build)
 
@@ -84,13 +88,30 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_dupes)
 
     p = commands.add_parser("search", help="search the archive's whoosh index (made by build)")
-    p.add_argument("query", metavar="QUERY", help='whoosh query syntax: words, "phrases", AND/OR/NOT, prefix*, title:word (quote it)')
+    p.add_argument(
+        "query",
+        metavar="QUERY",
+        help='whoosh query syntax: words, "phrases", AND/OR/NOT, prefix*, title:word (quote it)',
+    )
     p.add_argument("source", nargs="?", type=Path, help="site folder (with site.yaml) or content folder, as for build")
-    p.add_argument("--config", type=Path, metavar="FILE", help="site configuration (default: site.yaml in SOURCE or the current folder)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="site configuration (default: site.yaml in SOURCE or the current folder)",
+    )
     p.add_argument("--outlet", metavar="X", help="only this outlet (key or name)")
     p.add_argument("--tag", metavar="T", help="only articles with this tag")
-    p.add_argument("--from", dest="date_from", type=terminal.date_bound(end=False), metavar="DATE", help="published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", type=terminal.date_bound(end=True), metavar="DATE", help="published on or before DATE")
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        type=terminal.date_bound(end=False),
+        metavar="DATE",
+        help="published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)",
+    )
+    p.add_argument(
+        "--to", dest="date_to", type=terminal.date_bound(end=True), metavar="DATE", help="published on or before DATE"
+    )
     p.add_argument("--limit", type=int, default=10, metavar="N", help="show at most N results (default 10)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(run=_search, output=None, jobs=None)
@@ -98,9 +119,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _site_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", nargs="?", type=Path, help="site folder (with site.yaml) or content folder; default: the config's content_dir")
-    p.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder (default: the config's output_dir, public/)")
-    p.add_argument("--config", type=Path, metavar="FILE", help="site configuration (default: site.yaml in SOURCE or the current folder)")
+    p.add_argument(
+        "source",
+        nargs="?",
+        type=Path,
+        help="site folder (with site.yaml) or content folder; default: the config's content_dir",
+    )
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="OUT", help="output folder (default: the config's output_dir, public/)"
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="site configuration (default: site.yaml in SOURCE or the current folder)",
+    )
     p.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
 
 
@@ -151,6 +184,7 @@ def _dupes(args: argparse.Namespace) -> int:
     for line in describe_clusters(clusters):
         print(line)
     return 0
+
 
 def _search(args: argparse.Namespace) -> int:
     return terminal.run(site_config(args), args)

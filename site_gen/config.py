@@ -108,7 +108,13 @@ _STR_KEYS = ("title", "description", "base_url", "language", "theme", "permalink
 _PATH_KEYS = ("content_dir", "output_dir", "cache_dir", "sources")
 _INT_KEYS = {"paginate": 1, "feed_size": 1, "jobs": 0}
 _BOOL_KEYS = ("repeated_paragraphs", "fix_mojibake", "detect_language")
-_ALL_KEYS = set(_STR_KEYS) | set(_PATH_KEYS) | set(_INT_KEYS) | set(_BOOL_KEYS) | {"ignore", "defaults", "boilerplate", "dedupe"}
+_ALL_KEYS = (
+    set(_STR_KEYS)
+    | set(_PATH_KEYS)
+    | set(_INT_KEYS)
+    | set(_BOOL_KEYS)
+    | {"ignore", "defaults", "boilerplate", "dedupe"}
+)
 _DEDUPE_SHARES = ("jaccard", "containment")
 _DEDUPE_COUNTS = ("min_words", "containment_min_words")
 
@@ -196,7 +202,9 @@ def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
     problems.extend(_check_permalink(config.permalink))
     problems.extend(_check_theme(config))
     if not is_valid(normalize_code(config.language)):
-        problems.append(f"'language' must be a language tag such as en, de or pt-BR, not {config.language!r} (it is every page's lang attribute)")
+        problems.append(
+            f"'language' must be a language tag such as en, de or pt-BR, not {config.language!r} (it is every page's lang attribute)"
+        )
     return problems
 
 
@@ -206,7 +214,11 @@ def _parse_defaults(value: Any, problems: list[str]) -> list[PathDefaults]:
         return []
     result = []
     for i, item in enumerate(value, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not isinstance(item.get("values"), dict):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("path"), str)
+            or not isinstance(item.get("values"), dict)
+        ):
             problems.append(f"'defaults' entry {i} must have 'path' (a glob) and 'values' (a mapping)")
             continue
         result.append(PathDefaults(item["path"], dict(item["values"])))
@@ -224,7 +236,9 @@ def _parse_boilerplate(value: Any, problems: list[str]) -> BoilerplateSettings:
             settings.detect = item
         elif key == "min_share" and _check_type(name, item, (int, float), problems):
             if isinstance(item, bool) or not 0 < item <= 1:
-                problems.append(f"'{name}' must be a share between 0 and 1 (0.25 means a quarter of the outlet's articles), not {item!r}")
+                problems.append(
+                    f"'{name}' must be a share between 0 and 1 (0.25 means a quarter of the outlet's articles), not {item!r}"
+                )
             else:
                 settings.min_share = float(item)
         elif key == "min_articles" and _check_type(name, item, int, problems):
@@ -291,22 +305,36 @@ def _check_theme(config: SiteConfig) -> list[str]:
     if any(folder.is_dir() for folder in candidates):
         return []
     looked = ", ".join(str(folder) for folder in candidates)
-    return [f"theme {config.theme!r} not found: looked in {looked} (copy a template of themes/default into themes/{config.theme}/templates/ to start one)"]
+    return [
+        f"theme {config.theme!r} not found: looked in {looked} (copy a template of themes/default into themes/{config.theme}/templates/ to start one)"
+    ]
 
 
 def _check_permalink(pattern: str) -> list[str]:
     problems = []
     if not (pattern.endswith("/") or pattern.endswith(".html")):
         problems.append(f"'permalink' must end with '/' or '.html', not {pattern!r}")
-    if pattern.startswith("/") or {".", ".."} & set(pattern.split("/")) or any(ch == "\\" or ord(ch) < 32 for ch in pattern):
-        problems.append(f"'permalink' must be a relative path inside the site, with '/' between folders, not {pattern!r}")
+    if (
+        pattern.startswith("/")
+        or {".", ".."} & set(pattern.split("/"))
+        or any(ch == "\\" or ord(ch) < 32 for ch in pattern)
+    ):
+        problems.append(
+            f"'permalink' must be a relative path inside the site, with '/' between folders, not {pattern!r}"
+        )
     try:
-        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern) if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(pattern)
+            if name is not None
+        ]
     except ValueError as exc:
         return [*problems, f"'permalink' {pattern!r} cannot be read: {exc} (write fields as {{slug}})"]
     if any(spec or conversion for _, spec, conversion in fields):
         # a format spec can pad a field with dots or slashes ({month:.>2} gives '..' for undated articles)
-        problems.append(f"'permalink' fields take no format spec or conversion (write {{year}}, not {{year:>6}} or {{slug!r}}): {pattern!r}")
+        problems.append(
+            f"'permalink' fields take no format spec or conversion (write {{year}}, not {{year:>6}} or {{slug!r}}): {pattern!r}"
+        )
     names = {name for name, _, _ in fields}
     unknown = names - PERMALINK_FIELDS
     if unknown:

@@ -28,13 +28,42 @@ MIN_CONFIDENCE = 0.6
 NOT_LANGUAGES = {"und", "zxx", "mul"}
 
 _NAMES = {
-    "english": "en", "russian": "ru", "german": "de", "deutsch": "de", "french": "fr", "spanish": "es",
-    "italian": "it", "portuguese": "pt", "ukrainian": "uk", "arabic": "ar", "chinese": "zh", "dutch": "nl",
-    "polish": "pl", "turkish": "tr", "русский": "ru", "français": "fr", "español": "es",
+    "english": "en",
+    "russian": "ru",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "portuguese": "pt",
+    "ukrainian": "uk",
+    "arabic": "ar",
+    "chinese": "zh",
+    "dutch": "nl",
+    "polish": "pl",
+    "turkish": "tr",
+    "русский": "ru",
+    "français": "fr",
+    "español": "es",
 }
 _ISO639_2 = {
-    "eng": "en", "rus": "ru", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "ita": "it",
-    "por": "pt", "ukr": "uk", "ara": "ar", "zho": "zh", "chi": "zh", "nld": "nl", "dut": "nl", "pol": "pl", "tur": "tr",
+    "eng": "en",
+    "rus": "ru",
+    "deu": "de",
+    "ger": "de",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "ukr": "uk",
+    "ara": "ar",
+    "zho": "zh",
+    "chi": "zh",
+    "nld": "nl",
+    "dut": "nl",
+    "pol": "pl",
+    "tur": "tr",
 }
 _SUBTAG = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
@@ -105,7 +134,12 @@ def choose_language(article: Article, registry_language: str | None, default: st
         if is_valid(code):
             article.language = code
             return
-        article.messages.append(Message("warning", f"language {article.language[:100]!r} is not a language tag (such as en, de or pt-BR); the outlet's, the detected or the site's language is used instead"))
+        article.messages.append(
+            Message(
+                "warning",
+                f"language {article.language[:100]!r} is not a language tag (such as en, de or pt-BR); the outlet's, the detected or the site's language is used instead",
+            )
+        )
     if registry_language:
         article.language = registry_language
         return
@@ -114,7 +148,9 @@ def choose_language(article: Article, registry_language: str | None, default: st
         article.language = default
         return
     article.language = found.code
-    article.messages.append(Message("info", f"language detected from the text: {found.code} (confidence {found.confidence:.2f})"))
+    article.messages.append(
+        Message("info", f"language detected from the text: {found.code} (confidence {found.confidence:.2f})")
+    )
 
 
 def _opening(article: Article) -> str:

@@ -20,13 +20,17 @@ def fast_pickle(cls: type[T]) -> type[T]:
     """Pickle through the constructor: a slots dataclass otherwise unpickles field by field through
     a generic __setstate__, several times slower (the build cache unpickles every article)."""
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    values = attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)  # attrgetter: one C call for all fields
+    values = (
+        attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+    )  # attrgetter: one C call for all fields
 
     def __reduce__(self):  # noqa: N807
         return (cls, values(self))
 
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
+
+
 Status = Literal["rendered", "merged", "skipped", "error"]
 
 
@@ -109,7 +113,6 @@ class Outlet:
     """Tags every article of this outlet gets."""
     known: bool = False
     """True when the registry describes the outlet; False when it is named after its domain."""
-
 
 
 @fast_pickle

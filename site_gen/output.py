@@ -40,17 +40,26 @@ def check_target(target: Path, content_dir: Path, cwd: Path) -> None:
     if target == content_dir or target in content_dir.parents:
         raise OutputError("refusing an output folder that is, or contains, the content folder", str(target))
     if content_dir in target.parents:
-        raise OutputError("refusing an output folder inside the content folder (it would be read as content next time)", str(target))
+        raise OutputError(
+            "refusing an output folder inside the content folder (it would be read as content next time)", str(target)
+        )
     if target.exists() and not target.is_dir():
         raise OutputError("the output path exists and is not a folder", str(target))
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise OutputError(f"the output folder is not empty and was not made by site-gen (no {MARKER} file); refusing to replace it", str(target))
+        raise OutputError(
+            f"the output folder is not empty and was not made by site-gen (no {MARKER} file); refusing to replace it",
+            str(target),
+        )
 
 
 def safe_join(root: Path, rel: str) -> Path:
     """root/rel, refusing anything that would land outside root."""
     parts = PurePosixPath(rel).parts
-    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("..", ".", "") or "\x00" in p or "\\" in p for p in parts):
+    if (
+        not parts
+        or PurePosixPath(rel).is_absolute()
+        or any(p in ("..", ".", "") or "\x00" in p or "\\" in p for p in parts)
+    ):
         raise OutputError(f"refusing to write outside the output folder: {rel!r}")
     return root.joinpath(*parts)
 
@@ -210,7 +219,10 @@ class Output:
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
-                raise OutputError(f"another site-gen build is writing this output folder (lock {lock_path.name}); try again when it has finished", str(self.target)) from exc
+                raise OutputError(
+                    f"another site-gen build is writing this output folder (lock {lock_path.name}); try again when it has finished",
+                    str(self.target),
+                ) from exc
             raise
         self._lock_fd = fd
 
@@ -229,7 +241,9 @@ class Output:
 
 def _write_marker(folder: Path, generation: int) -> None:
     """Replace (never rewrite in place: a shadow's marker starts as a hard link to the live one)."""
-    write_file(folder, MARKER, (json.dumps({"generator": "site-gen", "generation": generation}) + "\n").encode(), replace=True)
+    write_file(
+        folder, MARKER, (json.dumps({"generator": "site-gen", "generation": generation}) + "\n").encode(), replace=True
+    )
 
 
 def _generation(folder: Path) -> int | None:

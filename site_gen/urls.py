@@ -7,7 +7,10 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the reader; they never change which article a URL names.
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|igshid|ref_src|cmpid|ocid|at_medium|at_campaign)$", re.I)
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|igshid|ref_src|cmpid|ocid|at_medium|at_campaign)$",
+    re.I,
+)
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 # Path segments and query flags that mark an AMP copy of an article.
 _AMP_SEGMENT = re.compile(r"^(amp|amp\.html)$", re.I)

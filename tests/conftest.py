@@ -106,8 +106,14 @@ def archive_site(site: Site) -> Site:
     for i in range(40):
         year = 2019 + i % 4
         tags = "\ntags: [" + ", ".join(["Politics", "Économie"][: i % 3]) + "]" if i % 3 else ""
-        body = " ".join(["walrus"] * (i % 5 + 1) + ["café", "Straße", "numbers", str(i), "the", "seal" if i % 2 else "otter"] * (i % 4 + 1))
-        site.write(f"{i}.md", f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\nurl: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n")
+        body = " ".join(
+            ["walrus"] * (i % 5 + 1)
+            + ["café", "Straße", "numbers", str(i), "the", "seal" if i % 2 else "otter"] * (i % 4 + 1)
+        )
+        site.write(
+            f"{i}.md",
+            f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\nurl: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n",
+        )
     site.write("undated.txt", "An undated note\nIt mentions a walrus once.\n")
     return site
 

@@ -54,7 +54,14 @@ def fakenews(root: Path) -> list[Record]:
     """fakenewscorpus-sample/news_sample.csv: one row per article; the scrape day stands for the date."""
     with (root / "news_sample.csv").open(encoding="utf-8", newline="") as f:
         return [
-            Record(f"news_sample.csv:{row['id']}", row["title"], row["scraped_at"][:10] or None, row["url"], urlsplit(row["url"]).hostname or row["domain"], row["content"])
+            Record(
+                f"news_sample.csv:{row['id']}",
+                row["title"],
+                row["scraped_at"][:10] or None,
+                row["url"],
+                urlsplit(row["url"]).hostname or row["domain"],
+                row["content"],
+            )
             for row in csv.DictReader(f)
         ]
 

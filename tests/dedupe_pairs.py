@@ -46,7 +46,10 @@ def decided_pairs(clusters: list[Cluster]) -> set[frozenset[str]]:
     """Path pairs on one page, or on two pages linked as copies."""
     pairs: set[frozenset[str]] = set()
     for cluster in clusters:
-        members = {id(page): [page.canonical.sources[0].path] + [a.sources[0].path for a, _ in page.merged] for page in cluster.pages}
+        members = {
+            id(page): [page.canonical.sources[0].path] + [a.sources[0].path for a, _ in page.merged]
+            for page in cluster.pages
+        }
         for paths in members.values():
             pairs.update(frozenset(p) for p in combinations(paths, 2))
         for p, q, _ in cluster.cross:

@@ -33,7 +33,9 @@ def broken_links(root: Path) -> list[str]:
             if parts.scheme or link.startswith("#"):
                 continue
             if link.startswith("/"):
-                broken.append(f"{page.relative_to(root)} -> {link} (root-absolute: breaks under a sub-path and file://)")
+                broken.append(
+                    f"{page.relative_to(root)} -> {link} (root-absolute: breaks under a sub-path and file://)"
+                )
                 continue
             target = (page.parent / unquote(parts.path)).resolve()
             if not target.is_file() or root.resolve() not in target.parents:

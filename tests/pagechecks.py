@@ -12,7 +12,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
-PARTS = ('class="timeline"', 'class="same-day"', 'class="neighbours"', 'class="copies"', "<details>", "<table>", 'class="pager"')
+PARTS = (
+    'class="timeline"',
+    'class="same-day"',
+    'class="neighbours"',
+    'class="copies"',
+    "<details>",
+    "<table>",
+    'class="pager"',
+)
 
 
 def page_kinds(public: Path) -> dict[str, str]:

@@ -45,7 +45,9 @@ def test_axe_sees_a_contrast_problem_when_there_is_one(browser, sample_build, ki
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto((sample_build / "public" / kinds["home"]).as_uri())
-    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<p style=\"color:#bbb;background:#ccc\">faint</p>')")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<p style=\"color:#bbb;background:#ccc\">faint</p>')"
+    )
     assert "color-contrast" in {v["id"] for v in axe_violations(page) if v["impact"] == "serious"}
     context.close()
 

@@ -10,11 +10,29 @@ OUTLET = Outlet("gazette", "Gazette", "gazette.example")
 
 def article(i: str, title: str, date=None, tags=(), path=None, slug="") -> Article:
     """As normalize makes it: the natural slug is made when the file is read."""
-    return Article(i, title, date, None, ["p"], "text", [SourceFile(path or f"{i}.txt", "", 0, "utf-8")], "bare", outlet=OUTLET, tags=list(tags), requested_slug=slug, slug=slugify(slug or title))
+    return Article(
+        i,
+        title,
+        date,
+        None,
+        ["p"],
+        "text",
+        [SourceFile(path or f"{i}.txt", "", 0, "utf-8")],
+        "bare",
+        outlet=OUTLET,
+        tags=list(tags),
+        requested_slug=slug,
+        slug=slugify(slug or title),
+    )
 
 
 def test_order_is_newest_first_undated_last_and_independent_of_input_order(tmp_path):
-    items = [article("b", "B", dt.date(2024, 1, 1)), article("a", "A"), article("c", "C", dt.date(2025, 1, 1)), article("d", "D", dt.date(2024, 1, 1))]
+    items = [
+        article("b", "B", dt.date(2024, 1, 1)),
+        article("a", "A"),
+        article("c", "C", dt.date(2025, 1, 1)),
+        article("d", "D", dt.date(2024, 1, 1)),
+    ]
     first = [a.id for a in assemble(list(items), SiteConfig(root=tmp_path)).articles]
     second = [a.id for a in assemble(list(reversed(items)), SiteConfig(root=tmp_path)).articles]
     assert first == second == ["c", "b", "d", "a"]
@@ -22,7 +40,11 @@ def test_order_is_newest_first_undated_last_and_independent_of_input_order(tmp_p
 
 def test_permalinks_are_unique_and_stable(tmp_path):
     day = dt.date(2025, 3, 14)
-    items = [article("id1", "Same title", day), article("id2", "Same title", day), article("id3", "Other", None, slug="My Slug!")]
+    items = [
+        article("id1", "Same title", day),
+        article("id2", "Same title", day),
+        article("id3", "Other", None, slug="My Slug!"),
+    ]
     archive = assemble(items, SiteConfig(root=tmp_path))
     links = {a.id: a.permalink for a in archive.articles}
     assert links["id1"] == "articles/gazette/2025/03/same-title/index.html"
@@ -31,7 +53,11 @@ def test_permalinks_are_unique_and_stable(tmp_path):
 
 
 def test_tags_merge_case_variants_and_get_collision_free_slugs(tmp_path):
-    items = [article("1", "a", tags=["Markets", "C++"]), article("2", "b", tags=["markets", "C"]), article("3", "c", tags=["markets"])]
+    items = [
+        article("1", "a", tags=["Markets", "C++"]),
+        article("2", "b", tags=["markets", "C"]),
+        article("3", "c", tags=["markets"]),
+    ]
     archive = assemble(items, SiteConfig(root=tmp_path))
     assert set(archive.tags) == {"markets", "C++", "C"}
     assert all(a.tags[0] == "markets" for a in archive.articles)
@@ -40,7 +66,9 @@ def test_tags_merge_case_variants_and_get_collision_free_slugs(tmp_path):
 
 
 def test_duplicate_ids_are_kept_apart(tmp_path):
-    archive = assemble([article("x", "One", path="a.txt"), article("x", "Two", path="b.txt")], SiteConfig(root=tmp_path))
+    archive = assemble(
+        [article("x", "One", path="a.txt"), article("x", "Two", path="b.txt")], SiteConfig(root=tmp_path)
+    )
     assert len({a.id for a in archive.articles}) == 2
 
 

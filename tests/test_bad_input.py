@@ -46,7 +46,12 @@ EXPECTED: dict[str, tuple[str, str, str, int | None]] = {
     "single-line-10mb.txt": ("rendered", "warning", "line 1 is 10,485,760 characters long, too long for a headline", 1),
     "paragraphs-100000.txt": ("rendered", "warning", "100,000 paragraphs, more than 10,000 in one article", None),
     "yaml-tab.md": ("error", "error", "invalid front matter: found a tab character", 3),
-    "yaml-unclosed-quote.md": ("error", "error", "end of stream (while scanning a quoted scalar that starts on line 2)", 3),
+    "yaml-unclosed-quote.md": (
+        "error",
+        "error",
+        "end of stream (while scanning a quoted scalar that starts on line 2)",
+        3,
+    ),
     "yaml-never-closed.md": ("error", "error", "front matter opened with '---' is never closed", 1),
     "yaml-alias-bomb.md": ("error", "error", "front matter expands to more than 10,000 values", 2),
     "yaml-python-tag.md": ("error", "error", "only plain YAML values are allowed in front matter", 3),
@@ -64,7 +69,12 @@ EXPECTED: dict[str, tuple[str, str, str, int | None]] = {
     "slug-slash.md": ("rendered", "warning", "slug 'music/ac/dc' is not a safe single part of a URL", 3),
     "title-nul.md": ("rendered", "warning", "the title held 2 control character(s)", None),
     "slug-windows-reserved.md": ("rendered", "warning", "slug 'aux' is not a safe single part of a URL", 3),
-    "title-bidi.md": ("rendered", "warning", "the title held 1 control character(s) or bidirectional override(s)", None),
+    "title-bidi.md": (
+        "rendered",
+        "warning",
+        "the title held 1 control character(s) or bidirectional override(s)",
+        None,
+    ),
     "title-emoji.md": ("rendered", "warning", "slug '🚀' is not a safe single part of a URL", 3),
     NOT_UTF8_NAME: ("rendered", "warning", "the file name is not valid UTF-8", None),
     "loop.txt": ("error", "error", "symbolic link loop: the link points back at itself", None),
@@ -79,11 +89,20 @@ GOOD = "good.txt"
 def _make_content(content: Path) -> None:
     shutil.copytree(FIXTURES, content)
     rnd = random.Random(7)
-    words = " ".join(rnd.choice(["harbour", "council", "storm", "ferry", "budget", "night", "bus", "wall"]) + str(rnd.randrange(5000)) for _ in range(TEN_MB // 8))
-    (content / "single-line-10mb.txt").write_text(words[:TEN_MB - 4] + " END", encoding="utf-8")
+    words = " ".join(
+        rnd.choice(["harbour", "council", "storm", "ferry", "budget", "night", "bus", "wall"])
+        + str(rnd.randrange(5000))
+        for _ in range(TEN_MB // 8)
+    )
+    (content / "single-line-10mb.txt").write_text(words[: TEN_MB - 4] + " END", encoding="utf-8")
     paragraphs = "".join(f"Paragraph {i} of the endless article.\n" for i in range(100_000))
-    (content / "paragraphs-100000.txt").write_text(f"date 2025-02-21 https://gazette.example/long\nOne hundred thousand paragraphs\n\n{paragraphs}", encoding="utf-8")
-    (content / os.fsdecode(b"caf\xe9.txt")).write_text("A caf\u00e9 with a Latin-1 file name\nBody.\n", encoding="utf-8")
+    (content / "paragraphs-100000.txt").write_text(
+        f"date 2025-02-21 https://gazette.example/long\nOne hundred thousand paragraphs\n\n{paragraphs}",
+        encoding="utf-8",
+    )
+    (content / os.fsdecode(b"caf\xe9.txt")).write_text(
+        "A caf\u00e9 with a Latin-1 file name\nBody.\n", encoding="utf-8"
+    )
     os.symlink("loop.txt", content / "loop.txt")
     (content / "sub").mkdir()
     os.symlink("..", content / "sub" / "up")
@@ -93,7 +112,9 @@ def _make_content(content: Path) -> None:
     (content / "locked").mkdir()
     (content / "locked" / "inside.txt").write_text("Inside\nBody.\n", encoding="utf-8")
     os.chmod(content / "locked", 0)
-    (content / GOOD).write_text("date 2025-02-01 https://gazette.example/good\nA good article\n\nIt reads fine.\n", encoding="utf-8")
+    (content / GOOD).write_text(
+        "date 2025-02-01 https://gazette.example/good\nA good article\n\nIt reads fine.\n", encoding="utf-8"
+    )
 
 
 def _without_root_file_access() -> None:
@@ -186,12 +207,16 @@ def test_what_the_bad_files_hold_is_kept_or_refused_as_the_report_says(report, b
     assert page("paragraphs-100000.txt").count("<p>Paragraph ") == 100_000
     assert "“Smart quotes” cost €5" in page("cp1252.txt") and "Ça coûte 5 £ à Besançon" in page("latin1.txt")
     assert "A UTF-16 story: Zürich" in page("utf16-bom.txt")
-    assert re.search(r"<p>A Unix line.</p>\s*<p>An old Mac line.</p>\s*<p>The last line.</p>", page("mixed-line-endings.txt"))
+    assert re.search(
+        r"<p>A Unix line.</p>\s*<p>An old Mac line.</p>\s*<p>The last line.</p>", page("mixed-line-endings.txt")
+    )
     title = page("title-10000.md").split("<h1", 1)[1].split("</h1>", 1)[0]
     assert len(title.split(">", 1)[1]) == 10_000  # the title is kept whole ...
     [long_title] = [a for a in report["articles"] if a["source_paths"] == ["title-10000.md"]]
     assert len(long_title["permalink"].split("/")[-2]) <= 80  # ... the slug is bounded
-    assert '<time datetime="0001-01-01">' in page("date-far-past.md") and '<time datetime="9999-12-31">' in page("date-far-future.md")
+    assert '<time datetime="0001-01-01">' in page("date-far-past.md") and '<time datetime="9999-12-31">' in page(
+        "date-far-future.md"
+    )
     assert "javascript:" not in page("url-javascript.md").split("Original URL", 1)[1].split("</dd>", 1)[0]
     permalinks = {a["source_paths"][0]: a["permalink"] for a in report["articles"]}
     assert permalinks["slug-traversal.md"].endswith("/evil/index.html")
@@ -201,7 +226,16 @@ def test_what_the_bad_files_hold_is_kept_or_refused_as_the_report_says(report, b
 
 
 def test_nothing_is_written_outside_the_output_folder(bad_site):
-    assert {p.name for p in bad_site.iterdir()} <= {".public.lock", ".public.shadow", ".site-gen-cache", "content", "public", "report.json", "site.yaml", "stderr.txt"}
+    assert {p.name for p in bad_site.iterdir()} <= {
+        ".public.lock",
+        ".public.shadow",
+        ".site-gen-cache",
+        "content",
+        "public",
+        "report.json",
+        "site.yaml",
+        "stderr.txt",
+    }
     ours = (bad_site / "public", bad_site / ".public.shadow")  # the shadow is the output's own working copy (output.py)
     assert [p for p in bad_site.parent.rglob("evil*") if not any(folder in p.parents for folder in ours)] == []
 

@@ -17,7 +17,13 @@ def make(id, paragraphs, outlet=NEWS):
 
 
 def test_pattern_removes_a_footer_inside_a_paragraph_and_records_it():
-    a = make("a", ["Текст статьи. © Автономная некоммерческая организация «ТВ-Новости», 2005—2021 гг. Все права защищены.", "Конец."])
+    a = make(
+        "a",
+        [
+            "Текст статьи. © Автономная некоммерческая организация «ТВ-Новости», 2005—2021 гг. Все права защищены.",
+            "Конец.",
+        ],
+    )
     strip_patterns(a, [FOOTER])
     assert a.paragraphs == ["Текст статьи.", "Конец."]
     [removal] = a.removed
@@ -35,10 +41,22 @@ def test_pattern_drops_a_paragraph_left_without_words_but_never_empties_a_body()
 
 
 def test_recurring_paragraphs_are_removed_per_outlet_above_the_thresholds():
-    articles = [make(str(i), [f"Story {i} text.", "Share this article!" if i < 6 else f"Other {i}.", "Once only." if i == 0 else f"Tail {i}."]) for i in range(10)]
+    articles = [
+        make(
+            str(i),
+            [
+                f"Story {i} text.",
+                "Share this article!" if i < 6 else f"Other {i}.",
+                "Once only." if i == 0 else f"Tail {i}.",
+            ],
+        )
+        for i in range(10)
+    ]
     other = make("x", ["Share this article!", "Own text."], Outlet("other", "Other", "other.example"))
     found = strip_recurring(*_with_keys([*articles, other]), BoilerplateSettings(min_share=0.5, min_articles=3))
-    assert [(f.outlet, f.text, f.articles, f.outlet_articles) for f in found] == [("news", "Share this article!", 6, 10)]
+    assert [(f.outlet, f.text, f.articles, f.outlet_articles) for f in found] == [
+        ("news", "Share this article!", 6, 10)
+    ]
     assert all("Share this article!" not in a.paragraphs for a in articles)
     assert articles[0].removed[0].kind == "boilerplate" and articles[0].removed[0].samples == ["Share this article!"]
     assert other.paragraphs == ["Share this article!", "Own text."]  # another outlet: untouched
@@ -48,7 +66,10 @@ def test_a_paragraph_seen_once_or_below_the_share_is_never_boilerplate():
     articles = [make(str(i), [f"Story {i}.", "Rare line." if i < 2 else f"x{i}"]) for i in range(10)]
     assert strip_recurring(*_with_keys(articles), BoilerplateSettings(min_share=0.3, min_articles=2)) == []
     assert articles[0].paragraphs == ["Story 0.", "Rare line."] and not articles[0].removed
-    assert strip_recurring(*_with_keys([make("a", ["Only one."])]), BoilerplateSettings(min_share=0.01, min_articles=2)) == []
+    assert (
+        strip_recurring(*_with_keys([make("a", ["Only one."])]), BoilerplateSettings(min_share=0.01, min_articles=2))
+        == []
+    )
 
 
 def test_copies_of_one_article_count_once():
@@ -65,7 +86,9 @@ def test_detection_can_be_turned_off():
 
 
 def test_registry_patterns_are_checked(tmp_path):
-    (tmp_path / "sources.yaml").write_text("a.example:\n  boilerplate: ['(unclosed']\nb.example:\n  boilerplate: ['x*']\n", encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text(
+        "a.example:\n  boilerplate: ['(unclosed']\nb.example:\n  boilerplate: ['x*']\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as info:
         load_registry(SiteConfig(root=tmp_path, sources=tmp_path / "sources.yaml"))
     assert len(info.value.problems) == 2
@@ -90,14 +113,21 @@ def test_bundled_rt_patterns_cover_the_english_russian_and_german_footers(tmp_pa
 
 def test_build_reports_boilerplate_on_the_page_and_in_the_report(site):
     site.configure(boilerplate={"min_share": 0.5, "min_articles": 3})
-    (site.root / "sources.yaml").write_text("news.example:\n  name: News\n  boilerplate: ['Read more at News\\.example.*']\n", encoding="utf-8")
+    (site.root / "sources.yaml").write_text(
+        "news.example:\n  name: News\n  boilerplate: ['Read more at News\\.example.*']\n", encoding="utf-8"
+    )
     for i in range(4):
-        site.write(f"a{i}.txt", f"date 2024-01-0{i + 1} https://news.example/{i}\nStory {i}\n\nFirst line {i}. Read more at News.example today\nFollow us on Telegram\n")
+        site.write(
+            f"a{i}.txt",
+            f"date 2024-01-0{i + 1} https://news.example/{i}\nStory {i}\n\nFirst line {i}. Read more at News.example today\nFollow us on Telegram\n",
+        )
     result = site.build(report_path=site.root / "report.json")
     report = result.report
     kinds = [[(r["kind"], r["count"]) for r in a["removed"]] for a in report["articles"]]
     assert all(k == [("boilerplate", 1), ("boilerplate", 1)] for k in kinds)
-    assert report["stats"]["boilerplate"] == [{"outlet": "news", "text": "Follow us on Telegram", "articles": 4, "outlet_articles": 4}]
+    assert report["stats"]["boilerplate"] == [
+        {"outlet": "news", "text": "Follow us on Telegram", "articles": 4, "outlet_articles": 4}
+    ]
     page = site.page(report["articles"][0]["permalink"])
     assert "boilerplate" in page and "Follow us on Telegram" in page.split("Provenance")[1]
     assert "Follow us on Telegram" not in page.split("Provenance")[0]

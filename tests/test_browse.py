@@ -24,7 +24,9 @@ def crawl(page, start: str, inside: str) -> tuple[set[str], list[str]]:
         if page.title() == "" or "ERR_" in page.content()[:2000]:
             problems.append(f"{url}: did not load")
         # getAttribute, not .href: links inside SVG (timeline bars) have no string href property.
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)"):
+        for href in page.eval_on_selector_all(
+            "a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)"
+        ):
             target = urldefrag(href)[0]
             if not target.startswith(inside) or target in seen:
                 continue
@@ -45,7 +47,9 @@ def test_file_url_browsing_reaches_every_page_without_broken_links(sample_build,
     visited, problems = crawl(page, start, public.as_uri() + "/")
     missing = [u for u in visited if u.startswith("file://") and not Path(u[len("file://") :]).exists()]
     assert problems == [] and missing == []
-    redirects = {p.as_uri() for p in public.rglob("*.html") if 'http-equiv="refresh"' in p.read_text()}  # merged copies' old addresses
+    redirects = {
+        p.as_uri() for p in public.rglob("*.html") if 'http-equiv="refresh"' in p.read_text()
+    }  # merged copies' old addresses
     pages = {p.as_uri() for p in public.rglob("*.html") if p.name != "404.html"} - redirects
     assert pages <= visited, f"pages not reachable by links: {sorted(pages - visited)[:5]}"
     assert page.console_errors == []

@@ -8,12 +8,20 @@ from site_gen.model import InputEntry
 
 
 def entry(path: str, title: str) -> InputEntry:
-    return InputEntry(path, "rendered", [Message("info", "x")], Article("id-" + path, title, None, None, ["p"], "text", [], "bare"), [1, 2])
+    return InputEntry(
+        path,
+        "rendered",
+        [Message("info", "x")],
+        Article("id-" + path, title, None, None, ["p"], "text", [], "bare"),
+        [1, 2],
+    )
 
 
 def test_render_only_settings_do_not_invalidate_what_was_read(tmp_path):
     base = SiteConfig(root=tmp_path)
-    assert settings_key(base, "r") == settings_key(SiteConfig(root=tmp_path, title="Other", paginate=7, base_url="https://x/"), "r")
+    assert settings_key(base, "r") == settings_key(
+        SiteConfig(root=tmp_path, title="Other", paginate=7, base_url="https://x/"), "r"
+    )
     assert settings_key(base, "r") != settings_key(SiteConfig(root=tmp_path, language="de"), "r")
     assert settings_key(base, "r") != settings_key(base, "registry changed")
 
@@ -23,8 +31,13 @@ def test_inputs_round_trip_and_stay_in_memory_for_the_next_build(tmp_path):
     assert cache.load_inputs("s1") == {}
     cache.save_inputs("s1", [("a.txt", "1:1", entry("a.txt", "A")), ("b.txt", "2:2", entry("b.txt", "B"))], [])
     loaded = cache.load_inputs("s1")
-    assert {p: (stat, e.article.title, e.paragraph_keys) for p, (stat, e) in loaded.items()} == {"a.txt": ("1:1", "A", [1, 2]), "b.txt": ("2:2", "B", [1, 2])}
-    assert cache.load_inputs("s1")["a.txt"][1] is not loaded["a.txt"][1]  # fresh objects every time: stages may change them
+    assert {p: (stat, e.article.title, e.paragraph_keys) for p, (stat, e) in loaded.items()} == {
+        "a.txt": ("1:1", "A", [1, 2]),
+        "b.txt": ("2:2", "B", [1, 2]),
+    }
+    assert (
+        cache.load_inputs("s1")["a.txt"][1] is not loaded["a.txt"][1]
+    )  # fresh objects every time: stages may change them
     cache.save_inputs("s1", [], ["b.txt"])
     assert set(BuildCache(SiteConfig(root=tmp_path, cache_dir=tmp_path / "cache")).load_inputs("s1")) == {"a.txt"}
     assert BuildCache(SiteConfig(root=tmp_path, cache_dir=tmp_path / "cache")).load_inputs("s2") == {}
@@ -36,7 +49,12 @@ def test_state_round_trips_and_a_damaged_one_is_reported(tmp_path):
     assert cache.load_state() is None and cache.problems == []
     cache.save_state(BuildState("fp", 3, {"index.html": "k"}, Delta(["index.html"], []), {"stats": {}}))
     state = BuildCache(config).load_state()
-    assert (state.fingerprint, state.generation, state.manifest, state.delta.written) == ("fp", 3, {"index.html": "k"}, ["index.html"])
+    assert (state.fingerprint, state.generation, state.manifest, state.delta.written) == (
+        "fp",
+        3,
+        {"index.html": "k"},
+        ["index.html"],
+    )
     Path(config.cache_dir / "state.pickle").write_bytes(b"\x80\x05garbage")
     damaged = BuildCache(config)
     assert damaged.load_state() is None and "unreadable build state" in damaged.problems[0]

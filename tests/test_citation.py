@@ -9,7 +9,10 @@ from site_gen.render.citation import cite, retrieval_date
 
 def test_citation_names_outlet_title_date_urls_hash_and_retrieval(site):
     site.configure(base_url="https://archive.example.org/sub/")
-    site.write("a.md", "---\ntitle: Bridge to close\ndate: 2025-03-14\nurl: https://harbourgazette.example/bridge\nretrieved: 2025-03-15\n---\nBody\n")
+    site.write(
+        "a.md",
+        "---\ntitle: Bridge to close\ndate: 2025-03-14\nurl: https://harbourgazette.example/bridge\nretrieved: 2025-03-15\n---\nBody\n",
+    )
     [article] = site.build().archive.articles
     c = cite(article, "https://archive.example.org/sub/")
     assert c.permalink == "https://archive.example.org/sub/" + article.permalink

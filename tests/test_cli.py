@@ -3,7 +3,9 @@ import sys
 
 
 def run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "site_gen", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_build_prints_a_summary_and_problems(site):
@@ -45,7 +47,9 @@ def test_version_and_help(site):
 
 
 def test_dupes_lists_clusters_without_building(site):
-    body = "\n".join(f"Paragraph {i} says the swing bridge closes for eleven weeks from Monday for repairs." for i in range(8))
+    body = "\n".join(
+        f"Paragraph {i} says the swing bridge closes for eleven weeks from Monday for repairs." for i in range(8)
+    )
     site.write("a.txt", f"date 2025-03-14 https://gazette.example/bridge\nBridge to close\n\n{body}\n")
     site.write("b.txt", f"date 2025-03-15 https://gazette.example/bridge?utm_source=mail\nBridge to close\n\n{body}\n")
     site.write("c.txt", f"date 2025-03-14 https://wire.example/bridge\nBridge shuts\n\n{body}\n")

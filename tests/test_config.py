@@ -22,7 +22,9 @@ def test_paths_resolve_beside_the_config(tmp_path):
 
 
 def test_every_problem_is_collected_before_failing(tmp_path):
-    (tmp_path / "site.yaml").write_text("titel: x\npaginate: 0\njobs: yes\nrepeated_paragraphs: 3\npermalink: /abs/{nope}\n")
+    (tmp_path / "site.yaml").write_text(
+        "titel: x\npaginate: 0\njobs: yes\nrepeated_paragraphs: 3\npermalink: /abs/{nope}\n"
+    )
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "site.yaml", cwd=tmp_path)
     problems = info.value.problems
@@ -41,7 +43,9 @@ def test_yaml_errors_name_the_line(tmp_path):
 
 def test_boilerplate_and_language_settings(tmp_path):
     path = tmp_path / "site.yaml"
-    path.write_text("detect_language: false\nboilerplate: {min_share: 0.4, min_articles: 3, detect: true}\n", encoding="utf-8")
+    path.write_text(
+        "detect_language: false\nboilerplate: {min_share: 0.4, min_articles: 3, detect: true}\n", encoding="utf-8"
+    )
     config = load_config(path)
     assert config.detect_language is False
     assert (config.boilerplate.min_share, config.boilerplate.min_articles, config.boilerplate.detect) == (0.4, 3, True)
@@ -54,11 +58,24 @@ def test_boilerplate_settings_problems_are_all_reported(tmp_path):
         load_config(path)
     problems = " | ".join(info.value.problems)
     assert len(info.value.problems) == 4
-    assert "between 0 and 1" in problems and "at least 2" in problems and "boilerplate.detect" in problems and "boilerplate.share" in problems
+    assert (
+        "between 0 and 1" in problems
+        and "at least 2" in problems
+        and "boilerplate.detect" in problems
+        and "boilerplate.share" in problems
+    )
+
+
 def test_dedupe_settings_are_typed_and_checked(tmp_path):
     (tmp_path / "site.yaml").write_text("dedupe: {jaccard: 0.9, containment: 0.85, min_words: 20}\n")
     settings = load_config(tmp_path / "site.yaml", cwd=tmp_path).dedupe
-    assert (settings.enabled, settings.jaccard, settings.containment, settings.min_words, settings.containment_min_words) == (True, 0.9, 0.85, 20, 50)
+    assert (
+        settings.enabled,
+        settings.jaccard,
+        settings.containment,
+        settings.min_words,
+        settings.containment_min_words,
+    ) == (True, 0.9, 0.85, 20, 50)
     (tmp_path / "site.yaml").write_text("dedupe: {jacard: 0.9, containment: 2, min_words: ten, enabled: 1}\nfoo: 1\n")
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "site.yaml", cwd=tmp_path)

@@ -23,7 +23,8 @@ def bbc_config(root: Path) -> SiteConfig:
     settings = {
         "title": "BBC News 2004-2005",
         "content_dir": str(corpus("bbc-fulltext") / "bbc"),
-        "defaults": [{"path": "*", "values": {"source": "bbc.co.uk"}}] + [{"path": f"{c}/*", "values": {"tags": [c]}} for c in CATEGORIES],
+        "defaults": [{"path": "*", "values": {"source": "bbc.co.uk"}}]
+        + [{"path": f"{c}/*", "values": {"tags": [c]}} for c in CATEGORIES],
     }
     (root / "site.yaml").write_text(yaml.safe_dump(settings))
     return load_config(root / "site.yaml", cwd=root)
@@ -61,7 +62,9 @@ def test_bbc_pages_show_the_reading_aids(bbc_public):
     n = len(pages)
     assert 2000 < n < 2225  # the corpus's duplicates are merged (tests/test_dedupe_corpora.py)
     outlets = (bbc_public / "outlets" / "index.html").read_text()
-    assert re.search(rf'<a href="../outlets/bbc-news/index.html">BBC News</a>.*?data-value="{n}">{n:,}</td>', outlets, re.S)
+    assert re.search(
+        rf'<a href="../outlets/bbc-news/index.html">BBC News</a>.*?data-value="{n}">{n:,}</td>', outlets, re.S
+    )
     home = (bbc_public / "index.html").read_text()
     assert f"<dt>Articles</dt><dd>{n:,}" in home and "no article carries a date" in home
     assert all('<section class="cite"' in p and "(source SHA-256 " in p and "BBC News. “" in p for p in pages)
@@ -78,7 +81,9 @@ def test_bbc_pages_pass_axe_and_fit_phone_and_desktop(browser, bbc_public):
     problems = {}
     for scheme in ("light", "dark"):
         for width in (375, 1280):
-            context = browser.new_context(bypass_csp=True, color_scheme=scheme, viewport={"width": width, "height": 900})
+            context = browser.new_context(
+                bypass_csp=True, color_scheme=scheme, viewport={"width": width, "height": 900}
+            )
             page = context.new_page()
             for kind, rel in kinds.items():
                 page.goto((bbc_public / rel).as_uri())

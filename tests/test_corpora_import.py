@@ -25,7 +25,9 @@ from conftest import corpus
 
 pytestmark = pytest.mark.slow
 csv.field_size_limit(sys.maxsize)
-RT_FOOTER = re.compile(r"Autonomous Nonprofit Organization\W*TV[- ]Novosti|All rights reserved\s+This website uses cookies|Автономная некоммерческая организация\W*ТВ-Новости")
+RT_FOOTER = re.compile(
+    r"Autonomous Nonprofit Organization\W*TV[- ]Novosti|All rights reserved\s+This website uses cookies|Автономная некоммерческая организация\W*ТВ-Новости"
+)
 IMPORTS = {  # content folder -> (corpus, globs)
     "rt-en": ("rt-thesis-soros", ["clean-csv-eng/*.csv", "clinton-duma.csv"]),
     "rt-ru": ("rt-thesis-soros", ["clean-txt-rus/*.txt", "klinton-nato.txt"]),
@@ -58,12 +60,29 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     site = Built(root)
     for name in IMPORTS:
         report = root / f"import-{name}.json"
-        assert main(["import", *map(str, sources(name)), "-o", str(root / "content" / name), "--report", str(report)]) == 0
+        assert (
+            main(["import", *map(str, sources(name)), "-o", str(root / "content" / name), "--report", str(report)]) == 0
+        )
         site.imports[name] = json.loads(report.read_text(encoding="utf-8"))
     shutil.copytree(corpus("bbc-fulltext") / "bbc", root / "content" / "bbc")
-    settings = {"title": "Shared corpora", "defaults": [{"path": "bbc/*", "values": {"source": "bbc.co.uk"}}], "output_dir": "public"}
+    settings = {
+        "title": "Shared corpora",
+        "defaults": [{"path": "bbc/*", "values": {"source": "bbc.co.uk"}}],
+        "output_dir": "public",
+    }
     (root / "site.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    assert main(["sources", "import", str(corpus("fakenewscorpus-sample") / "websites.csv"), "--config", str(root / "site.yaml")]) == 0
+    assert (
+        main(
+            [
+                "sources",
+                "import",
+                str(corpus("fakenewscorpus-sample") / "websites.csv"),
+                "--config",
+                str(root / "site.yaml"),
+            ]
+        )
+        == 0
+    )
     assert main(["build", str(root), "--report", str(root / "report.json")]) == 0
     site.report = json.loads((root / "report.json").read_text(encoding="utf-8"))
     return site
@@ -92,7 +111,9 @@ def test_every_row_is_accounted_for_in_the_import_report(built):
 def test_every_imported_file_is_in_the_build_report_once(built):
     inputs = built.report["inputs"]
     assert len({e["path"] for e in inputs}) == len(inputs)
-    on_disk = sorted(p.relative_to(built.root / "content").as_posix() for p in (built.root / "content").rglob("*") if p.is_file())
+    on_disk = sorted(
+        p.relative_to(built.root / "content").as_posix() for p in (built.root / "content").rglob("*") if p.is_file()
+    )
     assert sorted(e["path"] for e in inputs) == on_disk
     status = {e["path"]: e["status"] for e in inputs}
     for name, report in built.imports.items():
@@ -103,7 +124,9 @@ def test_every_imported_file_is_in_the_build_report_once(built):
 
 
 def test_rt_footers_are_removed_and_listed(built):
-    footer_rows = sum(1 for name in ("rt-en", "rt-ru", "rt-de") for p in sources(name) for r in raw_rows(p) if RT_FOOTER.search(r[2]))
+    footer_rows = sum(
+        1 for name in ("rt-en", "rt-ru", "rt-de") for p in sources(name) for r in raw_rows(p) if RT_FOOTER.search(r[2])
+    )
     assert footer_rows == 1547  # SOURCE.md: 483 English and 1,064 Russian/German rows
     by_path = articles_by_path(built.report)
     inputs = {e["path"]: e for e in built.report["inputs"]}
@@ -129,7 +152,10 @@ def test_rt_footers_are_removed_and_listed(built):
 
 def test_recurring_paragraphs_of_an_outlet_are_detected(built):
     found = {(b["outlet"], b["text"]) for b in built.report["stats"]["boilerplate"]}
-    assert ("before-it-s-news", "Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain Stocks Are Next!") in found
+    assert (
+        "before-it-s-news",
+        "Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain Stocks Are Next!",
+    ) in found
     assert all(b["articles"] >= 5 for b in built.report["stats"]["boilerplate"])
 
 
@@ -138,7 +164,11 @@ def test_languages_follow_the_host_and_are_detected_for_unknown_outlets(built):
     for a in built.report["articles"]:
         host = (a["url"] or "bbc").split("/")[2] if a["url"] else "bbc"
         by_host[host][a["language"]] += 1
-    assert set(by_host["russian.rt.com"]) == {"ru"} and set(by_host["de.rt.com"]) == {"de"} and set(by_host["www.rt.com"]) == {"en"}
+    assert (
+        set(by_host["russian.rt.com"]) == {"ru"}
+        and set(by_host["de.rt.com"]) == {"de"}
+        and set(by_host["www.rt.com"]) == {"en"}
+    )
     assert set(by_host["bbc"]) == {"en"}
     fakenews = [a for a in built.report["articles"] if a["source_paths"][0].startswith("fakenews/")]
     assert set(Counter(a["language"] for a in fakenews)) == {"en"} and len(fakenews) > 230  # 250 rows, a few merged

@@ -72,7 +72,9 @@ def test_cp1252_with_accented_letters_is_not_taken_for_damaged_utf8():
 def test_encodings_other_than_utf8_are_read_and_flagged():
     # read correctly, but the archive's files are meant to be UTF-8 (and a guess can be wrong): --strict flags them
     _, _, messages = decode(codecs.BOM_UTF16_LE + "Zürich".encode("utf-16-le"), "a.txt")
-    assert [m.level for m in messages] == ["warning"] and "UTF-16-LE (it starts with a byte-order mark), not UTF-8" in messages[0].message
+    assert [m.level for m in messages] == [
+        "warning"
+    ] and "UTF-16-LE (it starts with a byte-order mark), not UTF-8" in messages[0].message
     _, _, messages = decode("A naïve café".encode("cp1252"), "a.txt")
     assert messages[0].level == "warning" and "a guess" in messages[0].message
     assert decode(codecs.BOM_UTF8 + "naïve".encode(), "a.txt")[2] == []
@@ -83,5 +85,7 @@ def test_mixed_line_endings_are_flagged_with_the_line_where_they_change():
     assert text == "one\ntwo\nthree\nfour\nfive\n"
     [message] = messages
     assert message.level == "warning" and message.line == 3
-    assert message.message.startswith("mixed line endings (2 CRLF, 1 CR, 2 LF; the first change is at the end of line 3)")
+    assert message.message.startswith(
+        "mixed line endings (2 CRLF, 1 CR, 2 LF; the first change is at the end of line 3)"
+    )
     assert decode(b"windows\r\nfile\r\n", "a.txt")[2] == [] and decode(b"old\rmac\r", "a.txt")[2] == []

@@ -16,7 +16,10 @@ WORDS = "harbour council bridge ferry quay tide budget vote crew night market st
 
 def paragraphs(seed: int, count: int = 6, words: int = 30) -> list[str]:
     rng = random.Random(seed)
-    return [" ".join(rng.choice(WORDS) + str(rng.randrange(500)) for _ in range(words)).capitalize() + "." for _ in range(count)]
+    return [
+        " ".join(rng.choice(WORDS) + str(rng.randrange(500)) for _ in range(words)).capitalize() + "."
+        for _ in range(count)
+    ]
 
 
 def header(date: str, url: str, title: str, body: list[str]) -> str:
@@ -32,18 +35,37 @@ def test_same_url_copies_merge_and_keep_the_text_only_one_of_them_has(site):
     body = paragraphs(1)
     changed = body[:3] + ["A sentence that only the rescrape carries, word for word."] + body[3:]
     site.write("a.txt", header("2025-03-14", "https://gazette.example/news/bridge", "Bridge to close", body))
-    site.write("b.txt", header("2025-03-15", "https://www.gazette.example/news/bridge?utm_source=x&fbclid=y#top", "Bridge to close (updated)", changed))
+    site.write(
+        "b.txt",
+        header(
+            "2025-03-15",
+            "https://www.gazette.example/news/bridge?utm_source=x&fbclid=y#top",
+            "Bridge to close (updated)",
+            changed,
+        ),
+    )
     result = site.build(report_path=site.root / "r.json")
     report = json.loads((site.root / "r.json").read_text())
     assert site.entry(result, "a.txt")["status"] == "merged" and site.entry(result, "b.txt")["status"] == "rendered"
     canonical = article_of(report, "b.txt")  # more words: the more complete copy wins
-    assert site.entry(result, "a.txt")["article_id"] == canonical["id"] and canonical["source_paths"] == ["b.txt", "a.txt"]
+    assert site.entry(result, "a.txt")["article_id"] == canonical["id"] and canonical["source_paths"] == [
+        "b.txt",
+        "a.txt",
+    ]
     [copy] = canonical["duplicates"]
     assert copy["reason"] == "same-url" and 0.8 < copy["score"] < 1 and copy["only_here"] == []
     assert "merged into b.txt (same-url" in site.entry(result, "a.txt")["messages"][0]["message"]
     assert report["stats"]["by_status"]["merged"] == 1 and "1 merged" in result.summary(site.out)
     # The other way round: the shorter copy is canonical only if it has more words; here a's extra paragraph is kept.
-    site.write("a.txt", header("2025-03-14", "https://gazette.example/news/bridge", "Bridge to close", body + ["Only a has this closing line about the ferry timetable."]))
+    site.write(
+        "a.txt",
+        header(
+            "2025-03-14",
+            "https://gazette.example/news/bridge",
+            "Bridge to close",
+            body + ["Only a has this closing line about the ferry timetable."],
+        ),
+    )
     site.build(report_path=site.root / "r.json")
     report = json.loads((site.root / "r.json").read_text())
     page = site.page(article_of(report, "a.txt")["permalink"])
@@ -64,10 +86,19 @@ def test_same_text_under_another_headline_leaves_a_redirect_at_its_own_address(s
     target = "../" * copy["permalink"].count("/") + canonical["permalink"]
     assert f'<meta http-equiv="refresh" content="0; url={target}">' in redirect
     assert f'<a href="{target}">Council keeps the night buses</a>' in redirect
-    assert "<script" not in redirect and (site.out / copy["permalink"]).parent.joinpath(target).resolve() == (site.out / canonical["permalink"]).resolve()
+    assert (
+        "<script" not in redirect
+        and (site.out / copy["permalink"]).parent.joinpath(target).resolve()
+        == (site.out / canonical["permalink"]).resolve()
+    )
     assert copy["permalink"] not in (site.out / "sitemap.xml").read_text()
     html = site.page(canonical["permalink"])
-    assert "Also archived as" in html and "second.txt" in html and "https://gazette.example/b" in html and "2025-01-23" in html
+    assert (
+        "Also archived as" in html
+        and "second.txt" in html
+        and "https://gazette.example/b" in html
+        and "2025-01-23" in html
+    )
     assert len(result.archive.articles) == 1
 
 
@@ -75,9 +106,16 @@ def test_truncated_copy_is_caught_by_containment_but_a_quoted_sentence_is_not(si
     body = paragraphs(3, count=8)
     site.write("full.txt", header("2025-02-01", "https://gazette.example/full", "Storm damage", body))
     site.write("cut.txt", header("2025-02-01", "https://gazette.example/cut", "Storm damage (short)", body[:3]))
-    site.write("quote.txt", header("2025-02-02", "https://gazette.example/quote", "Letters", [body[5][:150], *paragraphs(4, count=1, words=8)]))
+    site.write(
+        "quote.txt",
+        header(
+            "2025-02-02", "https://gazette.example/quote", "Letters", [body[5][:150], *paragraphs(4, count=1, words=8)]
+        ),
+    )
     result = site.build(report_path=site.root / "r.json")
-    assert site.entry(result, "cut.txt")["status"] == "merged" and site.entry(result, "quote.txt")["status"] == "rendered"
+    assert (
+        site.entry(result, "cut.txt")["status"] == "merged" and site.entry(result, "quote.txt")["status"] == "rendered"
+    )
     [copy] = article_of(json.loads((site.root / "r.json").read_text()), "full.txt")["duplicates"]
     assert copy["reason"] == "near-duplicate" and copy["containment"] == 1.0 and copy["score"] < 0.5
 
@@ -85,7 +123,12 @@ def test_truncated_copy_is_caught_by_containment_but_a_quoted_sentence_is_not(si
 def test_copies_at_two_outlets_keep_their_pages_and_link_each_other(site):
     body = paragraphs(5)
     site.write("gazette/a.txt", header("2025-03-14", "https://gazette.example/bridge", "Bridge to close", body))
-    site.write("wire/b.txt", header("2025-03-14", "https://wire.example/bridge", "Swing bridge shuts", body[:-1] + ["(Reporting by Wire staff)"]))
+    site.write(
+        "wire/b.txt",
+        header(
+            "2025-03-14", "https://wire.example/bridge", "Swing bridge shuts", body[:-1] + ["(Reporting by Wire staff)"]
+        ),
+    )
     result = site.build(report_path=site.root / "r.json")
     report = json.loads((site.root / "r.json").read_text())
     a, b = article_of(report, "gazette/a.txt"), article_of(report, "wire/b.txt")
@@ -99,8 +142,18 @@ def test_copies_at_two_outlets_keep_their_pages_and_link_each_other(site):
 
 def test_different_stories_stay_apart(site):
     shared = paragraphs(6, count=2)
-    site.write("a.txt", header("2025-04-01", "https://gazette.example/1", "Wolves appoint new manager", shared + paragraphs(7, count=4)))
-    site.write("b.txt", header("2025-04-01", "https://gazette.example/2", "Wolves appoint new manager", shared + paragraphs(8, count=4)))
+    site.write(
+        "a.txt",
+        header(
+            "2025-04-01", "https://gazette.example/1", "Wolves appoint new manager", shared + paragraphs(7, count=4)
+        ),
+    )
+    site.write(
+        "b.txt",
+        header(
+            "2025-04-01", "https://gazette.example/2", "Wolves appoint new manager", shared + paragraphs(8, count=4)
+        ),
+    )
     site.write("c.txt", "Short\nBody\n")
     site.write("d.txt", "Another\nBody\n")  # same text, but two words are not evidence
     result = site.build()
@@ -124,7 +177,10 @@ def test_canonical_choices_do_not_depend_on_file_order(site):
             body = body[:4]
         elif i % 4 == 2:
             body[0] = body[0].replace("e", "a", 3)
-        site.write(f"{rng.choice('abc')}/{i:02d}.txt", header(f"2025-01-{1 + i % 3:02d}", f"https://o{i % 2}.example/{i % 6}/{i}", f"Story {i % 6}", body))
+        site.write(
+            f"{rng.choice('abc')}/{i:02d}.txt",
+            header(f"2025-01-{1 + i % 3:02d}", f"https://o{i % 2}.example/{i % 6}/{i}", f"Story {i % 6}", body),
+        )
     config = site.config()
     articles = [e.article for e in collect_inputs(config) if e.article]
 
@@ -153,13 +209,21 @@ def test_the_sample_shows_every_kind_of_duplicate(sample_build: Path):
     merged = [e for e in report["inputs"] if e["status"] == "merged"]
     ids = {a["id"] for a in report["articles"]}
     assert len(merged) == 3 and all(e["article_id"] in ids for e in merged)
-    [bridge] = [a for a in report["articles"] if a["source_paths"][0] == "scraped/harbourgazette/2025-03-14-swing-bridge-to-close.txt"]
+    [bridge] = [
+        a
+        for a in report["articles"]
+        if a["source_paths"][0] == "scraped/harbourgazette/2025-03-14-swing-bridge-to-close.txt"
+    ]
     [rescrape] = [d for d in bridge["duplicates"] if d["reason"] == "same-url"]
-    assert rescrape["only_here"] == ["The bridge, which opened in 1894, last had its mechanism overhauled in 1972. Inspectors found cracks in two of the four drive pinions during a routine survey in March."]
+    assert rescrape["only_here"] == [
+        "The bridge, which opened in 1894, last had its mechanism overhauled in 1972. Inspectors found cracks in two of the four drive pinions during a routine survey in March."
+    ]
 
 
 @pytest.mark.browser
-def test_a_redirect_page_leads_to_the_canonical_page_from_disk_and_under_a_sub_path(sample_build: Path, page, http_root):
+def test_a_redirect_page_leads_to_the_canonical_page_from_disk_and_under_a_sub_path(
+    sample_build: Path, page, http_root
+):
     report = json.loads((sample_build / "report.json").read_text())
     [(canonical, copy)] = [(a, d) for a in report["articles"] for d in a["duplicates"] if d["reason"] == "same-text"]
     public = sample_build / "public"
@@ -180,7 +244,10 @@ def test_the_memo_gives_the_same_decisions_and_follows_changed_texts(site):
     memo = Memo()
 
     def decisions():
-        return [[(p.canonical.sources[0].path, sorted(a.sources[0].path for a, _ in p.merged)) for p in c.pages] for c in find_clusters(articles, DedupeSettings(), memo=memo)]
+        return [
+            [(p.canonical.sources[0].path, sorted(a.sources[0].path for a, _ in p.merged)) for p in c.pages]
+            for c in find_clusters(articles, DedupeSettings(), memo=memo)
+        ]
 
     first = decisions()
     assert first == [[("a.txt", ["b.txt"])]] and len(memo.hashes) == 3 and memo.measured
@@ -188,4 +255,6 @@ def test_the_memo_gives_the_same_decisions_and_follows_changed_texts(site):
     old = set(memo.hashes)
     articles[2].paragraphs = body  # c now carries a's text
     assert decisions() == [[("a.txt", ["b.txt", "c.txt"])]]
-    assert len(old - set(memo.hashes)) == 1 and len(memo.hashes) == 3  # c's old text is forgotten; a and c now share one
+    assert (
+        len(old - set(memo.hashes)) == 1 and len(memo.hashes) == 3
+    )  # c's old text is forgotten; a and c now share one

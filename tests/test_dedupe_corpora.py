@@ -15,7 +15,12 @@ pytestmark = pytest.mark.slow
 
 
 def clusters_of(records):
-    articles = [dedupe_pairs.article(r.id, {"title": r.title, "date": r.date, "url": r.url, "outlet": r.outlet, "text": r.text}, True) for r in records]
+    articles = [
+        dedupe_pairs.article(
+            r.id, {"title": r.title, "date": r.date, "url": r.url, "outlet": r.outlet, "text": r.text}, True
+        )
+        for r in records
+    ]
     return find_clusters(articles, DedupeSettings(), 2)
 
 

@@ -15,8 +15,19 @@ def data():
 def test_the_labelled_set_is_modest_and_holds_hard_cases(data):
     assert dedupe_pairs.DATA.stat().st_size < 500_000
     kinds = {(p["kind"], p["duplicate"]) for p in data["pairs"]}
-    assert {("same-title-other-story", False), ("same-topic", False), ("same-day", False), ("same-outlet-same-day", False)} <= kinds
-    assert {("byte-identical", True), ("same-body-other-headline", True), ("copy-edited", True), ("same-url", True), ("same-body-other-url", True)} <= kinds
+    assert {
+        ("same-title-other-story", False),
+        ("same-topic", False),
+        ("same-day", False),
+        ("same-outlet-same-day", False),
+    } <= kinds
+    assert {
+        ("byte-identical", True),
+        ("same-body-other-headline", True),
+        ("copy-edited", True),
+        ("same-url", True),
+        ("same-body-other-url", True),
+    } <= kinds
     assert {p["source"] for p in data["pairs"]} == {"bbc", "rt", "fakenews"}
     assert sum(p["duplicate"] for p in data["pairs"]) > 150 and sum(not p["duplicate"] for p in data["pairs"]) > 150
 

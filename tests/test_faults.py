@@ -13,8 +13,20 @@ import pytest
 
 from site_gen.build.pipeline import build
 
-OUTLETS = ["reuters.com", "apnews.com", "bbc.co.uk", "theguardian.com", "nytimes.com", "cnn.com", "npr.org"]  # registered, with a language
-ARTICLE = "date 2025-{m:02d}-{d:02d} https://www.{o}/{n}\nStory {n} about the harbour\n" + "Paragraph {n} of text that fills the page. " * 30 + "\n"
+OUTLETS = [
+    "reuters.com",
+    "apnews.com",
+    "bbc.co.uk",
+    "theguardian.com",
+    "nytimes.com",
+    "cnn.com",
+    "npr.org",
+]  # registered, with a language
+ARTICLE = (
+    "date 2025-{m:02d}-{d:02d} https://www.{o}/{n}\nStory {n} about the harbour\n"
+    + "Paragraph {n} of text that fills the page. " * 30
+    + "\n"
+)
 
 
 def fill(site, count: int, marker: str = "") -> None:
@@ -24,11 +36,21 @@ def fill(site, count: int, marker: str = "") -> None:
 
 
 def snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".site-gen-output"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".site-gen-output"
+    }
 
 
 def start_build(site, **extra):
-    return subprocess.Popen([sys.executable, "-m", "site_gen", "build", str(site.root), "-j", "2"], cwd=site.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **extra)
+    return subprocess.Popen(
+        [sys.executable, "-m", "site_gen", "build", str(site.root), "-j", "2"],
+        cwd=site.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        **extra,
+    )
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.4, 0.7, 1.0, 1.5, 2.2])
@@ -42,12 +64,15 @@ def test_a_build_killed_at_any_moment_leaves_the_last_good_site(site, delay):
     process.send_signal(signal.SIGKILL)
     process.wait()
     after = snapshot(site.out)
-    assert after == good or all("Edited after the first build." in after[p].decode() for p in after if p.startswith("articles/")), (
-        "the output is neither the old site nor the new one"
-    )
+    assert after == good or all(
+        "Edited after the first build." in after[p].decode() for p in after if p.startswith("articles/")
+    ), "the output is neither the old site nor the new one"
     result = site.build()  # the next build succeeds and is complete
     assert result.report["stats"]["articles"] == 300
-    assert all("Edited after the first build." in (site.out / a.permalink).read_text() for a in (result.archive.articles if result.archive else []))
+    assert all(
+        "Edited after the first build." in (site.out / a.permalink).read_text()
+        for a in (result.archive.articles if result.archive else [])
+    )
     config = site.config()
     config.output_dir, config.cache_dir = site.root / "check", site.root / "check-cache"
     build(config, cwd=site.root, full=True)
@@ -82,7 +107,13 @@ def test_two_builds_at_once_the_second_refuses_with_a_message(site):
     while not lock.exists() or not _locked(lock):  # wait until the first build holds the lock
         assert first.poll() is None, "the first build ended before it could be raced"
         time.sleep(0.005)
-    second = subprocess.run([sys.executable, "-m", "site_gen", "build", str(site.root)], cwd=site.root, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(
+        [sys.executable, "-m", "site_gen", "build", str(site.root)],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     first.wait(timeout=120)
     assert first.returncode == 0
     assert second.returncode == 1 and "another site-gen build is writing this output folder" in second.stderr

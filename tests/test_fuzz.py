@@ -15,9 +15,14 @@ from site_gen.ingest.read import parse
 CONFIG = SiteConfig(root=Path("."))
 SOURCE = SourceFile("fuzz.txt", "0" * 64, 0, "utf-8")
 # Text that looks like scraped articles: letters, quotes, dashes, odd spaces and controls.
-ALPHABET = st.sampled_from(list("abcXYZ '\"‘’“”-–—.,:;!?\n\t ") + ["\u00a0", "\u200b", "\u00ad", "\x07", "é", "Ã©", "â€™", "---", "date ", "2025-01-02 ", "https://x.example/a"])
+ALPHABET = st.sampled_from(
+    list("abcXYZ '\"‘’“”-–—.,:;!?\n\t ")
+    + ["\u00a0", "\u200b", "\u00ad", "\x07", "é", "Ã©", "â€™", "---", "date ", "2025-01-02 ", "https://x.example/a"]
+)
 TEXTISH = st.lists(ALPHABET, max_size=80).map("".join)
-PARAGRAPH = st.text(alphabet=st.sampled_from(list("abcdefg XYZ'\"’“”-—.,")), min_size=1, max_size=40).filter(lambda p: p.strip())
+PARAGRAPH = st.text(alphabet=st.sampled_from(list("abcdefg XYZ'\"’“”-—.,")), min_size=1, max_size=40).filter(
+    lambda p: p.strip()
+)
 SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
 
@@ -42,8 +47,17 @@ def test_parsing_any_text_raises_only_site_gen_errors(text):
 
 # Front matter as scrapers and hands write it: known keys with unquoted, often impossible values.
 DATEISH = st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 10_000), st.integers(0, 99), st.integers(0, 99))
-VALUE = st.one_of(DATEISH, DATEISH.map(lambda d: d + " 25:61:61"), TEXTISH.map(lambda t: t.replace("\n", " ")), st.integers().map(str), st.sampled_from(["~", "[]", "{}", "yes", "!!binary x", "&a x", "*a", "[a, [b]]", "? x"]))
-FRONT_MATTER = st.lists(st.tuples(st.sampled_from(["title", "date", "url", "slug", "tags", "lang", "draft", "source", "extra"]), VALUE), max_size=6)
+VALUE = st.one_of(
+    DATEISH,
+    DATEISH.map(lambda d: d + " 25:61:61"),
+    TEXTISH.map(lambda t: t.replace("\n", " ")),
+    st.integers().map(str),
+    st.sampled_from(["~", "[]", "{}", "yes", "!!binary x", "&a x", "*a", "[a, [b]]", "? x"]),
+)
+FRONT_MATTER = st.lists(
+    st.tuples(st.sampled_from(["title", "date", "url", "slug", "tags", "lang", "draft", "source", "extra"]), VALUE),
+    max_size=6,
+)
 
 
 @SETTINGS

@@ -34,5 +34,12 @@ def test_golden_site_matches_expected_output(tmp_path):
     for rel in files(expected):
         got, want = (built / rel).read_bytes(), (expected / rel).read_bytes()
         if got != want:
-            diff = "".join(difflib.unified_diff(want.decode(errors="replace").splitlines(True), got.decode(errors="replace").splitlines(True), f"expected/{rel}", f"built/{rel}"))
+            diff = "".join(
+                difflib.unified_diff(
+                    want.decode(errors="replace").splitlines(True),
+                    got.decode(errors="replace").splitlines(True),
+                    f"expected/{rel}",
+                    f"built/{rel}",
+                )
+            )
             raise AssertionError(f"{rel} differs from the golden output (see the docstring to refresh):\n{diff[:4000]}")

@@ -80,17 +80,26 @@ def parse(page: Path) -> Markup:
 def test_every_page_carries_the_content_security_policy_before_anything_it_governs(hostile):
     for page in pages(hostile):
         elements = parse(page).elements
-        metas = [i for i, (tag, a) in enumerate(elements) if tag == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy"]
+        metas = [
+            i
+            for i, (tag, a) in enumerate(elements)
+            if tag == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy"
+        ]
         assert len(metas) == 1, f"{page}: {len(metas)} CSP meta elements"
         policy = elements[metas[0]][1]["content"]
         assert policy == POLICY, page
         directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
         assert directives["script-src"] == directives["style-src"] == "'self'" and directives["default-src"] == "'none'"
-        first_resource = next((i for i, (tag, _) in enumerate(elements) if tag in ("script", "link", "style", "img", "svg")), len(elements))
+        first_resource = next(
+            (i for i, (tag, _) in enumerate(elements) if tag in ("script", "link", "style", "img", "svg")),
+            len(elements),
+        )
         assert metas[0] < first_resource, f"{page}: the CSP comes after what it should govern"
     kinds = {p.relative_to(hostile).as_posix() for p in pages(hostile)}
     assert "404.html" in kinds and "index.html" in kinds
-    assert any('http-equiv="refresh"' in p.read_text(encoding="utf-8") for p in pages(hostile))  # redirect pages are among them
+    assert any(
+        'http-equiv="refresh"' in p.read_text(encoding="utf-8") for p in pages(hostile)
+    )  # redirect pages are among them
 
 
 def test_no_payload_reaches_a_page_as_markup(hostile):
@@ -101,7 +110,9 @@ def test_no_payload_reaches_a_page_as_markup(hostile):
             assert tag not in ("iframe", "object", "embed", "base", "style", "frame"), f"{page}: <{tag}>"
             assert not [name for name in attributes if name.startswith("on")], f"{page}: <{tag} {attributes}>"
             for name in URL_ATTRIBUTES:
-                assert not UNSAFE_SCHEME.match(attributes.get(name) or ""), f"{page}: <{tag} {name}={attributes.get(name)!r}>"
+                assert not UNSAFE_SCHEME.match(attributes.get(name) or ""), (
+                    f"{page}: <{tag} {name}={attributes.get(name)!r}>"
+                )
             if tag == "script":  # only the site's own files
                 assert own_file(hostile, page, attributes.get("src") or ""), f"{page}: script {attributes}"
             if tag == "form" and attributes.get("action"):  # no action: the page itself
@@ -114,16 +125,29 @@ def test_no_payload_reaches_a_page_as_markup(hostile):
 def own_file(public: Path, page: Path, link: str) -> bool:
     """A relative link to a file of the site."""
     target = (page.parent / urlsplit(link).path).resolve()
-    return bool(link) and not urlsplit(link).scheme and not link.startswith("/") and public.resolve() in target.parents and target.is_file()
+    return (
+        bool(link)
+        and not urlsplit(link).scheme
+        and not link.startswith("/")
+        and public.resolve() in target.parents
+        and target.is_file()
+    )
 
 
 def test_template_syntax_is_shown_as_text_never_evaluated(hostile):
     everything = "".join(p.read_text(encoding="utf-8") for p in pages(hostile))
     site_title = escape("Hostile <script>window.PWNED='site-title'</script> {{ 7*7 }}")
-    assert all(str(site_title) in p.read_text(encoding="utf-8") for p in pages(hostile) if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8"))
+    assert all(
+        str(site_title) in p.read_text(encoding="utf-8")
+        for p in pages(hostile)
+        if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")
+    )
     assert str(escape("{{ 7*7 }} Hostile Times")) in everything and "49 Hostile Times" not in everything
     assert str(escape("{{ cycler.__init__.__globals__ }}")) in everything
-    assert str(escape("{% include 'base.html' %}")) in everything and str(escape("{% raw %}{{ 7*7 }}{% endraw %}")) in everything
+    assert (
+        str(escape("{% include 'base.html' %}")) in everything
+        and str(escape("{% raw %}{{ 7*7 }}{% endraw %}")) in everything
+    )
     assert str(escape("{{ self.__init__.__globals__ }} {% include '../../../etc/passwd' %}")) in everything
     assert everything.count("<!DOCTYPE html>") == len(pages(hostile))  # no template was included into a page
     assert not Path("/tmp/site-gen-pwned").exists()
@@ -131,7 +155,6 @@ def test_template_syntax_is_shown_as_text_never_evaluated(hostile):
 
 def test_the_hostile_site_is_valid_html_with_no_broken_links(hostile):
     assert_valid_site(hostile)
-
 
 
 # --- in the browser -------------------------------------------------------------------------
@@ -158,7 +181,9 @@ def check(page, url: str, site_root: str) -> list[str]:
     page.on("request", listener)
     page.console_errors.clear()
     page.goto(url)
-    refresh = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', Path(unquote(urlsplit(url).path)).read_text(encoding="utf-8"))
+    refresh = re.search(
+        r'http-equiv="refresh" content="0; url=([^"]+)"', Path(unquote(urlsplit(url).path)).read_text(encoding="utf-8")
+    )
     problems = []
     if refresh and urlsplit(refresh.group(1)).scheme:
         return [f"refresh to {refresh.group(1)}"]
@@ -191,11 +216,16 @@ def test_the_checks_catch_a_script_that_runs(page, tmp_path):
         "ran.html": ("<title>t</title><script>window.PWNED='control'</script>", "PWNED=control"),
         "title.html": ("<title>t</title><script>document.title='PWNED'</script>", "document.title changed"),
         "blocked.html": (f"{meta}<title>t</title><script>window.PWNED='control'</script>", "CSP violation: script-src"),
-        "handler.html": ("<title>t</title><img src=missing.png onerror=\"window.PWNED='handler'\">", "event handler img[onerror]"),
-        "link.html": ("<title>t</title><a href=\"javascript:void 0\">x</a>", "unsafe URL javascript:"),
+        "handler.html": (
+            "<title>t</title><img src=missing.png onerror=\"window.PWNED='handler'\">",
+            "event handler img[onerror]",
+        ),
+        "link.html": ('<title>t</title><a href="javascript:void 0">x</a>', "unsafe URL javascript:"),
     }
     for name, (body, sign) in controls.items():
-        (tmp_path / name).write_text(f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>{body}</head><body></body></html>")
+        (tmp_path / name).write_text(
+            f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>{body}</head><body></body></html>"
+        )
         problems = check(page, (tmp_path / name).as_uri(), tmp_path.as_uri() + "/")
         assert any(sign in p for p in problems), f"{name}: {problems}"
 

@@ -12,5 +12,10 @@ def test_sample_site_is_valid_html(sample_build):
     public = sample_build / "public"
     pages = list(public.rglob("*.html"))
     assert len(pages) > 50
-    done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(public)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(public)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, f"Nu Html Checker found errors:\n{done.stderr[:5000]}"

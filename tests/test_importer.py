@@ -41,8 +41,17 @@ def test_explicit_date_format_wins():
 
 
 def test_columns_are_found_by_name_or_mapped():
-    assert column_mapping(["date", "title", "content", "URL"], {}, "f") == {"title": "title", "body": "content", "url": "URL", "date": "date"}
-    assert column_mapping(["headline", "text", "when"], {"date": "when"}, "f") == {"title": "headline", "body": "text", "date": "when"}
+    assert column_mapping(["date", "title", "content", "URL"], {}, "f") == {
+        "title": "title",
+        "body": "content",
+        "url": "URL",
+        "date": "date",
+    }
+    assert column_mapping(["headline", "text", "when"], {"date": "when"}, "f") == {
+        "title": "headline",
+        "body": "text",
+        "date": "when",
+    }
     assert "date" not in column_mapping(["title", "body", "date"], {"date": ""}, "f")
     with pytest.raises(SiteGenError, match="no column for body"):
         column_mapping(["title", "summary"], {}, "f")
@@ -62,11 +71,17 @@ def test_rt_english_rows_become_header_line_files_and_every_row_is_reported(tmp_
     first = result.rows[0]
     assert first.path.startswith("2019-09-25-soros-funds-it-") and first.path.endswith(".txt")
     text = (tmp_path / "out" / first.path).read_text(encoding="utf-8")
-    assert text == "date 2019-09-25 https://www.rt.com/news/1-soros/\nSoros “funds” it\n\nBody one \ufffd here\nSecond paragraph\n"
+    assert (
+        text
+        == "date 2019-09-25 https://www.rt.com/news/1-soros/\nSoros “funds” it\n\nBody one \ufffd here\nSecond paragraph\n"
+    )
     assert any("U+FFFD" in m.message for m in first.messages)
     assert "same article as" in result.rows[1].messages[-1].message and result.rows[1].line == 4
     untitled = (tmp_path / "out" / result.rows[2].path).read_text(encoding="utf-8")
-    assert untitled.startswith("---\nurl: https://www.rt.com/shows/x/\n---\n") and "imported untitled" in result.rows[2].messages[-1].message
+    assert (
+        untitled.startswith("---\nurl: https://www.rt.com/shows/x/\n---\n")
+        and "imported untitled" in result.rows[2].messages[-1].message
+    )
     assert "placeholder 'Skipped'" in result.rows[2].messages[-1].message
     assert result.rows[3].messages[0].message == "no body text; not imported" and result.rows[3].line == 7
     assert result.counts() == {"read": 4, "written": 2, "unchanged": 0, "duplicate": 1, "skipped": 1}
@@ -76,9 +91,14 @@ def test_importing_twice_adds_nothing_and_changes_no_byte(tmp_path):
     first = run(tmp_path, "ru.txt", RT_RU)
     files = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     again = run(tmp_path, "ru.txt", RT_RU)
-    assert [r.status for r in first.rows] == ["written", "written"] and [r.status for r in again.rows] == ["unchanged", "unchanged"]
+    assert [r.status for r in first.rows] == ["written", "written"] and [r.status for r in again.rows] == [
+        "unchanged",
+        "unchanged",
+    ]
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == files
-    assert sorted(files) == [n for n in sorted(files)] and any(n.startswith("2019-09-30-printsip-nedoveriia-chem-grozit-") for n in files)
+    assert sorted(files) == [n for n in sorted(files)] and any(
+        n.startswith("2019-09-30-printsip-nedoveriia-chem-grozit-") for n in files
+    )
     assert any(n.startswith("2019-12-18-vtoroi-") for n in files)
 
 
@@ -96,7 +116,9 @@ def test_news_sample_rows_keep_their_other_columns_in_yaml(tmp_path):
     [row] = result.rows
     text = (tmp_path / "out" / row.path).read_text(encoding="utf-8")
     assert row.path.startswith("undated-church-gift-")
-    assert text.startswith("---\ntitle: Church gift\nurl: http://awm.com/a/\ntags:\n- Gift\n- Christmas\nid: '141'\ndomain: awm.com\ntype: unreliable\n")
+    assert text.startswith(
+        "---\ntitle: Church gift\nurl: http://awm.com/a/\ntags:\n- Gift\n- Christmas\nid: '141'\ndomain: awm.com\ntype: unreliable\n"
+    )
     assert "meta_keywords" not in text  # the literal [''] is an empty cell
     assert text.endswith("---\nPara one.\n\n\nPara two.\n")
 
@@ -119,7 +141,9 @@ def test_imported_files_build_into_articles(site, tmp_path):
     ru = articles["«Принцип недоверия»: чем грозит"]
     assert (ru.language, ru.date, ru.outlet.name, ru.format) == ("ru", D(2019, 9, 30), "RT", "header-line")
     news = articles["Church gift"]
-    assert news.markup == "text" and news.paragraphs == ["Para one.", "Para two."] and news.extra["type"] == "unreliable"
+    assert (
+        news.markup == "text" and news.paragraphs == ["Para one.", "Para two."] and news.extra["type"] == "unreliable"
+    )
     assert news.tags == ["Gift", "Christmas"] and news.language == "en" and news.date is None
     assert all(e["status"] == "rendered" for e in result.report["inputs"])
 

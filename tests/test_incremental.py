@@ -15,7 +15,11 @@ def header(n: int, body: str = "Body.", outlet: str = "gazette.example") -> str:
 
 
 def snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".site-gen-output"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".site-gen-output"
+    }
 
 
 def inodes(folder):
@@ -111,7 +115,9 @@ def test_a_config_change_rebuilds_every_page_that_shows_it(site, tmp_path):
     site.build()
     site.configure(title="Renamed Archive")
     result = site.build()
-    assert all("Renamed Archive" in (site.out / p).read_text() for p in ["index.html", result.archive.articles[0].permalink])
+    assert all(
+        "Renamed Archive" in (site.out / p).read_text() for p in ["index.html", result.archive.articles[0].permalink]
+    )
     assert snapshot(site.out) == full_build_of(site, tmp_path)
 
 

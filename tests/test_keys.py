@@ -24,7 +24,9 @@ def test_template_keys_follow_extends_and_imports(tmp_path):
     theme.mkdir(parents=True)
     config = SiteConfig(root=tmp_path, theme="theme")
     before = template_keys(make_environment(config))
-    (theme / "macros.html").write_text("{% macro article_item(a, root) %}changed{% endmacro %}{% macro pager(p, root) %}{% endmacro %}")
+    (theme / "macros.html").write_text(
+        "{% macro article_item(a, root) %}changed{% endmacro %}{% macro pager(p, root) %}{% endmacro %}"
+    )
     after = template_keys(make_environment(config))
     assert after["list.html"] != before["list.html"]  # imports macros.html
     assert after["404.html"] == before["404.html"] and after["article.html"] == before["article.html"]

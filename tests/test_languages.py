@@ -12,7 +12,15 @@ EN = "The harbour authority announced on Wednesday that a new passenger terminal
 
 @pytest.mark.parametrize(
     "given, code",
-    [("en", "en"), ("EN_us", "en-US"), ("English", "en"), ("rus", "ru"), ("de-at", "de-AT"), ("zh-hant-tw", "zh-Hant-TW"), ("not a code!", "not a code!")],
+    [
+        ("en", "en"),
+        ("EN_us", "en-US"),
+        ("English", "en"),
+        ("rus", "ru"),
+        ("de-at", "de-AT"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("not a code!", "not a code!"),
+    ],
 )
 def test_codes_are_normalized(given, code):
     assert normalize_code(given) == code
@@ -68,7 +76,11 @@ def test_a_language_that_is_no_tag_falls_back_with_a_warning(tmp_path):
         article = Article("id", "T", None, None, [EN], "text", [], "yaml", language=given)
         tag(article, load_registry(config), config)
         warnings = [m.message for m in article.messages if m.level == "warning"]
-        assert article.language == "en" and len(warnings) == 1 and f"language {given!r} is not a language tag" in warnings[0]
+        assert (
+            article.language == "en"
+            and len(warnings) == 1
+            and f"language {given!r} is not a language tag" in warnings[0]
+        )
     article = Article("id", "T", None, None, [EN], "text", [], "yaml", language="pt_br")
     tag(article, load_registry(config), config)
     assert article.language == "pt-BR" and [m for m in article.messages if m.level == "warning"] == []

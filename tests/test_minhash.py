@@ -48,7 +48,10 @@ def test_fingerprints_are_the_same_in_another_process():
     """Word and shingle hashes must not depend on the per-process string hash salt."""
     text = "the same words in another process"
     code = f"from site_gen.dedupe import minhash; w = {text!r}.split(); print(sorted(minhash.shingles(w))[:3], minhash.signature(w)[:3].tolist())"
-    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
     assert len(outputs) == 1
     w = text.split()
     assert outputs.pop().strip() == f"{sorted(minhash.shingles(w))[:3]} {minhash.signature(w)[:3].tolist()}"

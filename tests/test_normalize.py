@@ -86,8 +86,12 @@ def test_titles_that_lose_hidden_characters_are_empty_or_overlong_get_warnings()
     def warnings(title: str) -> list[str]:
         return [m.message for m in normalize(raw("Body.", title=title), config()).messages if m.level == "warning"]
 
-    assert warnings("Null\x00byte") == ["the title held 1 control character(s) or bidirectional override(s), which can hide or reverse text; they were removed"]
-    assert len(warnings("Invoice \u202egpj.exe")) == 1 and warnings("שלום \u200f עולם") == []  # marks stay, overrides go
+    assert warnings("Null\x00byte") == [
+        "the title held 1 control character(s) or bidirectional override(s), which can hide or reverse text; they were removed"
+    ]
+    assert (
+        len(warnings("Invoice \u202egpj.exe")) == 1 and warnings("שלום \u200f עולם") == []
+    )  # marks stay, overrides go
     assert warnings("") == ["the article has no title; it is shown as 'Untitled'"]
     assert warnings("\x07") == [warnings("\x07")[0], "the article has no title; it is shown as 'Untitled'"]
     [long] = warnings("x" * 501)
@@ -98,4 +102,6 @@ def test_titles_that_lose_hidden_characters_are_empty_or_overlong_get_warnings()
 def test_an_article_of_more_than_ten_thousand_paragraphs_is_kept_whole_with_a_warning():
     article = normalize(raw("\n".join(f"Paragraph {i}." for i in range(10_001))), config())
     assert len(article.paragraphs) == 10_001
-    assert [m.message for m in article.messages] == ["10,001 paragraphs, more than 10,000 in one article: probably several articles run together or a scraper caught in a loop; kept whole"]
+    assert [m.message for m in article.messages] == [
+        "10,001 paragraphs, more than 10,000 in one article: probably several articles run together or a scraper caught in a loop; kept whole"
+    ]

@@ -145,7 +145,12 @@ def test_nothing_is_written_outside_the_output_whatever_slugs_and_permalinks_say
     before = files_under(around)
     result = site.build()
     written = files_under(around) - before
-    outside = {p for p in written if not p.startswith(("site/public/", "site/.public.shadow/", "site/.site-gen-cache/")) and p not in ("site/site.yaml", "site/.public.lock")}
+    outside = {
+        p
+        for p in written
+        if not p.startswith(("site/public/", "site/.public.shadow/", "site/.site-gen-cache/"))
+        and p not in ("site/site.yaml", "site/.public.lock")
+    }
     assert outside == set() and len(written) > 20
     assert all(e["status"] == "rendered" for e in result.report["inputs"])
     if page:

@@ -7,7 +7,9 @@ import pytest
 from site_gen.errors import SiteGenError
 from site_gen.ingest.read import discover, read_file
 
-SAMPLE_HEADER = " date 2025-05-31 https://sputnikglobe.com/20250531/story.html\nA Title\n\nFirst paragraph.\nSecond paragraph.\n"
+SAMPLE_HEADER = (
+    " date 2025-05-31 https://sputnikglobe.com/20250531/story.html\nA Title\n\nFirst paragraph.\nSecond paragraph.\n"
+)
 
 
 def read(site, rel, data):
@@ -26,7 +28,11 @@ def test_header_line_format(site):
 
 
 def test_yaml_front_matter_with_extra_keys_and_aliases(site):
-    doc = read(site, "b.md", "---\ntitle: Hello\ndate: 2024-02-03\nlink: https://x.example/a\nlang: de\ncategories: [a, b]\nauthor: Jo\n---\nBody *md*\n")
+    doc = read(
+        site,
+        "b.md",
+        "---\ntitle: Hello\ndate: 2024-02-03\nlink: https://x.example/a\nlang: de\ncategories: [a, b]\nauthor: Jo\n---\nBody *md*\n",
+    )
     assert doc.format == "yaml" and doc.markup == "markdown"
     assert doc.meta["title"] == "Hello" and doc.meta["date"] == dt.date(2024, 2, 3)
     assert doc.meta["url"] == "https://x.example/a" and doc.meta["language"] == "de"
@@ -44,7 +50,9 @@ def test_bare_text_takes_date_from_path_and_title_from_first_line(site):
 
 
 def test_precedence_defaults_then_path_then_file(site):
-    site.configure(defaults=[{"path": "wire/*", "values": {"source": "northwire.example", "tags": ["wire"], "date": "2000-01-01"}}])
+    site.configure(
+        defaults=[{"path": "wire/*", "values": {"source": "northwire.example", "tags": ["wire"], "date": "2000-01-01"}}]
+    )
     doc = read(site, "wire/2024-03-04-x.md", "---\ntitle: T\ntags: [own]\n---\nBody\n")
     assert doc.meta["source"] == "northwire.example"
     assert doc.meta["date"] == dt.date(2024, 3, 4)  # path beats defaults
@@ -96,7 +104,18 @@ def test_empty_file_is_an_error(site):
 
 
 def test_discover_skips_and_explains(site):
-    for rel in ["a.txt", "b.md", "sub/c.TXT", ".hidden.txt", ".git/config", "x.txt~", "#y.md#", "z.swp", "pic.jpg", "README.md"]:
+    for rel in [
+        "a.txt",
+        "b.md",
+        "sub/c.TXT",
+        ".hidden.txt",
+        ".git/config",
+        "x.txt~",
+        "#y.md#",
+        "z.swp",
+        "pic.jpg",
+        "README.md",
+    ]:
         site.write(rel, "T\nbody\n")
     found, skipped = discover(site.config())
     assert found == ["a.txt", "b.md", "sub/c.TXT"]
@@ -142,7 +161,14 @@ def test_a_title_line_too_long_for_a_headline_stays_in_the_body(site):
 
 @pytest.mark.parametrize(
     "slug, used",
-    [("../../evil", "evil"), ("music/ac/dc", "music-ac-dc"), ("aux", "aux-1"), ("nul\x00slug", "nul-slug"), ("🚀", ""), ("x" * 90, "x" * 80)],
+    [
+        ("../../evil", "evil"),
+        ("music/ac/dc", "music-ac-dc"),
+        ("aux", "aux-1"),
+        ("nul\x00slug", "nul-slug"),
+        ("🚀", ""),
+        ("x" * 90, "x" * 80),
+    ],
 )
 def test_a_slug_that_is_no_single_url_segment_is_replaced_with_a_warning(site, slug, used):
     doc = read(site, "s.md", f"---\ntitle: T\nslug: {json.dumps(slug, ensure_ascii=False)}\n---\nBody\n")
@@ -180,7 +206,10 @@ def test_a_pipe_named_like_an_article_is_an_error_not_a_hang(site):
     found, skipped = discover(site.config())
     assert found == ["a.txt"]
     reasons = {s.path: (s.level, s.message) for s in skipped}
-    assert reasons["pipe.txt"] == ("error", "named like an article but it is a named pipe, not a regular file: not read")
+    assert reasons["pipe.txt"] == (
+        "error",
+        "named like an article but it is a named pipe, not a regular file: not read",
+    )
     assert reasons["pipe.fifo"][0] == "info"
 
 

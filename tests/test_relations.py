@@ -45,7 +45,11 @@ def merged(path: str) -> Duplicate:
 
 
 def test_neighbours_are_the_same_outlets_articles_by_date():
-    a, b, c = article("a", GAZETTE, "2025-01-01"), article("b", GAZETTE, "2025-02-01"), article("c", GAZETTE, "2025-03-01")
+    a, b, c = (
+        article("a", GAZETTE, "2025-01-01"),
+        article("b", GAZETTE, "2025-02-01"),
+        article("c", GAZETTE, "2025-03-01"),
+    )
     other = article("x", WIRE, "2025-02-15")
     rel = relate(archive(c, other, a, b))
     assert (rel.around(a).previous, rel.around(a).next) == (None, b)
@@ -67,7 +71,9 @@ def test_undated_articles_chain_among_themselves_in_listing_order():
 def test_same_day_lists_other_outlets_only_and_counts_the_rest():
     mine = article("m", GAZETTE, "2025-03-14")
     also_mine = article("m2", GAZETTE, "2025-03-14")
-    others = [article(f"w{i}", WIRE, "2025-03-14", title=f"Wire {i:02d}") for i in range(12)] + [article("h", HERALD, "2025-03-14")]
+    others = [article(f"w{i}", WIRE, "2025-03-14", title=f"Wire {i:02d}") for i in range(12)] + [
+        article("h", HERALD, "2025-03-14")
+    ]
     elsewhere = article("e", WIRE, "2025-03-15")
     rel = relate(archive(mine, also_mine, elsewhere, *others))
     day = rel.same_day(mine, limit=10)
@@ -81,7 +87,14 @@ def test_same_day_lists_other_outlets_only_and_counts_the_rest():
 
 def test_copies_are_cross_outlet_duplicates_with_a_page():
     theirs = article("t", WIRE, "2025-03-14")
-    mine = article("m", GAZETTE, "2025-03-14", copy_of(theirs), merged("m-rescrape.txt"), Duplicate("gone.txt", None, None, "cross-outlet-copy", 0.9))
+    mine = article(
+        "m",
+        GAZETTE,
+        "2025-03-14",
+        copy_of(theirs),
+        merged("m-rescrape.txt"),
+        Duplicate("gone.txt", None, None, "cross-outlet-copy", 0.9),
+    )
     rel = relate(archive(mine, theirs))
     [copy] = rel.copies(mine)
     assert copy.article is theirs and copy.duplicate.score == 0.97
@@ -101,7 +114,12 @@ def test_outlet_summaries_and_totals():
     summaries = {s.outlet.key: s for s in rel.outlets}
     assert [s.outlet.name for s in rel.outlets] == ["Herald", "North Wire", "The Gazette"]
     gazette = summaries["gazette"]
-    assert (gazette.articles, gazette.first, gazette.last, gazette.merged) == (3, dt.date(2025, 1, 5), dt.date(2025, 6, 1), 2)
+    assert (gazette.articles, gazette.first, gazette.last, gazette.merged) == (
+        3,
+        dt.date(2025, 1, 5),
+        dt.date(2025, 6, 1),
+        2,
+    )
     assert (summaries["herald"].first, summaries["herald"].last) == (None, None)
     t = rel.totals
     assert (t.articles, t.outlets, t.languages, t.countries, t.undated, t.merged) == (5, 3, 2, 2, 2, 2)
@@ -135,7 +153,9 @@ def test_copies_of_this_text_are_linked_when_dedupe_records_them(site):
     result = site.build()
     gazette, wire = sorted(result.archive.articles, key=lambda a: a.outlet.key)
     gazette.duplicates = [copy_of(wire)]
-    Renderer(site.config(), result.archive, WorkTree(site.out, fresh=False), article_keys(result.archive.articles)).render_articles([gazette])
+    Renderer(
+        site.config(), result.archive, WorkTree(site.out, fresh=False), article_keys(result.archive.articles)
+    ).render_articles([gazette])
     page = site.page(gazette.permalink)
     assert "Copies of this text" in page
     assert f'<a href="../../../../../{wire.permalink}">Bridge to shut</a> · northwire.example' in page

@@ -28,17 +28,25 @@ def test_article_text_and_metadata_are_escaped_never_executed(site):
         "---\ntitle: \"<script>alert(1)</script> {{ 'pw' ~ 'ned' }}\"\ntags: [\"<b>t</b>\"]\nurl: https://gazette.example/x\n---\n"
         "Hello {{ 'pw' ~ 'ned' }} {% if true %}x{% endif %}\n\n<script>alert(2)</script>\n\n[click](javascript:alert(3))\n",
     )
-    site.write("y.txt", header("2025-01-01", "https://gazette.example/y", "<img src=x onerror=alert(4)>", "<script>alert(5)</script>"))
+    site.write(
+        "y.txt",
+        header("2025-01-01", "https://gazette.example/y", "<img src=x onerror=alert(4)>", "<script>alert(5)</script>"),
+    )
     site.build()
     pages = "".join(p.read_text() for p in site.out.rglob("*.html"))
     assert "<script>" not in pages and "<img src=x" not in pages and "<b>t</b>" not in pages
     assert "javascript:" not in "".join(links_of(pages))
-    assert "{{ &#39;pw&#39; ~ &#39;ned&#39; }}" in pages and "pwned" not in pages and "{% if true %}x{% endif %}" in pages
+    assert (
+        "{{ &#39;pw&#39; ~ &#39;ned&#39; }}" in pages and "pwned" not in pages and "{% if true %}x{% endif %}" in pages
+    )
     assert "&lt;script&gt;alert(5)&lt;/script&gt;" in pages
 
 
 def test_markdown_is_rendered(site):
-    site.write("m.md", "---\ntitle: M\n---\nSome *emphasis* and a [link](https://example.org/).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    site.write(
+        "m.md",
+        "---\ntitle: M\n---\nSome *emphasis* and a [link](https://example.org/).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    )
     site.build()
     [page] = [p for p in site.out.rglob("index.html") if "articles" in p.parts]
     html = page.read_text()
@@ -57,7 +65,10 @@ def test_feeds_and_sitemap(site):
     assert link.startswith("https://archive.example.org/sub/articles/")
     outlet_feed = ET.parse(site.out / "outlets" / "gazette-example" / "atom.xml").getroot()
     assert len(outlet_feed.findall(f"{ATOM}entry")) == 1
-    locs = [e.text for e in ET.parse(site.out / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    locs = [
+        e.text
+        for e in ET.parse(site.out / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
     assert "https://archive.example.org/sub/index.html" in locs and len(locs) == len(set(locs))
     assert all(loc.startswith("https://archive.example.org/sub/") for loc in locs)
 
@@ -74,7 +85,9 @@ def test_a_site_theme_overrides_single_templates_and_static_files(site):
     theme = site.root / "mytheme"
     (theme / "templates").mkdir(parents=True)
     (theme / "static").mkdir()
-    (theme / "templates" / "404.html").write_text('{% extends "base.html" %}{% block content %}<p>Custom lost page</p>{% endblock %}')
+    (theme / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<p>Custom lost page</p>{% endblock %}'
+    )
     (theme / "static" / "extra.css").write_text("p{}")
     site.configure(theme="mytheme")
     site.write("a.txt", "Title\nBody\n")
@@ -84,7 +97,9 @@ def test_a_site_theme_overrides_single_templates_and_static_files(site):
 
 
 def test_provenance_block_shows_source_hash_and_removals(site):
-    site.write("a.txt", header("2025-01-02", "https://gazette.example/a", "Title", "Para one.", "Para two.", "Para one."))
+    site.write(
+        "a.txt", header("2025-01-02", "https://gazette.example/a", "Title", "Para one.", "Para two.", "Para one.")
+    )
     result = site.build()
     article = result.archive.articles[0]
     html = site.page(article.permalink)

@@ -14,7 +14,17 @@ def test_report_shape(site):
     assert good["status"] == "rendered" and good["article_id"] == result.archive.articles[0].id
     assert bad["status"] == "error" and bad["article_id"] is None and "NUL" in bad["messages"][0]["message"]
     [article] = report["articles"]
-    assert set(article) >= {"id", "title", "url", "outlet", "date", "permalink", "source_paths", "duplicates", "removed"}
+    assert set(article) >= {
+        "id",
+        "title",
+        "url",
+        "outlet",
+        "date",
+        "permalink",
+        "source_paths",
+        "duplicates",
+        "removed",
+    }
     assert article["removed"][0]["kind"] == "repeated-paragraph"
     assert report["errors"] == [{"path": "bad.txt", "line": None, "message": bad["messages"][0]["message"]}]
     assert report["stats"]["seconds"] > 0

@@ -16,7 +16,9 @@ WORDS = "harbour council budget ferry timetable winter storm bridge repair schoo
 def body(n: int, extra: str = "") -> str:
     """A body of its own for article n (texts of different n share no three-word run)."""
     words = [WORDS[(n * 7 + i * (n % 5 + 1)) % len(WORDS)] + str(n * 100 + i) for i in range(60)]
-    return " ".join(words[:30]) + ".\n" + " ".join(words[30:]) + ".\nSubscribe to the Gazette newsletter today.\n" + extra
+    return (
+        " ".join(words[:30]) + ".\n" + " ".join(words[30:]) + ".\nSubscribe to the Gazette newsletter today.\n" + extra
+    )
 
 
 def header(n: int, text: str, outlet: str = "gazette.example", title: str = "") -> str:
@@ -29,7 +31,10 @@ def archive(site):
     recurring), a merged copy and a cross-outlet copy."""
     site.configure(boilerplate={"min_share": 0.5, "min_articles": 3})
     for n in range(10):
-        site.write(f"{n}.txt", header(n, body(n, READ_MORE if n < 3 else ""), "gazette.example" if n < 8 else "courier.example"))
+        site.write(
+            f"{n}.txt",
+            header(n, body(n, READ_MORE if n < 3 else ""), "gazette.example" if n < 8 else "courier.example"),
+        )
     site.write("copy-of-1.txt", header(1, body(1)))  # same URL: merged into 1
     site.write("syndicated-2.txt", header(2, body(2), "courier.example"))  # same text, other outlet: linked
     return site
@@ -61,7 +66,10 @@ def test_a_body_edit_reuses_the_archive_and_matches_a_full_build(archive, tmp_pa
     archive.write("5.txt", header(5, body(5, "A correction was added to this story.\n")))
     result = build_with_report(archive, tmp_path)
     assert "reuse" in stages(result) and "dedupe" not in stages(result)
-    assert "A correction was added" in (archive.out / next(a.permalink for a in result.archive.articles if a.url.endswith("/5"))).read_text()
+    assert (
+        "A correction was added"
+        in (archive.out / next(a.permalink for a in result.archive.articles if a.url.endswith("/5"))).read_text()
+    )
     same_as_full_build(archive, tmp_path, result)
 
 
@@ -70,11 +78,19 @@ def test_a_body_edit_reuses_the_archive_and_matches_a_full_build(archive, tmp_pa
     [
         ("5.txt", header(5, body(5), title="A new headline"), "title changed: the slug and listings follow it"),
         ("5.txt", header(5, body(3)), "now the same text as article 3"),
-        ("5.txt", header(5, body(5).replace("Subscribe to the Gazette newsletter today.\n", "")), "drops the recurring footer"),
+        (
+            "5.txt",
+            header(5, body(5).replace("Subscribe to the Gazette newsletter today.\n", "")),
+            "drops the recurring footer",
+        ),
         ("5.txt", header(5, body(5, READ_MORE)), "a fourth of eight gazette articles with a line: it recurs now"),
         ("copy-of-1.txt", header(1, body(1, "More.\n")), "a copy merged into article 1"),
         ("2.txt", header(2, body(2, "More.\n")), "linked to its syndicated copy"),
-        ("9.txt", header(9, body(9, READ_MORE), "courier.example"), "no change to the archive but the body: the line is the only one at courier"),
+        (
+            "9.txt",
+            header(9, body(9, READ_MORE), "courier.example"),
+            "no change to the archive but the body: the line is the only one at courier",
+        ),
     ],
 )
 def test_edits_that_touch_more_than_a_body_match_a_full_build(archive, tmp_path, path, text, why):
@@ -140,7 +156,9 @@ def test_a_new_permalink_pattern_assembles_the_archive_again(archive, tmp_path):
     build_with_report(archive, tmp_path)
     archive.configure(permalink="{outlet}/{slug}.html")
     result = build_with_report(archive, tmp_path)
-    assert "assemble" in stages(result) and all(a.permalink.endswith(".html") and a.permalink.count("/") == 1 for a in result.archive.articles)
+    assert "assemble" in stages(result) and all(
+        a.permalink.endswith(".html") and a.permalink.count("/") == 1 for a in result.archive.articles
+    )
     same_as_full_build(archive, tmp_path, result)
 
 
@@ -150,19 +168,38 @@ def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tm
     build_with_report(archive, tmp_path)
     keyed: list[str] = []
     key_articles = Renderer.key_articles
-    monkeypatch.setattr(Renderer, "key_articles", lambda self, articles: key_articles(self, keyed.extend(a.url for a in articles) or articles))
+    monkeypatch.setattr(
+        Renderer,
+        "key_articles",
+        lambda self, articles: key_articles(self, keyed.extend(a.url for a in articles) or articles),
+    )
     written: list[str] = []
     write = Renderer.write
-    monkeypatch.setattr(Renderer, "write", lambda self, path, *a, **k: written.append(path) or write(self, path, *a, **k))
+    monkeypatch.setattr(
+        Renderer, "write", lambda self, path, *a, **k: written.append(path) or write(self, path, *a, **k)
+    )
     archive.write("5.txt", header(5, body(5, "A correction.\n")))
     result = build_with_report(archive, tmp_path)
     # listings and feeds without article 5 keep their keys; those with it are keyed again
-    assert {"index.html", "outlets/gazette-example/index.html", "outlets/gazette-example/atom.xml", "archive/2025/06/index.html"} <= set(written)
-    assert not {"outlets/courier-example/index.html", "outlets/courier-example/atom.xml", "archive/2025/01/index.html"} & set(written)
+    assert {
+        "index.html",
+        "outlets/gazette-example/index.html",
+        "outlets/gazette-example/atom.xml",
+        "archive/2025/06/index.html",
+    } <= set(written)
+    assert not {
+        "outlets/courier-example/index.html",
+        "outlets/courier-example/atom.xml",
+        "archive/2025/01/index.html",
+    } & set(written)
     by_url = {a.url: a for a in result.archive.articles}
     five = by_url["https://gazette.example/5"]
     around = {a.url for a in result.archive.articles if a.outlet == five.outlet and a.date} - {five.url}
-    assert "https://gazette.example/5" in keyed and len(keyed) < len(by_url) - 2 and set(keyed) <= around | {five.url} | {a.url for a in result.archive.articles if a.date == five.date}
+    assert (
+        "https://gazette.example/5" in keyed
+        and len(keyed) < len(by_url) - 2
+        and set(keyed) <= around | {five.url} | {a.url for a in result.archive.articles if a.date == five.date}
+    )
     same_as_full_build(archive, tmp_path, result)
     keyed.clear()  # a new site title is on every page: every article page is keyed again
     archive.write("5.txt", header(5, body(5, "A second correction.\n")))

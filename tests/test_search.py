@@ -13,7 +13,10 @@ from site_gen.search import SearchJob, export, index
 
 def write_articles(site, count=12):
     for i in range(count):
-        site.write(f"{i}.txt", f"date 2024-0{i % 9 + 1}-01 https://example.org/{i}\nStory {i}\nWords about harbour number{i}.\n")
+        site.write(
+            f"{i}.txt",
+            f"date 2024-0{i % 9 + 1}-01 https://example.org/{i}\nStory {i}\nWords about harbour number{i}.\n",
+        )
 
 
 def export_files(site):
@@ -40,7 +43,9 @@ def test_an_edited_article_is_searchable_after_the_rebuild(site):
     site.write("3.txt", "date 2024-04-01 https://example.org/3\nStory 3\nNow it is about a narwhal.\n")
     site.build()
     assert export_files(site) != first
-    assert any('"narwhal"' in data.decode() for name, data in export_files(site).items() if name.startswith("search/t/"))
+    assert any(
+        '"narwhal"' in data.decode() for name, data in export_files(site).items() if name.startswith("search/t/")
+    )
     assert [r["title"] for r in index.query(site.config(), "narwhal")] == ["Story 3"]
 
 
@@ -95,7 +100,10 @@ def test_an_edit_goes_live_before_the_whoosh_update_whose_failure_is_reported(si
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(index, "update", failing)
-    with pytest.raises(SiteGenError, match="site was published, but the index for site-gen search was not updated: cannot write the search index: No space left"):
+    with pytest.raises(
+        SiteGenError,
+        match="site was published, but the index for site-gen search was not updated: cannot write the search index: No space left",
+    ):
         site.build()
     assert "cormorant" in site.page(page) and live == ([True] if jobs == 1 else [])
     monkeypatch.setattr(index, "update", update)

@@ -88,13 +88,18 @@ def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
             number = int(name[2:])
             first = meta["shards"][number]
             following = meta["shards"][number + 1] if number + 1 < len(meta["shards"]) else None
-            assert all(first.encode("utf-16-be") <= t.encode("utf-16-be") and (following is None or t.encode("utf-16-be") < following.encode("utf-16-be")) for t in decoded)
+            assert all(
+                first.encode("utf-16-be") <= t.encode("utf-16-be")
+                and (following is None or t.encode("utf-16-be") < following.encode("utf-16-be"))
+                for t in decoded
+            )
             postings.update(decoded)
     for f, field in enumerate(meta["fields"]):
         name = field["name"]
         lengths = analyzed[name].lengths
         expected = {
-            term: [(p >> TF_BITS, p & TF_MASK, length_to_byte(lengths[p >> TF_BITS])) for p in packed] for term, packed in analyzed[name].postings.items()
+            term: [(p >> TF_BITS, p & TF_MASK, length_to_byte(lengths[p >> TF_BITS])) for p in packed]
+            for term, packed in analyzed[name].postings.items()
         }
         assert {t: lists[f] for t, lists in postings.items() if lists[f]} == expected, name
     assert {term("walrus"), "café", term("straße"), "seal", "otter"} <= set(postings)
@@ -106,7 +111,9 @@ def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
     runs = [(meta["outlets"][o][0], y) for count, o, y in meta["runs"] for _ in range(count)]
     assert runs == [(a.outlet.key, a.date.year if a.date else 0) for a in articles]
     rows = [row for number in range(len(articles) // meta["chunk"] + 1) for row in files.get(f"d/{number}", [])]
-    assert [(r[0], r[1], r[2]) for r in rows] == [(a.title, a.permalink, a.date.isoformat() if a.date else "") for a in articles]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (a.title, a.permalink, a.date.isoformat() if a.date else "") for a in articles
+    ]
     for (name, total), chars in zip(meta["tags"], files["tags"]):
         bits, prev, docs = Bits(chars), -1, []
         for _ in range(total):
@@ -118,7 +125,9 @@ def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
 
 def test_export_is_deterministic_in_one_process_or_several(archive_site, tmp_path, monkeypatch):
     archive_site.build()
-    first = {p.relative_to(archive_site.out).as_posix(): p.read_bytes() for p in (archive_site.out / "search").rglob("*.js")}
+    first = {
+        p.relative_to(archive_site.out).as_posix(): p.read_bytes() for p in (archive_site.out / "search").rglob("*.js")
+    }
     result = archive_site.build(full=True)  # reads again (a build that finds nothing changed stops after looking)
     articles = layout.order(result.archive.articles)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 2)
@@ -137,7 +146,10 @@ def test_file_sizes_follow_the_archive(monkeypatch, archive_site):
     assert files["meta"]["chunk"] == 4 and len([n for n in files if n.startswith("d/")]) == 11
     # each shard takes terms in order while they fit in the target size: one more would not have fitted
     # ([df, chars] per field for each term: title, then body)
-    sizes = [[len(t) + numbers[i * 4 + 1] + numbers[i * 4 + 3] + export._TERM_OVERHEAD for i, t in enumerate(terms)] for terms, numbers, _ in (files[f"t/{n}"] for n in range(len(shards)))]
+    sizes = [
+        [len(t) + numbers[i * 4 + 1] + numbers[i * 4 + 3] + export._TERM_OVERHEAD for i, t in enumerate(terms)]
+        for terms, numbers, _ in (files[f"t/{n}"] for n in range(len(shards)))
+    ]
     target = max(200, sum(map(sum, sizes)) // export.MAX_SHARDS)
     for shard, following in zip(sizes, sizes[1:]):
         assert (sum(shard) <= target or len(shard) == 1) and sum(shard) + following[0] > target
@@ -154,6 +166,8 @@ def test_long_posting_lists_are_coded_the_same_in_array_operations():
         docs = sorted(rng.sample(range(20_000), df))
         packed = array("Q", (d << TF_BITS | rng.randint(1, top_tf) for d in docs))
         k = export.rice_parameter(20_000, df)
-        assert export._posting_chars_array(packed, coder, k) == export._to_chars(export._posting_bits(packed, coder, k)), (df, top_tf)
+        assert export._posting_chars_array(packed, coder, k) == export._to_chars(
+            export._posting_bits(packed, coder, k)
+        ), (df, top_tf)
     far = array("Q", [d << TF_BITS | 1 for d in [*range(70), 19_999]])
     assert export._posting_chars_array(far, coder, 0) is None  # a gap too long for one 64-bit code

@@ -11,6 +11,7 @@ from site_gen.search import index, manifest
 
 from conftest import REPO, Site
 
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     """The bundled sample archive built once (jobs=1), with its config and archive."""
@@ -28,16 +29,28 @@ def sample(tmp_path_factory):
 def test_query_ranks_filters_and_highlights(sample):
     config, _ = sample
     results = index.query(config, "swing bridge")
-    assert [r["title"] for r in results[:3]].count("Swing Bridge to close for eleven weeks") == 1  # the re-scrape is merged into it (dedupe)
+    assert [r["title"] for r in results[:3]].count(
+        "Swing Bridge to close for eleven weeks"
+    ) == 1  # the re-scrape is merged into it (dedupe)
     first = results[0]
-    assert first["permalink"].endswith("/index.html") and first["date"] == "2025-03-14" and first["outlet_name"] == "The Harbour Gazette"
+    assert (
+        first["permalink"].endswith("/index.html")
+        and first["date"] == "2025-03-14"
+        and first["outlet_name"] == "The Harbour Gazette"
+    )
     assert "<mark>Bridge</mark>" in first["snippet_html"] and "<mark>" not in first["snippet"]
     assert results == sorted(results, key=lambda r: -r["score"])
-    assert [r["id"] for r in index.query(config, "bridge", limit=2)] == [r["id"] for r in index.query(config, "bridge", limit=50)][:2]
+    assert [r["id"] for r in index.query(config, "bridge", limit=2)] == [
+        r["id"] for r in index.query(config, "bridge", limit=50)
+    ][:2]
     by_name = index.query(config, "bridge", outlet="north wire")
-    assert by_name and {r["outlet"] for r in by_name} == {"north-wire"} == {r["outlet"] for r in index.query(config, "bridge", outlet="north-wire")}
+    assert by_name and {r["outlet"] for r in by_name} == {"north-wire"} == {
+        r["outlet"] for r in index.query(config, "bridge", outlet="north-wire")
+    }
     assert all("local press" in r["tags"] for r in index.query(config, "bridge", tag="LOCAL PRESS"))
-    dated = index.query(config, "bridge OR harbour OR storm", date_from=dt.date(2024, 11, 1), date_to=dt.date(2024, 12, 31), limit=50)
+    dated = index.query(
+        config, "bridge OR harbour OR storm", date_from=dt.date(2024, 11, 1), date_to=dt.date(2024, 12, 31), limit=50
+    )
     assert dated and all("2024-11-01" <= r["date"] <= "2024-12-31" for r in dated)
     phrase = {r["id"] for r in index.query(config, '"swing bridge"', limit=50)}
     words = {r["id"] for r in index.query(config, "swing bridge", limit=50)}
@@ -63,7 +76,10 @@ def test_no_index_yet_says_what_to_do(site):
 
 def test_changed_added_and_removed_articles_update_the_index_in_place(site):
     for i in range(30):
-        site.write(f"n{i}.txt", f"date 2024-01-{i % 28 + 1:02d} https://example.org/{i}\nStory {i}\nPlain words number{i} here.\n")
+        site.write(
+            f"n{i}.txt",
+            f"date 2024-01-{i % 28 + 1:02d} https://example.org/{i}\nStory {i}\nPlain words number{i} here.\n",
+        )
     site.build()
     folder = index.index_dir(site.config())
     segments = len(windex.open_dir(str(folder))._segments())
@@ -110,7 +126,9 @@ def test_a_damaged_index_is_rebuilt(site, damage):
     else:
         for f in files if damage == "garble every file" else [f for f in files if f.suffix == ".toc"]:
             f.write_bytes(b"\x00garbage" * (f.stat().st_size // 8 + 1))
-        site.write("b.txt", "date 2024-01-03 https://example.org/b\nA grey seal\nBody text.\n")  # an in-place update meets the damage
+        site.write(
+            "b.txt", "date 2024-01-03 https://example.org/b\nA grey seal\nBody text.\n"
+        )  # an in-place update meets the damage
     site.build()
     assert [r["title"] for r in index.query(site.config(), "walrus")] == ["A walrus"]
 

@@ -102,7 +102,9 @@ def test_no_results_and_the_header_box(page, base):
 def test_loading_state_until_the_index_arrives(page, sample_build, http_root):
     held = []
     page.route("**/search/meta.js", lambda route: held.append(route))
-    page.goto(http_root(sample_build / "public") + "search/index.html?q=bridge", wait_until="domcontentloaded")  # held meta.js delays "load"
+    page.goto(
+        http_root(sample_build / "public") + "search/index.html?q=bridge", wait_until="domcontentloaded"
+    )  # held meta.js delays "load"
     wait_for(page, "document.getElementById('search-status').classList.contains('is-loading')")
     assert page.inner_text("#search-status").startswith("Loading the search index")
     assert held, "meta.js was not requested"

@@ -19,13 +19,48 @@ from site_gen.slugs import short_hash
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CATEGORIES = ["business", "entertainment", "politics", "sport", "tech"]
 QUERIES = [
-    "economy", "interest rates", "mobile phone", "world cup", "prime minister", "oil prices", "film awards",
-    "music industry", "chelsea", "tony blair election", "broadband", "video games", "champions league final",
-    "housing market", "stock market shares", "tax", "labour party", "iraq war", "microsoft software",
-    "virus email", "box office", "oscar nomination", "tennis australian open", "rugby england wales",
-    "unemployment figures", "china exports", "the pound", "gordon brown budget", "apple ipod", "security",
-    "bank OR banks", "dollar NOT euro", "econom*", "dollar OR euro growth", "£1bn", "2004 sales",
-    "george soros foundation", "russia sanctions", "refugees", "migrants germany", "nato", "hillary clinton",
+    "economy",
+    "interest rates",
+    "mobile phone",
+    "world cup",
+    "prime minister",
+    "oil prices",
+    "film awards",
+    "music industry",
+    "chelsea",
+    "tony blair election",
+    "broadband",
+    "video games",
+    "champions league final",
+    "housing market",
+    "stock market shares",
+    "tax",
+    "labour party",
+    "iraq war",
+    "microsoft software",
+    "virus email",
+    "box office",
+    "oscar nomination",
+    "tennis australian open",
+    "rugby england wales",
+    "unemployment figures",
+    "china exports",
+    "the pound",
+    "gordon brown budget",
+    "apple ipod",
+    "security",
+    "bank OR banks",
+    "dollar NOT euro",
+    "econom*",
+    "dollar OR euro growth",
+    "£1bn",
+    "2004 sales",
+    "george soros foundation",
+    "russia sanctions",
+    "refugees",
+    "migrants germany",
+    "nato",
+    "hillary clinton",
 ]
 
 
@@ -36,7 +71,8 @@ def bbc(tmp_path_factory):
     settings = {
         "title": "BBC News 2004-2005",
         "content_dir": str(shared if shared.is_dir() else bundled_articles(root / "content")),
-        "defaults": [{"path": "*", "values": {"source": "bbc.co.uk"}}] + [{"path": f"{c}/*", "values": {"tags": [c]}} for c in CATEGORIES],
+        "defaults": [{"path": "*", "values": {"source": "bbc.co.uk"}}]
+        + [{"path": f"{c}/*", "values": {"tags": [c]}} for c in CATEGORIES],
     }
     (root / "site.yaml").write_text(yaml.safe_dump(settings))
     config = load_config(root / "site.yaml", cwd=root)
@@ -50,8 +86,14 @@ def bundled_articles(folder):
         source, _, path = key.partition(":")
         target = folder / (path if source == "bbc" else f"{source}/{short_hash(key, 12)}.txt")
         target.parent.mkdir(parents=True, exist_ok=True)
-        header = " ".join(filter(None, ["date", record["date"] or "", record["url"] or ""])) if record["date"] or record["url"] else ""
-        target.write_text((f" {header}\n" if header else "") + f"{record['title']}\n{record['text']}\n", encoding="utf-8")
+        header = (
+            " ".join(filter(None, ["date", record["date"] or "", record["url"] or ""]))
+            if record["date"] or record["url"]
+            else ""
+        )
+        target.write_text(
+            (f" {header}\n" if header else "") + f"{record['title']}\n{record['text']}\n", encoding="utf-8"
+        )
     return folder
 
 

@@ -6,14 +6,27 @@ from whoosh.scoring import BM25F
 from site_gen.search import index, layout
 from site_gen.search.terms import field_text
 
-QUERIES = ["walrus", "walrus seal", "seal OR otter", "wal*", "walrus NOT otter", '"grey seal"', "title:story", "the", "café"]
+QUERIES = [
+    "walrus",
+    "walrus seal",
+    "seal OR otter",
+    "wal*",
+    "walrus NOT otter",
+    '"grey seal"',
+    "title:story",
+    "the",
+    "café",
+]
 
 
 def test_codec_segments_are_what_add_document_writes(site, tmp_path):
     for i in range(25):
         tags = f"\ntags: [{'Politics' if i % 2 else 'Économie'}]" if i % 3 else ""
         body = " ".join(["The walrus", "a grey seal", "otter" * (i % 2), "café", str(i), "*emphasis*"] * (i % 4 + 1))
-        site.write(f"{i}.md", f"---\ntitle: The story {i} of the walrus\ndate: 202{i % 4}-0{i % 9 + 1}-0{i % 7 + 1}\nurl: https://n{i % 3}.example/{i}{tags}\n---\n{body}\n\nMore: the seal.\n")
+        site.write(
+            f"{i}.md",
+            f"---\ntitle: The story {i} of the walrus\ndate: 202{i % 4}-0{i % 9 + 1}-0{i % 7 + 1}\nurl: https://n{i % 3}.example/{i}{tags}\n---\n{body}\n\nMore: the seal.\n",
+        )
     site.write("undated.txt", "The undated walrus\nNo date, no URL.\n")
     articles = layout.order(site.build().archive.articles)
     reference = windex.create_in(str(tmp_path), index.schema())
@@ -32,7 +45,9 @@ def test_codec_segments_are_what_add_document_writes(site, tmp_path):
             for term in want.lexicon(name):
                 assert postings(got, name, term, got_ids) == postings(want, name, term, want_ids), (name, term)
                 assert got.term_info(name, term).max_weight() == want.term_info(name, term).max_weight()
-        assert sorted(got.all_stored_fields(), key=lambda f: f["id"]) == sorted(want.all_stored_fields(), key=lambda f: f["id"])
+        assert sorted(got.all_stored_fields(), key=lambda f: f["id"]) == sorted(
+            want.all_stored_fields(), key=lambda f: f["id"]
+        )
         for text in QUERIES:
             q = index.parse(reference, text)
             scores = lambda s: sorted((round(h.score, 9), h["id"]) for h in s.search(q, limit=None))  # noqa: E731

@@ -17,9 +17,13 @@ def spy(monkeypatch) -> dict[str, list]:
     """Record what each export patched and coded."""
     seen: dict[str, list] = {"patched": [], "coded": [], "summarized": []}
     patch, encode, summary = snapshot.Snapshot.patch, export._encode_term, export.summary
-    monkeypatch.setattr(snapshot.Snapshot, "patch", lambda self, *a: seen["patched"].append(patch(self, *a)) or seen["patched"][-1])
+    monkeypatch.setattr(
+        snapshot.Snapshot, "patch", lambda self, *a: seen["patched"].append(patch(self, *a)) or seen["patched"][-1]
+    )
     monkeypatch.setattr(export, "_encode_term", lambda term, *a: seen["coded"].append(term) or encode(term, *a))
-    monkeypatch.setattr(export, "summary", lambda article, *a: seen["summarized"].append(article.title) or summary(article, *a))
+    monkeypatch.setattr(
+        export, "summary", lambda article, *a: seen["summarized"].append(article.title) or summary(article, *a)
+    )
     return seen
 
 
@@ -32,10 +36,18 @@ def full_export(site) -> dict[str, bytes]:
 
 def test_one_changed_article_is_patched_into_the_same_export(archive_site, monkeypatch):
     archive_site.build()
-    archive_site.write("7.md", archive_site.content.joinpath("7.md").read_text().replace("walrus", "narwhal") + "A zeppelin drifts past the seal.\n")
+    archive_site.write(
+        "7.md",
+        archive_site.content.joinpath("7.md").read_text().replace("walrus", "narwhal")
+        + "A zeppelin drifts past the seal.\n",
+    )
     seen = spy(monkeypatch)
     remove, looked = snapshot._remove, []
-    monkeypatch.setattr(snapshot, "_remove", lambda postings, docs, terms: looked.append(terms is not None) or remove(postings, docs, terms))
+    monkeypatch.setattr(
+        snapshot,
+        "_remove",
+        lambda postings, docs, terms: looked.append(terms is not None) or remove(postings, docs, terms),
+    )
     result = archive_site.build()
     assert looked == [True, True]  # the old version's terms were at hand (reuse.py): not every list was searched
     patched = search_files(archive_site)
@@ -60,7 +72,9 @@ def test_a_term_that_leaves_the_archive_leaves_the_index(archive_site, monkeypat
 
 def test_a_new_article_exports_everything_again(archive_site, monkeypatch):
     archive_site.build()
-    archive_site.write("40.md", "---\ntitle: Story 40\ndate: 2020-01-01\nurl: https://alpha.example/40\n---\nA walrus again.\n")
+    archive_site.write(
+        "40.md", "---\ntitle: Story 40\ndate: 2020-01-01\nurl: https://alpha.example/40\n---\nA walrus again.\n"
+    )
     seen = spy(monkeypatch)
     archive_site.build()
     assert seen["patched"] == [False]  # the documents were numbered again: nothing to patch
@@ -127,10 +141,14 @@ def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_
     replay = snapshot.Snapshot.replay
     monkeypatch.setattr(snapshot.Snapshot, "replay", lambda self, *a: replays.append(replay(self, *a)) or replays[-1])
     for word in ("pelican", "heron"):
-        archive_site.write("5.md", archive_site.content.joinpath("5.md").read_text().replace("walrus", word) + f"A {word} lands.\n")
+        archive_site.write(
+            "5.md", archive_site.content.joinpath("5.md").read_text().replace("walrus", word) + f"A {word} lands.\n"
+        )
         build(config, cwd=archive_site.root, cache=cache)
         for name in snapshot.Snapshot.__slots__:
-            assert pickle.dumps(getattr(cache.snapshot, name)) == pickle.dumps(getattr(snapshot.load(saved), name)), name
+            assert pickle.dumps(getattr(cache.snapshot, name)) == pickle.dumps(getattr(snapshot.load(saved), name)), (
+                name
+            )
     assert replays == [True, True] and "heron" in cache.snapshot.fields["body"].postings
     assert search_files(archive_site) == full_export(archive_site)
 
@@ -140,7 +158,12 @@ def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
     gains a sentence keeps its byte, so only the rows of the words whose frequency changed are coded."""
     words = "harbour council budget ferry timetable winter storm bridge repair school library market river".split()
     for n in range(6):
-        site.write(f"{n}.txt", f"date 2025-01-0{n + 1} https://gazette.example/{n}\nStory {n}\n" + " ".join(f"{words[i % len(words)]}{i % 50}" for i in range(400 + n)) + "\n")
+        site.write(
+            f"{n}.txt",
+            f"date 2025-01-0{n + 1} https://gazette.example/{n}\nStory {n}\n"
+            + " ".join(f"{words[i % len(words)]}{i % 50}" for i in range(400 + n))
+            + "\n",
+        )
     site.build()
     site.write("3.txt", site.content.joinpath("3.txt").read_text() + "A zeppelin drifts over harbour7.\n")
     seen = spy(monkeypatch)

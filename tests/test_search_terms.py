@@ -28,7 +28,12 @@ def test_terms_match_whoosh_on_the_sample_archive():
 def test_tricky_words():
     text = "U.S. e-mail İstanbul ΟΔΟΣ’Α naïve cafe\u0301 x.y.z 3.14 a.. I a *star* Running runs ran RUNNER"
     assert terms.terms(text) == whoosh_terms(text)
-    assert terms.terms("the and of") == [] and terms.term("runs") == "run" and terms.term("running") == whoosh_terms("running")[0] and terms.term("a") == ""
+    assert (
+        terms.terms("the and of") == []
+        and terms.term("runs") == "run"
+        and terms.term("running") == whoosh_terms("running")[0]
+        and terms.term("a") == ""
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -46,4 +51,6 @@ def test_any_unicode_gives_whoosh_terms(text):
 def test_positions_are_whoosh_positions():
     for text in ["The city budget, explained", "a an the walrus of the sea", "walrus", "", "the of"]:
         stream, first = terms.positioned_terms(text)
-        assert [(first + i, t) for i, t in enumerate(stream)] == [(t.pos, t.text) for t in ANALYZER(text, positions=True)]
+        assert [(first + i, t) for i, t in enumerate(stream)] == [
+            (t.pos, t.text) for t in ANALYZER(text, positions=True)
+        ]

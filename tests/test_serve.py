@@ -134,7 +134,10 @@ def test_resolve_and_inject_units(tmp_path):
     (tmp_path / "a" / "index.html").write_text("x")
     assert resolve(tmp_path, "/a/") == tmp_path / "a" / "index.html"
     assert resolve(tmp_path, "/a/%2e%2e/%2e%2e/etc/passwd") is None and resolve(tmp_path, "/missing") is None
-    assert inject(b"<html><head></head></html>", 3) == b'<html><head><script src="/_site-gen/live.js?build=3" defer></script></head></html>'
+    assert (
+        inject(b"<html><head></head></html>", 3)
+        == b'<html><head><script src="/_site-gen/live.js?build=3" defer></script></head></html>'
+    )
 
 
 def test_many_idle_connections_do_not_stop_the_server(running):
@@ -175,11 +178,19 @@ def test_oversized_requests_get_an_error_or_a_close_never_a_crash_or_a_file(runn
     cases = {
         "request line": (b"GET /" + big + b" HTTP/1.1\r\nHost: x\r\n\r\n", 0, {b"414"}),
         "one header": (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big + b"\r\n\r\n", 0, {b"431", b"400"}),
-        "many headers": (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(2000)) + b"\r\n", 0, {b"431", b"400"}),
+        "many headers": (
+            b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(2000)) + b"\r\n",
+            0,
+            {b"431", b"400"},
+        ),
         "long path": (b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 0, {b"404"}),
         "long climb": (b"GET " + b"/.." * 20_000 + b"/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n", 0, {b"404", b"414"}),
         # the body is never read: the page is sent and the connection closed
-        "huge body to a GET": (b"GET /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n", 20 * 1024 * 1024, {b"200", b"closed"}),
+        "huge body to a GET": (
+            b"GET /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n",
+            20 * 1024 * 1024,
+            {b"200", b"closed"},
+        ),
     }
     for name, (request, body_bytes, statuses) in cases.items():
         answer = exchange(running.url, request, body_bytes)
@@ -206,7 +217,10 @@ def test_a_reload_waits_for_the_open_pages_to_come_back_but_not_longer():
     threading.Timer(0.1, lambda: (events.unsubscribe(page), events.subscribe())).start()  # the page reloads
     events.reload({"seconds": 0})
     waited = time.perf_counter() - started
-    assert 0.09 < waited < 0.4 and [page.get_nowait() for _ in range(2)] == [("hello", {"build": 0}), ("reload", {"seconds": 0})]
+    assert 0.09 < waited < 0.4 and [page.get_nowait() for _ in range(2)] == [
+        ("hello", {"build": 0}),
+        ("reload", {"seconds": 0}),
+    ]
     started = time.perf_counter()
     events.reload({"seconds": 0}, timeout=0.2)  # a page that never comes back (closed meanwhile)
     assert 0.19 < time.perf_counter() - started < 0.4

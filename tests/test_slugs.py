@@ -25,18 +25,23 @@ def test_short_hash_is_stable():
 
 def test_russian_corpus_titles_get_stable_readable_slugs():
     # Titles from the RT Russian corpus (clean-txt-rus/makfol.txt, klinton-nato.txt).
-    assert slugify("«Принцип недоверия»: чем грозит международной дипломатии обнародование разговоров Трампа и Зеленского") == (
-        "printsip-nedoveriia-chem-grozit-mezhdunarodnoi-diplomatii-obnarodovanie"  # cut at a word, 80 characters at most
+    assert (
+        slugify("«Принцип недоверия»: чем грозит международной дипломатии обнародование разговоров Трампа и Зеленского")
+        == (
+            "printsip-nedoveriia-chem-grozit-mezhdunarodnoi-diplomatii-obnarodovanie"  # cut at a word, 80 characters at most
+        )
     )
-    assert slugify("«Миниатюрная модель третьей мировой»: Асад о конфликте в Сирии, политике США и миграционной проблеме Европы") == (
-        "miniatiurnaia-model-tretei-mirovoi-asad-o-konflikte-v-sirii-politike-ssha-i"
-    )
+    assert slugify(
+        "«Миниатюрная модель третьей мировой»: Асад о конфликте в Сирии, политике США и миграционной проблеме Европы"
+    ) == ("miniatiurnaia-model-tretei-mirovoi-asad-o-konflikte-v-sirii-politike-ssha-i")
     assert slugify("Ёлка, щука и объём: «ТВ-Новости»") == "elka-shchuka-i-obem-tv-novosti"
 
 
 def test_every_title_of_the_russian_corpus_gets_an_ascii_slug():
     folder = corpus("rt-thesis-soros")
-    titles = [row.values["title"] for path in sorted(folder.glob("clean-txt-rus/*.txt")) for row in read_table(path).rows]
+    titles = [
+        row.values["title"] for path in sorted(folder.glob("clean-txt-rus/*.txt")) for row in read_table(path).rows
+    ]
     assert len(titles) == 882
     slugs = [slugify(t, fallback="untitled") for t in titles]
     assert all(s and s.isascii() and len(s) <= 80 and re.fullmatch(r"[a-z0-9-]+", s) for s in slugs)

@@ -16,7 +16,13 @@ def registry(tmp_path, text=None):
 
 @pytest.mark.parametrize(
     "host, domain",
-    [("www.sputnikglobe.com", "sputnikglobe.com"), ("news.bbc.co.uk", "bbc.co.uk"), ("de.rt.com", "rt.com"), ("127.0.0.1", "127.0.0.1"), ("localhost", "localhost")],
+    [
+        ("www.sputnikglobe.com", "sputnikglobe.com"),
+        ("news.bbc.co.uk", "bbc.co.uk"),
+        ("de.rt.com", "rt.com"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("localhost", "localhost"),
+    ],
 )
 def test_registrable_domain_offline(host, domain):
     assert registrable_domain(host) == domain
@@ -32,7 +38,12 @@ def test_bundled_registry_knows_sputnik(tmp_path):
 def test_unknown_domain_becomes_an_outlet_named_after_it(tmp_path):
     _, reg = registry(tmp_path)
     outlet = reg.outlet_for_url("https://blog.ellery-tides.example/post")
-    assert (outlet.name, outlet.domain, outlet.key, outlet.known) == ("ellery-tides.example", "ellery-tides.example", "ellery-tides-example", False)
+    assert (outlet.name, outlet.domain, outlet.key, outlet.known) == (
+        "ellery-tides.example",
+        "ellery-tides.example",
+        "ellery-tides-example",
+        False,
+    )
 
 
 def test_site_registry_overrides_field_by_field(tmp_path):
@@ -65,11 +76,18 @@ def test_tag_sets_outlet_language_and_tags(tmp_path):
 def test_outlet_keys_and_languages_must_be_usable_in_pages(tmp_path):
     # the key is a folder of the output (outlets/KEY/), the language a lang attribute
     with pytest.raises(ConfigError) as info:
-        registry(tmp_path, "a.example: {name: A, key: ../x}\nb.example: {name: B, key: x/y}\nc.example: {name: C, language: klingon}\n"
-                 "d.example: {name: D, host_languages: {de.d.example: Deutsch, xx.d.example: xx}}\n")
+        registry(
+            tmp_path,
+            "a.example: {name: A, key: ../x}\nb.example: {name: B, key: x/y}\nc.example: {name: C, language: klingon}\n"
+            "d.example: {name: D, host_languages: {de.d.example: Deutsch, xx.d.example: xx}}\n",
+        )
     problems = info.value.problems
     assert "'a.example': key '../x' must be a URL slug (lower-case letters, digits and '-'), such as 'x'" in problems
-    assert any("'b.example': key 'x/y'" in p for p in problems) and any("'c.example': language 'klingon'" in p for p in problems)
-    assert [p for p in problems if "host_languages" in p] == ["'d.example': host_languages gives xx.d.example the language 'xx', which is not a language tag (such as en, de or pt-BR)"]
+    assert any("'b.example': key 'x/y'" in p for p in problems) and any(
+        "'c.example': language 'klingon'" in p for p in problems
+    )
+    assert [p for p in problems if "host_languages" in p] == [
+        "'d.example': host_languages gives xx.d.example the language 'xx', which is not a language tag (such as en, de or pt-BR)"
+    ]
     _, reg = registry(tmp_path, "a.example: {name: A, key: the-a}\n")
     assert reg.outlet_for_url("https://a.example/x").key == "the-a"

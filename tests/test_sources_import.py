@@ -19,7 +19,10 @@ def test_labels_go_into_a_generated_block_and_hand_written_entries_stay(tmp_path
     assert statuses["acting-man.com"][0] == "added" and statuses["handwritten.example"][0] == "hand-written"
     assert "labels not added: fake" in statuses["handwritten.example"][1]
     assert "section of a site" in statuses["actforamerica.org/news"][1]
-    assert statuses[""] == ("skipped", "no domain in this row") and statuses["nolabel.example"] == ("skipped", "no labels in this row")
+    assert statuses[""] == ("skipped", "no domain in this row") and statuses["nolabel.example"] == (
+        "skipped",
+        "no labels in this row",
+    )
     assert len(result.rows) == 7
 
     config = SiteConfig(root=tmp_path, sources=registry)

@@ -26,9 +26,18 @@ def test_star_separated_file_is_sniffed():
 
 
 def test_star_file_with_quotes_and_trailing_comma_in_the_date(tmp_path):
-    path = write(tmp_path, "ru.txt", 'date*title*content*URL\n18 12 2019,*Заголовок*"Текст со ""звёздочкой"" * внутри"*https://russian.rt.com/a\n')
+    path = write(
+        tmp_path,
+        "ru.txt",
+        'date*title*content*URL\n18 12 2019,*Заголовок*"Текст со ""звёздочкой"" * внутри"*https://russian.rt.com/a\n',
+    )
     [row] = read_table(path).rows
-    assert row.values == {"date": "18 12 2019,", "title": "Заголовок", "content": 'Текст со "звёздочкой" * внутри', "URL": "https://russian.rt.com/a"}
+    assert row.values == {
+        "date": "18 12 2019,",
+        "title": "Заголовок",
+        "content": 'Текст со "звёздочкой" * внутри',
+        "URL": "https://russian.rt.com/a",
+    }
 
 
 def test_rows_with_the_wrong_number_of_fields_carry_the_reason(tmp_path):
@@ -39,7 +48,10 @@ def test_rows_with_the_wrong_number_of_fields_carry_the_reason(tmp_path):
 
 
 def test_stray_bytes_are_replaced_and_reported_once_for_the_file(tmp_path):
-    data = "date,title,content,URL\n".encode() + b'"25 Sep, 2019",\xe2\x80\x9cQuoted\xe2\x80\x9d title,"Watchers \x9d \x94 Westerners",https://www.rt.com/a/\n'
+    data = (
+        "date,title,content,URL\n".encode()
+        + b'"25 Sep, 2019",\xe2\x80\x9cQuoted\xe2\x80\x9d title,"Watchers \x9d \x94 Westerners",https://www.rt.com/a/\n'
+    )
     table = read_table(write(tmp_path, "en.csv", data))
     assert table.encoding == "utf-8" and table.rows[0].values["title"] == "“Quoted” title"
     assert table.rows[0].values["content"] == "Watchers \ufffd \ufffd Westerners"
@@ -47,7 +59,11 @@ def test_stray_bytes_are_replaced_and_reported_once_for_the_file(tmp_path):
 
 
 def test_jsonl_rows_and_their_problems(tmp_path):
-    path = write(tmp_path, "a.jsonl", '{"title": "T", "body": "B", "tags": ["x"]}\n\nnot json\n[1, 2]\n{"title": "U", "url": null}\n')
+    path = write(
+        tmp_path,
+        "a.jsonl",
+        '{"title": "T", "body": "B", "tags": ["x"]}\n\nnot json\n[1, 2]\n{"title": "U", "url": null}\n',
+    )
     table = read_table(path)
     assert table.format == "jsonl" and table.columns == ["title", "body", "tags", "url"]
     assert [(r.line, r.problem is None) for r in table.rows] == [(1, True), (3, False), (4, False), (5, True)]

@@ -27,8 +27,12 @@ def test_outlets_table_sorts_by_any_column_and_says_how(page, sample_build):
     page.get_by_role("button", name="First").click()
     firsts = outlets_column(page, 5)
     dated = [d for d in firsts if d]
-    assert dated == sorted(dated) and firsts[len(dated):] == [""] * (len(firsts) - len(dated)), "undated outlets go last"
-    assert page.locator("caption").inner_text() == "Outlets and their articles in this archive, sorted by First, ascending"
+    assert dated == sorted(dated) and firsts[len(dated) :] == [""] * (len(firsts) - len(dated)), (
+        "undated outlets go last"
+    )
+    assert (
+        page.locator("caption").inner_text() == "Outlets and their articles in this archive, sorted by First, ascending"
+    )
     outlet = page.get_by_role("button", name="Outlet")
     outlet.click()
     assert outlets_column(page, 0) == names

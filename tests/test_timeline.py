@@ -14,7 +14,16 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def dated(*dates: str | None) -> list[Article]:
     return [
-        Article(str(i), "t", dt.date.fromisoformat(d) if d else None, None, [], "text", [SourceFile("x", "0", 0, "utf-8")], "bare")
+        Article(
+            str(i),
+            "t",
+            dt.date.fromisoformat(d) if d else None,
+            None,
+            [],
+            "text",
+            [SourceFile("x", "0", 0, "utf-8")],
+            "bare",
+        )
         for i, d in enumerate(dates)
     ]
 
@@ -41,7 +50,10 @@ def test_a_year_has_twelve_months_and_a_month_its_days():
     month = timeline.chart(dated("2024-02-01", "2024-02-29", "2024-02-29"), month=(2024, 2))
     assert month.unit == "day" and len(month.bars) == 29 and month.bars[-1].count == 2
     assert all(b.href is None for b in month.bars), "days have no pages of their own"
-    assert timeline.chart(dated("2024-01-01"), year=2025) is None and timeline.chart(dated("2024-01-01"), month=(2024, 2)) is None
+    assert (
+        timeline.chart(dated("2024-01-01"), year=2025) is None
+        and timeline.chart(dated("2024-01-01"), month=(2024, 2)) is None
+    )
 
 
 def test_a_listing_within_one_month_is_charted_by_day_linking_to_the_month():
@@ -79,13 +91,25 @@ def test_an_unlinked_chart_is_one_image():
 
 def test_every_listing_that_spans_time_shows_its_chart(site):
     for i, date in enumerate(["2024-11-03", "2025-01-10", "2025-01-22", "2025-03-14"]):
-        site.write(f"a{i}.md", f"---\ntitle: Story {i}\ndate: {date}\nurl: https://gazette.example/{i}\ntags: [harbour]\n---\nBody\n")
+        site.write(
+            f"a{i}.md",
+            f"---\ntitle: Story {i}\ndate: {date}\nurl: https://gazette.example/{i}\ntags: [harbour]\n---\nBody\n",
+        )
     site.write("u.md", "---\ntitle: Undated\nurl: https://gazette.example/u\n---\nBody\n")
     site.configure(paginate=2)
     site.build()
     charts = {}
-    for rel in ["index.html", "outlets/gazette-example/index.html", "tags/harbour/index.html", "archive/2025/index.html",
-                "archive/2025/01/index.html", "archive/index.html", "page/2/index.html", "archive/undated/index.html", "tags/index.html"]:
+    for rel in [
+        "index.html",
+        "outlets/gazette-example/index.html",
+        "tags/harbour/index.html",
+        "archive/2025/index.html",
+        "archive/2025/01/index.html",
+        "archive/index.html",
+        "page/2/index.html",
+        "archive/undated/index.html",
+        "tags/index.html",
+    ]:
         found = re.search(r'<svg class="timeline-chart"[^>]*aria-label="([^"]*)"', site.page(rel))
         charts[rel] = found.group(1) if found else None
     assert charts["index.html"].startswith("Articles per month, November 2024 to March 2025: 4 dated articles")
@@ -97,4 +121,6 @@ def test_every_listing_that_spans_time_shows_its_chart(site):
     assert charts["archive/index.html"] == charts["index.html"]
     assert charts["page/2/index.html"] is None, "only the first page of a listing carries the chart"
     assert charts["archive/undated/index.html"] is None and charts["tags/index.html"] is None
-    assert '<a href="../../archive/2025/01/index.html" aria-label="January 2025: 2 articles">' in site.page("tags/harbour/index.html")
+    assert '<a href="../../archive/2025/01/index.html" aria-label="January 2025: 2 articles">' in site.page(
+        "tags/harbour/index.html"
+    )

@@ -39,7 +39,18 @@ STATE_VERSION = 1
 MAX_KEPT_EDITS = 256
 """Edited files kept beside the last archive kept in full, beyond which it is kept in full again."""
 # Settings that only change how pages look or where they go: they never invalidate what was read.
-RENDER_ONLY = {"title", "description", "base_url", "output_dir", "cache_dir", "theme", "paginate", "feed_size", "jobs", "permalink"}
+RENDER_ONLY = {
+    "title",
+    "description",
+    "base_url",
+    "output_dir",
+    "cache_dir",
+    "theme",
+    "paginate",
+    "feed_size",
+    "jobs",
+    "permalink",
+}
 
 
 def settings_key(config: SiteConfig, registry_text: str) -> str:
@@ -91,7 +102,14 @@ class BuildCache:
             data = pickle.loads(path.read_bytes())
             if data.get("version") != STATE_VERSION or data.get("site_gen") != __version__:
                 return None
-            return BuildState(data["fingerprint"], int(data["generation"]), dict(data["manifest"]), Delta(**data["delta"]), data.get("report", {}), data.get("report_generation"))
+            return BuildState(
+                data["fingerprint"],
+                int(data["generation"]),
+                dict(data["manifest"]),
+                Delta(**data["delta"]),
+                data.get("report", {}),
+                data.get("report_generation"),
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, pickle.UnpicklingError) as exc:
             self.problems.append(f"{path}: unreadable build state ({exc.__class__.__name__}); building from scratch")
             return None
@@ -113,7 +131,11 @@ class BuildCache:
     def last_build(self, state: BuildState) -> LastBuild | None:
         """The LastBuild of the site the state describes, if one was kept."""
         last = self._last if self.keep_in_memory else self._load_last()
-        return last if last is not None and (last.generation, last.fingerprint) == (state.generation, state.fingerprint) else None
+        return (
+            last
+            if last is not None and (last.generation, last.fingerprint) == (state.generation, state.fingerprint)
+            else None
+        )
 
     def preload(self) -> None:
         """Read the last build kept in the cache into memory (the preview server, before the first save)."""
@@ -171,8 +193,18 @@ class BuildCache:
                     memo = pickle.loads(path.read_bytes())
                     if isinstance(memo, Memo):
                         self._dedupe = memo
-                except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
-                    self.problems.append(f"{path}: unreadable dedupe memo ({exc.__class__.__name__}); fingerprinting every text again")
+                except (
+                    OSError,
+                    pickle.UnpicklingError,
+                    EOFError,
+                    AttributeError,
+                    ImportError,
+                    TypeError,
+                    ValueError,
+                ) as exc:
+                    self.problems.append(
+                        f"{path}: unreadable dedupe memo ({exc.__class__.__name__}); fingerprinting every text again"
+                    )
         return self._dedupe
 
     def save_dedupe_memo(self) -> None:
@@ -189,10 +221,23 @@ class BuildCache:
                 rows = db.execute("SELECT path, stat, entry FROM inputs WHERE settings = ?", (settings,))
                 if not self.keep_in_memory:
                     return {_from_db(path): (stat, pickle.loads(blob)) for path, stat, blob in rows}
-                self._memory, self._memory_settings = {_from_db(path): (stat, blob) for path, stat, blob in rows}, settings
+                self._memory, self._memory_settings = (
+                    {_from_db(path): (stat, blob) for path, stat, blob in rows},
+                    settings,
+                )
             return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
-        except (OSError, sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
-            self.problems.append(f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again")
+        except (
+            OSError,
+            sqlite3.DatabaseError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            TypeError,
+        ) as exc:
+            self.problems.append(
+                f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again"
+            )
             self._reset_inputs()
             return {}
 
@@ -216,7 +261,9 @@ class BuildCache:
                 db.executemany("DELETE FROM inputs WHERE path = ?", [(_to_db(p),) for p in gone])
                 db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", rows())
         except (OSError, sqlite3.DatabaseError) as exc:
-            self.problems.append(f"{self.dir / 'inputs.sqlite'}: cannot update the read cache ({exc}); it will be rebuilt")
+            self.problems.append(
+                f"{self.dir / 'inputs.sqlite'}: cannot update the read cache ({exc}); it will be rebuilt"
+            )
             self._reset_inputs()
 
     def _connect(self) -> sqlite3.Connection:

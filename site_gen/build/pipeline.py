@@ -55,7 +55,11 @@ class StageTimer:
             yield
         finally:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            self.stages[name] = {"wall": round(time.perf_counter() - wall, 4), "cpu": round(_cpu() - cpu, 4), "peak_rss_mb": round(peak, 1)}
+            self.stages[name] = {
+                "wall": round(time.perf_counter() - wall, 4),
+                "cpu": round(_cpu() - cpu, 4),
+                "peak_rss_mb": round(peak, 1),
+            }
 
 
 def _cpu() -> float:
@@ -148,23 +152,31 @@ def _build(
         kept, cache.snapshot = cache.snapshot, None  # a failed build may have patched it
         # the last build's articles by key (a content hash): the search patch finds the postings of the old versions through their terms
         before = {last.keys[a.id]: a for a in last.archive.articles} if last else {}
-        with SearchJob(config, archive, tree, keys, kept, before) as search:  # in its own process while pages render, for large archives;
+        with SearchJob(
+            config, archive, tree, keys, kept, before
+        ) as search:  # in its own process while pages render, for large archives;
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
-                manifest, rendered, made.page_basis = render_site(config, archive, tree, keys, state.manifest if incremental else {}, _edited(last, made))
+                manifest, rendered, made.page_basis = render_site(
+                    config, archive, tree, keys, state.manifest if incremental else {}, _edited(last, made)
+                )
             generation = made.generation = (live or 0) + 1
             made.fingerprint = fingerprint
             cache.save_last_build(made)  # while the search process works
             with timer("search"):
                 search_files, search_changed = search.finish()
             tree.written.update(search_changed)
-            manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
+            manifest.update(
+                dict.fromkeys(search_files, f"search:{search.key}")
+            )  # listed, so stale index files are deleted
             for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
                 tree.delete(path)
             extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
             if cache.problems:
                 extra["cache_problems"] = cache.problems
-            report = build_report(inputs, archive, _stats(inputs, archive, timer, tree, extra), articles=report_path is not None)
+            report = build_report(
+                inputs, archive, _stats(inputs, archive, timer, tree, extra), articles=report_path is not None
+            )
             result = BuildResult(archive, inputs, report, 0.0)
             _accept(result, strict, check, report_path)
             output.commit(tree, generation)
@@ -173,22 +185,39 @@ def _build(
             _finish(result, started)
             if report_path:
                 cache.save_report(write_report(report_path, report))
-            summary = {key: value for key, value in report.items() if key != "articles"}  # the articles are a large part of memory
-            cache.save_state(BuildState(fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None))
+            summary = {
+                key: value for key, value in report.items() if key != "articles"
+            }  # the articles are a large part of memory
+            cache.save_state(
+                BuildState(
+                    fingerprint, generation, manifest, tree.delta(), summary, generation if report_path else None
+                )
+            )
             cache.save_dedupe_memo()
         if cache.keep_in_memory:
             cache.snapshot = search.snapshot()
     return result
 
 
-def _archive(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any], timer: StageTimer, last: LastBuild | None) -> LastBuild:
+def _archive(
+    config: SiteConfig,
+    registry: Registry,
+    cache: BuildCache,
+    files: list[str],
+    stats: dict[str, str],
+    skipped: list[Any],
+    timer: StageTimer,
+    last: LastBuild | None,
+) -> LastBuild:
     """The archive: the last one with edited bodies in place when it can be (reuse.py), else read, boilerplate, dedupe, assemble, keys."""
     settings = settings_key(config, repr(registry.entries))
     memo = cache.dedupe_memo()
     if last is not None:
         with timer("reuse"):
             keep = lambda path, stat, entry: cache.save_inputs(settings, [(path, stat, entry)], ())  # noqa: E731
-            reused = reuse.apply(last, config, memo, settings, files, stats, skipped, lambda path: read_one(config, registry, path), keep)
+            reused = reuse.apply(
+                last, config, memo, settings, files, stats, skipped, lambda path: read_one(config, registry, path), keep
+            )
         if reused is not None:
             return reused
     with timer("read"):
@@ -203,14 +232,18 @@ def _archive(config: SiteConfig, registry: Registry, cache: BuildCache, files: l
         link_copies(archive)
     with timer("keys"):
         keys = article_keys(archive.articles)
-    return LastBuild(0, "", settings, config.permalink, skipped, stats, inputs, archive, keys, recurring, tallies, memo.token)
+    return LastBuild(
+        0, "", settings, config.permalink, skipped, stats, inputs, archive, keys, recurring, tallies, memo.token
+    )
 
 
 def _edited(last: LastBuild | None, made: LastBuild) -> Edited | None:
     """The articles this build's archive took in place of the last one's (reuse.py), if it was made so."""
     if last is None or not made.reused:
         return None
-    return Edited([new for old, new in zip(last.archive.articles, made.archive.articles) if old is not new], last.page_basis)
+    return Edited(
+        [new for old, new in zip(last.archive.articles, made.archive.articles) if old is not new], last.page_basis
+    )
 
 
 def _accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:
@@ -218,7 +251,9 @@ def _accept(result: BuildResult, strict: bool, check: Check | None, report_path:
     if strict and result.problems:
         if report_path:
             write_report(report_path, result.report)
-        raise SiteGenError(f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see the report)")
+        raise SiteGenError(
+            f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see the report)"
+        )
     if check:
         check(result)
 
@@ -231,7 +266,13 @@ def _finish(result: BuildResult, started: float) -> None:
 def _unchanged(state: BuildState, timer: StageTimer) -> BuildResult:
     """Nothing the build reads has changed since the last build: its report still holds."""
     report = dict(state.report)
-    report["stats"] = {**report["stats"], "unchanged": True, "files_written": 0, "bytes_written": 0, "stages": timer.stages}
+    report["stats"] = {
+        **report["stats"],
+        "unchanged": True,
+        "files_written": 0,
+        "bytes_written": 0,
+        "stages": timer.stages,
+    }
     return BuildResult(None, entries_from_report(report), report, 0.0)
 
 
@@ -273,19 +314,37 @@ def _rendered(inputs: list[InputEntry]) -> list[Article]:
     return [e.article for e in inputs if e.article is not None and e.status == "rendered"]
 
 
-def _strip_recurring(inputs: list[InputEntry], config: SiteConfig, tallies: dict[str, Tally] | None = None) -> list[RecurringParagraph]:
+def _strip_recurring(
+    inputs: list[InputEntry], config: SiteConfig, tallies: dict[str, Tally] | None = None
+) -> list[RecurringParagraph]:
     entries = [e for e in inputs if e.article is not None and e.status == "rendered"]
-    return strip_recurring([e.article for e in entries], [e.paragraph_keys for e in entries], config.boilerplate, tallies)  # type: ignore[misc]
+    return strip_recurring(
+        [e.article for e in entries], [e.paragraph_keys for e in entries], config.boilerplate, tallies
+    )  # type: ignore[misc]
 
 
-def read_inputs(config: SiteConfig, registry: Registry, cache: BuildCache, files: list[str], stats: dict[str, str], skipped: list[Any]) -> list[InputEntry]:
+def read_inputs(
+    config: SiteConfig,
+    registry: Registry,
+    cache: BuildCache,
+    files: list[str],
+    stats: dict[str, str],
+    skipped: list[Any],
+) -> list[InputEntry]:
     """Every path's entry: skipped ones, cached ones whose file is unchanged, and the rest read now (in workers)."""
-    inputs = [InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)]) for s in skipped]  # type: ignore[arg-type]
+    inputs = [
+        InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)])
+        for s in skipped
+    ]  # type: ignore[arg-type]
     settings = settings_key(config, repr(registry.entries))
     cached = cache.load_inputs(settings)
     stale = [path for path in files if path not in cached or cached[path][0] != stats[path]]
-    fresh: list[InputEntry] = [entry for chunk in parallel.run(_read_chunk, stale, (config, registry), config.workers) for entry in chunk]
-    cache.save_inputs(settings, ((path, stats[path], entry) for path, entry in zip(stale, fresh)), cached.keys() - stats.keys())
+    fresh: list[InputEntry] = [
+        entry for chunk in parallel.run(_read_chunk, stale, (config, registry), config.workers) for entry in chunk
+    ]
+    cache.save_inputs(
+        settings, ((path, stats[path], entry) for path, entry in zip(stale, fresh)), cached.keys() - stats.keys()
+    )
     by_path = dict(zip(stale, fresh))
     inputs.extend(by_path[path] if path in by_path else cached[path][1] for path in files)
     return inputs
@@ -305,7 +364,14 @@ class Edited:
     basis: str
 
 
-def render_site(config: SiteConfig, archive: Archive, tree: WorkTree, keys: dict[str, str], previous: dict[str, str], edited: Edited | None = None) -> tuple[dict[str, str], int, str]:
+def render_site(
+    config: SiteConfig,
+    archive: Archive,
+    tree: WorkTree,
+    keys: dict[str, str],
+    previous: dict[str, str],
+    edited: Edited | None = None,
+) -> tuple[dict[str, str], int, str]:
     """Render what changed: article pages in worker processes, everything else here meanwhile.
     keys: keys.article_keys() of the archive. edited: when only these articles changed, only the
     pages that show them are keyed again (the others keep their keys). Returns the manifest
@@ -338,7 +404,9 @@ def _render_chunk(main: Renderer, articles: Sequence[Article]) -> set[str]:
     return main.tree.written - before
 
 
-def _stats(inputs: list[InputEntry], archive: Archive, timer: StageTimer, tree: WorkTree, extra: dict[str, Any]) -> dict[str, Any]:
+def _stats(
+    inputs: list[InputEntry], archive: Archive, timer: StageTimer, tree: WorkTree, extra: dict[str, Any]
+) -> dict[str, Any]:
     by_status: dict[str, int] = {}
     for entry in inputs:
         by_status[entry.status] = by_status.get(entry.status, 0) + 1

@@ -12,7 +12,9 @@ from site_gen.model import Archive, Article, InputEntry, Message
 REPORT_VERSION = 1
 
 
-def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, Any], *, articles: bool = True) -> dict[str, Any]:
+def build_report(
+    inputs: list[InputEntry], archive: Archive, stats: dict[str, Any], *, articles: bool = True
+) -> dict[str, Any]:
     """The report; articles=False leaves out the per-article section (large, and only wanted in a report file)."""
     report: dict[str, Any] = {
         "version": REPORT_VERSION,
@@ -34,7 +36,12 @@ def build_report(inputs: list[InputEntry], archive: Archive, stats: dict[str, An
 def splice_stats(written: bytes, stats: dict[str, Any]) -> bytes:
     """A report file as write_report() wrote it, with its stats (the last key) replaced."""
     at = written.rindex(b',"stats":')
-    return written[:at] + b',"stats":' + json.dumps(stats, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"}\n"
+    return (
+        written[:at]
+        + b',"stats":'
+        + json.dumps(stats, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        + b"}\n"
+    )
 
 
 def entries_from_report(report: dict[str, Any]) -> list[InputEntry]:
@@ -79,14 +86,20 @@ def _article(article: Article) -> dict[str, Any]:
             }
             for d in article.duplicates
         ],
-        "removed": [{"kind": r.kind, "count": r.count, "detail": r.detail, "samples": r.samples} for r in article.removed],
+        "removed": [
+            {"kind": r.kind, "count": r.count, "detail": r.detail, "samples": r.samples} for r in article.removed
+        ],
     }
 
 
 def write_report(path: Path, report: dict[str, Any] | bytes) -> bytes:
     """Write the report as compact JSON (json's C encoder is used only without indent: several times
     faster on a large archive), or bytes already made; returns what was written."""
-    data = report if isinstance(report, bytes) else (json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    data = (
+        report
+        if isinstance(report, bytes)
+        else (json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)

@@ -99,7 +99,13 @@ def replay(base: LastBuild, light: LastBuild) -> LastBuild | None:
         articles[where[entry.article.id]] = entry.article
     keys = dict(base.keys)
     keys.update(article_keys(e.article for e in light.edited.values() if e.article is not None))
-    return dataclasses.replace(light, inputs=inputs, archive=Archive(articles, base.archive.outlets, base.archive.tags), keys=keys, recurring=base.recurring)
+    return dataclasses.replace(
+        light,
+        inputs=inputs,
+        archive=Archive(articles, base.archive.outlets, base.archive.tags),
+        keys=keys,
+        recurring=base.recurring,
+    )
 
 
 Read = Callable[[str], InputEntry]
@@ -108,11 +114,27 @@ Keep = Callable[[str, str, InputEntry], None]
 """Stores an entry as read (path, file key, entry) in the read cache, before the stages change it."""
 
 
-def apply(last: LastBuild | None, config: SiteConfig, memo: Memo, settings: str, files: list[str], stats: dict[str, str], skipped: list[Skipped], read: Read, keep: Keep) -> LastBuild | None:
+def apply(
+    last: LastBuild | None,
+    config: SiteConfig,
+    memo: Memo,
+    settings: str,
+    files: list[str],
+    stats: dict[str, str],
+    skipped: list[Skipped],
+    read: Read,
+    keep: Keep,
+) -> LastBuild | None:
     """The last build with the changed files' new articles in place; None when the edits need
     the whole pipeline (the files read meanwhile are in the read cache then). The caller sets
     the generation and fingerprint."""
-    if last is None or last.settings != settings or last.permalink != config.permalink or last.skipped != skipped or list(last.stats) != files:
+    if (
+        last is None
+        or last.settings != settings
+        or last.permalink != config.permalink
+        or last.skipped != skipped
+        or list(last.stats) != files
+    ):
         return None
     if config.dedupe.enabled and memo.token != last.memo_token:
         return None
@@ -121,7 +143,11 @@ def apply(last: LastBuild | None, config: SiteConfig, memo: Memo, settings: str,
         return None
     offset = len(last.inputs) - len(files)
     position = {path: offset + i for i, path in enumerate(files)} if changed else {}
-    tallies = {outlet: dataclasses.replace(tally, counts=dict(tally.counts)) for outlet, tally in last.tallies.items()} if changed else last.tallies
+    tallies = (
+        {outlet: dataclasses.replace(tally, counts=dict(tally.counts)) for outlet, tally in last.tallies.items()}
+        if changed
+        else last.tallies
+    )
     bodies = _Bodies(last.archive.articles)
     inputs, replaced, edited = list(last.inputs), {}, dict(last.edited)
     for path in changed:
@@ -138,15 +164,36 @@ def apply(last: LastBuild | None, config: SiteConfig, memo: Memo, settings: str,
     keys = dict(last.keys)
     keys.update(article_keys(replaced.values()))
     archive = Archive(articles, last.archive.outlets, last.archive.tags)
-    return LastBuild(0, "", settings, config.permalink, skipped, dict(stats), inputs, archive, keys, last.recurring, tallies, memo.token, last.base, edited, reused=True)
+    return LastBuild(
+        0,
+        "",
+        settings,
+        config.permalink,
+        skipped,
+        dict(stats),
+        inputs,
+        archive,
+        keys,
+        last.recurring,
+        tallies,
+        memo.token,
+        last.base,
+        edited,
+        reused=True,
+    )
 
 
-def _in_place_of(old: InputEntry, new: InputEntry, config: SiteConfig, tallies: dict[str, Tally], memo: Memo, bodies: "_Bodies") -> Article | None:
+def _in_place_of(
+    old: InputEntry, new: InputEntry, config: SiteConfig, tallies: dict[str, Tally], memo: Memo, bodies: "_Bodies"
+) -> Article | None:
     """The new entry's article made ready to take the old one's place, or None."""
     before, after = old.article, new.article
     if old.status != "rendered" or new.status != "rendered" or before is None or after is None or before.duplicates:
         return None
-    if any(getattr(before, name) != getattr(after, name) for name in SAME) or before.sources[0].path != after.sources[0].path:
+    if (
+        any(getattr(before, name) != getattr(after, name) for name in SAME)
+        or before.sources[0].path != after.sources[0].path
+    ):
         return None
     if natural_slug(after) != before.slug or natural_permalink(after, config.permalink) != before.permalink:
         return None  # a clash gave it a suffix: assemble decides again
@@ -180,4 +227,3 @@ class _Bodies:
         if self._by_path is None:
             self._by_path = {a.sources[0].path: a for a in self.articles}
         return self._by_path
-

@@ -114,7 +114,9 @@ def _line(article: Article) -> str:
     return f"{article.sources[0].path}  [{outlet}, {article.date or 'undated'}] {article.title!r}"
 
 
-def find_clusters(articles: Sequence[Article], settings: DedupeSettings, jobs: int = 1, memo: Memo | None = None) -> list[Cluster]:
+def find_clusters(
+    articles: Sequence[Article], settings: DedupeSettings, jobs: int = 1, memo: Memo | None = None
+) -> list[Cluster]:
     """The duplicate clusters among articles (only those with a merge or a cross-outlet link)."""
     ordered = sorted(articles, key=lambda a: a.sources[0].path)  # file order must not matter
     texts = _Texts(ordered, settings, jobs, memo or Memo())
@@ -204,13 +206,20 @@ class _Texts:
 
     def near_pairs(self, found: "_UnionFind") -> list[tuple[int, int]]:
         """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
-        pairs = np.array(sorted(p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])), dtype=np.intp).reshape(-1, 2)
+        pairs = np.array(
+            sorted(
+                p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])
+            ),
+            dtype=np.intp,
+        ).reshape(-1, 2)
         todo = [(i, j) for i, j in pairs[self.prints.estimates(pairs) >= PREFILTER].tolist()]
         known = self.memo.measured
         fresh = [(i, j) for i, j in todo if (self.hashes[i], self.hashes[j]) not in known]
         for chunk in parallel.run(_measure_chunk, fresh, self.articles, self.jobs):
             self.measured.update(chunk)
-        self.measured.update({(i, j): known[self.hashes[i], self.hashes[j]] for i, j in todo if (i, j) not in self.measured})
+        self.measured.update(
+            {(i, j): known[self.hashes[i], self.hashes[j]] for i, j in todo if (i, j) not in self.measured}
+        )
         known.update({(self.hashes[i], self.hashes[j]): self.measured[i, j] for i, j in fresh})
         return [pair for pair in todo if self._near(pair[0], pair[1], *self.measured[pair])]
 
@@ -257,7 +266,9 @@ def _fingerprint_chunk(articles: Sequence[Article], indices: Sequence[int]) -> F
     return Fingerprints.of(words(articles[i].paragraphs) for i in indices)
 
 
-def _measure_chunk(articles: Sequence[Article], pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, float]]:
+def _measure_chunk(
+    articles: Sequence[Article], pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[float, float]]:
     cache: dict[int, set[int]] = {}
 
     def shingle_set(i: int) -> set[int]:
@@ -306,7 +317,9 @@ def _decide(members: list[int], texts: _Texts) -> Cluster:
     return Cluster([p for _, _, p in pages], cross)
 
 
-def _cross_candidates(pages: list[tuple[str, int, Page]]) -> Iterable[tuple[tuple[str, int, Page], tuple[str, int, Page]]]:
+def _cross_candidates(
+    pages: list[tuple[str, int, Page]],
+) -> Iterable[tuple[tuple[str, int, Page], tuple[str, int, Page]]]:
     if len(pages) <= MAX_CROSS_PAGES:
         yield from combinations(pages, 2)
         return
@@ -379,7 +392,11 @@ def _suffixed(permalink: str, suffix: str) -> str:
 
 def redirects(article: Article) -> list[Duplicate]:
     """Merged copies whose own permalink needs a redirect page to this article."""
-    return [d for d in article.duplicates if d.reason != "cross-outlet-copy" and d.permalink and d.permalink != article.permalink]
+    return [
+        d
+        for d in article.duplicates
+        if d.reason != "cross-outlet-copy" and d.permalink and d.permalink != article.permalink
+    ]
 
 
 class _UnionFind:
@@ -417,7 +434,9 @@ def _groups(indices: Iterable[int], key) -> list[list[int]]:  # type: ignore[no-
     return [g for g in groups.values() if len(g) > 1]
 
 
-def still_alone(memo: Memo, article: Article, settings: DedupeSettings, text_of: Callable[[str], list[str] | None]) -> bool:
+def still_alone(
+    memo: Memo, article: Article, settings: DedupeSettings, text_of: Callable[[str], list[str] | None]
+) -> bool:
     """Whether an edited article that the last build joined to nothing still joins nothing, with
     its URL unchanged (same text as none, near none, in no band bucket large enough to be
     chained); if so, its row of the memo becomes the new text's. text_of(path): the paragraphs
@@ -425,7 +444,13 @@ def still_alone(memo: Memo, article: Article, settings: DedupeSettings, text_of:
     path = article.sources[0].path
     row = bisect_left(memo.paths, path)
     prints = memo.prints
-    if prints is None or row == len(memo.paths) or memo.paths[row] != path or row in memo.joined or len(memo.hashes) != len(memo.paths):
+    if (
+        prints is None
+        or row == len(memo.paths)
+        or memo.paths[row] != path
+        or row in memo.joined
+        or len(memo.hashes) != len(memo.paths)
+    ):
         return False
     text_words = words(article.paragraphs)
     new = Fingerprints.of([text_words])
@@ -447,7 +472,9 @@ def still_alone(memo: Memo, article: Article, settings: DedupeSettings, text_of:
                 return False
             jaccard, containment = _similarity(mine, shingles(words(other)))
             shorter = min(len(text_words), int(prints.word_counts[i]))
-            if jaccard >= settings.jaccard or (containment >= settings.containment and shorter >= settings.containment_min_words):
+            if jaccard >= settings.jaccard or (
+                containment >= settings.containment and shorter >= settings.containment_min_words
+            ):
                 return False
     memo.hashes[row] = _text_hash(article)
     prints.replace(np.array([row], dtype=np.intp), new)

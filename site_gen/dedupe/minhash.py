@@ -56,7 +56,10 @@ class _WordIds(dict[str, int]):
     """Word -> stable 62-bit integer, computed once per word and process."""
 
     def __missing__(self, word: str) -> int:
-        value = int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 2
+        value = (
+            int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+            >> 2
+        )
         self[word] = value
         return value
 
@@ -151,24 +154,36 @@ class Fingerprints:
     def concat(cls, parts: list["Fingerprints"]) -> "Fingerprints":
         """All parts as one, in order. Consumes the list: each part is freed once copied."""
         n = sum(len(p.word_counts) for p in parts)
-        whole = cls(np.empty(n, dtype=np.int64), [], np.empty((n, BINS), dtype=np.uint32), np.empty((n, BANDS), dtype=np.uint64))
+        whole = cls(
+            np.empty(n, dtype=np.int64), [], np.empty((n, BINS), dtype=np.uint32), np.empty((n, BANDS), dtype=np.uint64)
+        )
         parts.reverse()
         at = 0
         while parts:
             part = parts.pop()
             end = at + len(part.word_counts)
-            whole.word_counts[at:end], whole.signatures[at:end], whole.bands[at:end] = part.word_counts, part.signatures, part.bands
+            whole.word_counts[at:end], whole.signatures[at:end], whole.bands[at:end] = (
+                part.word_counts,
+                part.signatures,
+                part.bands,
+            )
             whole.text_keys.extend(part.text_keys)
             at = end
         return whole
 
     def select(self, rows: np.ndarray) -> "Fingerprints":
         """These rows, in this order (a copy)."""
-        return Fingerprints(self.word_counts[rows], [self.text_keys[i] for i in rows.tolist()], self.signatures[rows], self.bands[rows])
+        return Fingerprints(
+            self.word_counts[rows], [self.text_keys[i] for i in rows.tolist()], self.signatures[rows], self.bands[rows]
+        )
 
     def replace(self, rows: np.ndarray, other: "Fingerprints") -> None:
         """Put other's fingerprints, in order, at these rows."""
-        self.word_counts[rows], self.signatures[rows], self.bands[rows] = other.word_counts, other.signatures, other.bands
+        self.word_counts[rows], self.signatures[rows], self.bands[rows] = (
+            other.word_counts,
+            other.signatures,
+            other.bands,
+        )
         for row, key in zip(rows.tolist(), other.text_keys):
             self.text_keys[row] = key
 

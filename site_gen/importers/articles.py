@@ -46,12 +46,22 @@ AUTO_COLUMNS = {
 }
 # Tried in order when no --date-format is given; numeric formats are day first (30 9 2019).
 DATE_FORMATS = (
-    "%d %b, %Y", "%d %b, %Y %H:%M", "%d %B, %Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
-    "%d %m %Y", "%d.%m.%Y", "%Y/%m/%d",
+    "%d %b, %Y",
+    "%d %b, %Y %H:%M",
+    "%d %B, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %m %Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
 )
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.+\-Z ]*)?$")
 # Cells scrapers leave in place of a value they did not get ("Skipped - Title may be under different tag.").
-PLACEHOLDER = re.compile(r"""skipped\b.{0,60}|none|null|nan|n/a|na|-|\[\]|\[''\]|\[""\]|\{\}""", re.IGNORECASE | re.DOTALL)
+PLACEHOLDER = re.compile(
+    r"""skipped\b.{0,60}|none|null|nan|n/a|na|-|\[\]|\[''\]|\[""\]|\{\}""", re.IGNORECASE | re.DOTALL
+)
 RowStatus = Literal["written", "unchanged", "duplicate", "skipped"]
 HASH_CHARS = 10
 SLUG_CHARS = 50
@@ -100,7 +110,10 @@ class ImportResult:
 
     def counts(self) -> dict[str, int]:
         counts = Counter(r.status for r in self.rows)
-        return {"read": len(self.rows), **{s: counts.get(s, 0) for s in ("written", "unchanged", "duplicate", "skipped")}}
+        return {
+            "read": len(self.rows),
+            **{s: counts.get(s, 0) for s in ("written", "unchanged", "duplicate", "skipped")},
+        }
 
     def summary(self) -> str:
         c = self.counts()
@@ -111,8 +124,14 @@ class ImportResult:
 
     def report(self) -> dict[str, Any]:
         """JSON-ready import report: every row of every file exactly once."""
-        return {"version": 1, "output": self.output, "counts": self.counts(), "seconds": round(self.seconds, 3),
-                "files": [asdict(f) for f in self.files], "rows": [asdict(r) for r in self.rows]}
+        return {
+            "version": 1,
+            "output": self.output,
+            "counts": self.counts(),
+            "seconds": round(self.seconds, 3),
+            "files": [asdict(f) for f in self.files],
+            "rows": [asdict(r) for r in self.rows],
+        }
 
 
 def import_files(paths: list[Path], output: Path, options: ImportOptions) -> ImportResult:
@@ -128,7 +147,11 @@ def import_files(paths: list[Path], output: Path, options: ImportOptions) -> Imp
         rows = [_import_row(table, row, mapping, extras, options, output, written) for row in table.rows]
         result.rows.extend(rows)
         counts = Counter(r.status for r in rows)
-        result.files.append(FileResult(str(path), table.format, table.encoding, table.delimiter, mapping, extras, table.messages, dict(counts)))
+        result.files.append(
+            FileResult(
+                str(path), table.format, table.encoding, table.delimiter, mapping, extras, table.messages, dict(counts)
+            )
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -144,12 +167,17 @@ def column_mapping(columns: list[str], given: dict[str, str], path: str) -> dict
             if given[name]:
                 mapping[name] = given[name]
             continue
-        found = next((by_name[c] for c in AUTO_COLUMNS[name] if c in by_name and by_name[c] not in mapping.values()), None)
+        found = next(
+            (by_name[c] for c in AUTO_COLUMNS[name] if c in by_name and by_name[c] not in mapping.values()), None
+        )
         if found:
             mapping[name] = found
     missing = [name for name in ("title", "body") if name not in mapping]
     if missing:
-        raise SiteGenError(f"no column for {' and '.join(missing)}; name it with --map, e.g. --map title=headline,body=text (columns: {columns})", path)
+        raise SiteGenError(
+            f"no column for {' and '.join(missing)}; name it with --map, e.g. --map title=headline,body=text (columns: {columns})",
+            path,
+        )
     return mapping
 
 
@@ -174,7 +202,15 @@ def parse_date(value: str, date_format: str | None = None) -> dt.date | None:
     return None
 
 
-def _import_row(table: Table, row: Row, mapping: dict[str, str], extras: list[str], options: ImportOptions, output: Path, written: dict[str, RowResult]) -> RowResult:
+def _import_row(
+    table: Table,
+    row: Row,
+    mapping: dict[str, str],
+    extras: list[str],
+    options: ImportOptions,
+    output: Path,
+    written: dict[str, RowResult],
+) -> RowResult:
     result = RowResult(table.path, row.number, row.line, "skipped")
     if row.problem:
         result.messages.append(Message("error", f"row {row.problem}", row.line))
@@ -194,14 +230,18 @@ def _import_row(table: Table, row: Row, mapping: dict[str, str], extras: list[st
     if name in written:
         result.status = "duplicate"
         first = written[name]
-        result.messages.append(Message("info", f"the same article as {first.file} row {first.row}; written once, as {name}"))
+        result.messages.append(
+            Message("info", f"the same article as {first.file} row {first.row}; written once, as {name}")
+        )
         return result
     written[name] = result
     result.status = _write(output / name, data, result)
     return result
 
 
-def _article_fields(row: Row, mapping: dict[str, str], extras: list[str], options: ImportOptions) -> tuple[dict[str, Any], list[Message]]:
+def _article_fields(
+    row: Row, mapping: dict[str, str], extras: list[str], options: ImportOptions
+) -> tuple[dict[str, Any], list[Message]]:
     messages: list[Message] = []
     values = {name: row.values.get(column) for name, column in mapping.items()}
     article: dict[str, Any] = {
@@ -211,8 +251,14 @@ def _article_fields(row: Row, mapping: dict[str, str], extras: list[str], option
     if _cell(values.get("date")):
         date = parse_date(_cell(values["date"]), options.date_format)
         if date is None:
-            how = f"--date-format {options.date_format}" if options.date_format else "an ISO date or one of the formats in `site-gen import --help`"
-            messages.append(Message("warning", f"date {_cell(values['date'])!r} is not {how}; imported as undated", row.line))
+            how = (
+                f"--date-format {options.date_format}"
+                if options.date_format
+                else "an ISO date or one of the formats in `site-gen import --help`"
+            )
+            messages.append(
+                Message("warning", f"date {_cell(values['date'])!r} is not {how}; imported as undated", row.line)
+            )
         article["date"] = date
     url = _cell(values.get("url"))
     if url:
@@ -232,7 +278,9 @@ def _article_fields(row: Row, mapping: dict[str, str], extras: list[str], option
         article["extra"] = extra
     replaced = sum(str(v).count("\ufffd") for v in row.values.values())
     if replaced:
-        messages.append(Message("warning", f"{replaced:,} byte(s) not valid in the file's encoding, shown as U+FFFD", row.line))
+        messages.append(
+            Message("warning", f"{replaced:,} byte(s) not valid in the file's encoding, shown as U+FFFD", row.line)
+        )
     return article, messages
 
 
@@ -263,7 +311,12 @@ def _write(path: Path, data: bytes, result: RowResult) -> RowStatus:
         result.messages.append(Message("info", "already imported; the file is unchanged"))
         return "unchanged"
     if existing is not None:
-        result.messages.append(Message("error", f"{path.name} exists with other content (edited by hand?); left as it is, row not imported (delete the file to import it again)"))
+        result.messages.append(
+            Message(
+                "error",
+                f"{path.name} exists with other content (edited by hand?); left as it is, row not imported (delete the file to import it again)",
+            )
+        )
         return "skipped"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)

@@ -27,11 +27,26 @@ def add_commands(commands: Any) -> None:
         epilog=f"Dates: ISO (2019-09-25) or, without --date-format, one of {formats}.",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV or JSONL file(s)")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="folder for the article files, e.g. content/imported/")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder for the article files, e.g. content/imported/",
+    )
     p.add_argument("--format", choices=["csv", "jsonl"], help="default: jsonl for .jsonl/.ndjson files, else csv")
-    p.add_argument("--map", type=_mapping, default={}, metavar="FIELD=COL,...", help=f"columns for {', '.join(FIELDS)} (FIELD= unmaps one); "
-                   "default: columns named title, content/body/text, url/link, date, ...")
-    p.add_argument("--delimiter", metavar="X", help="CSV field separator (default: read from the header line: , ; tab | *)")
+    p.add_argument(
+        "--map",
+        type=_mapping,
+        default={},
+        metavar="FIELD=COL,...",
+        help=f"columns for {', '.join(FIELDS)} (FIELD= unmaps one); "
+        "default: columns named title, content/body/text, url/link, date, ...",
+    )
+    p.add_argument(
+        "--delimiter", metavar="X", help="CSV field separator (default: read from the header line: , ; tab | *)"
+    )
     p.add_argument("--date-format", metavar="FMT", help="strptime format of the date column, e.g. '%%m/%%d/%%Y'")
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON import report (every row) here")
     p.set_defaults(run=_import)
@@ -39,10 +54,27 @@ def add_commands(commands: Any) -> None:
     sources = commands.add_parser("sources", help="manage the source registry (sources.yaml)")
     sub = sources.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
     s = sub.add_parser("import", help="merge a table of outlet labels (e.g. websites.csv) into sources.yaml as tags")
-    s.add_argument("table", type=Path, metavar="TABLE", help="CSV with a domain column (url/domain) and label columns (type, 2nd_type, 3rd_type)")
-    s.add_argument("--config", type=Path, metavar="FILE", help="site.yaml whose registry to update (default: ./site.yaml)")
-    s.add_argument("--registry", type=Path, metavar="FILE", help="the registry file itself (default: the config's sources, sources.yaml beside it)")
-    s.add_argument("--labels", type=lambda v: [c.strip() for c in v.split(",") if c.strip()], metavar="COL,...", help="label columns (default: type, 2nd_type, 3rd_type)")
+    s.add_argument(
+        "table",
+        type=Path,
+        metavar="TABLE",
+        help="CSV with a domain column (url/domain) and label columns (type, 2nd_type, 3rd_type)",
+    )
+    s.add_argument(
+        "--config", type=Path, metavar="FILE", help="site.yaml whose registry to update (default: ./site.yaml)"
+    )
+    s.add_argument(
+        "--registry",
+        type=Path,
+        metavar="FILE",
+        help="the registry file itself (default: the config's sources, sources.yaml beside it)",
+    )
+    s.add_argument(
+        "--labels",
+        type=lambda v: [c.strip() for c in v.split(",") if c.strip()],
+        metavar="COL,...",
+        help="label columns (default: type, 2nd_type, 3rd_type)",
+    )
     s.set_defaults(run=_sources_import)
 
 

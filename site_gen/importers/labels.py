@@ -58,13 +58,26 @@ def import_labels(table_path: Path, registry_path: Path, label_columns: list[str
     domain_column = next((c for c in table.columns if c.casefold() in DOMAIN_COLUMNS), None)
     labels = label_columns or [c for c in table.columns if c.casefold() in LABEL_COLUMNS]
     if domain_column is None or not labels:
-        raise SiteGenError(f"needs a domain column ({', '.join(DOMAIN_COLUMNS)}) and label columns ({', '.join(LABEL_COLUMNS)}); found {table.columns}", str(table_path))
+        raise SiteGenError(
+            f"needs a domain column ({', '.join(DOMAIN_COLUMNS)}) and label columns ({', '.join(LABEL_COLUMNS)}); found {table.columns}",
+            str(table_path),
+        )
     text = registry_path.read_text(encoding="utf-8") if registry_path.exists() else NEW_FILE
     hand_text, generated = _split(text, str(registry_path))
     hand = parse_registry(hand_text, str(registry_path))
     result = LabelImport(str(registry_path))
     for row in table.rows:
-        result.rows.append(_merge_row(row.number, row.line, row.problem, row.values.get(domain_column, ""), [row.values.get(c) for c in labels], hand, generated))
+        result.rows.append(
+            _merge_row(
+                row.number,
+                row.line,
+                row.problem,
+                row.values.get(domain_column, ""),
+                [row.values.get(c) for c in labels],
+                hand,
+                generated,
+            )
+        )
     new_text = _join(hand_text, generated)
     parse_registry(new_text, str(registry_path))  # never write a registry the build would refuse
     if new_text != text:
@@ -73,7 +86,15 @@ def import_labels(table_path: Path, registry_path: Path, label_columns: list[str
     return result
 
 
-def _merge_row(number: int, line: int, problem: str | None, cell: Any, values: list[Any], hand: dict[str, Any], generated: dict[str, dict[str, Any]]) -> LabelRow:
+def _merge_row(
+    number: int,
+    line: int,
+    problem: str | None,
+    cell: Any,
+    values: list[Any],
+    hand: dict[str, Any],
+    generated: dict[str, dict[str, Any]],
+) -> LabelRow:
     domain, why = _domain(str(cell or ""))
     if problem or why:
         return LabelRow(number, line, domain, "skipped", f"row {problem}" if problem else why)
@@ -81,7 +102,13 @@ def _merge_row(number: int, line: int, problem: str | None, cell: Any, values: l
     if not labels:
         return LabelRow(number, line, domain, "skipped", "no labels in this row")
     if domain in hand:
-        return LabelRow(number, line, domain, "hand-written", f"has a hand-written entry, left as it is; labels not added: {', '.join(labels)}")
+        return LabelRow(
+            number,
+            line,
+            domain,
+            "hand-written",
+            f"has a hand-written entry, left as it is; labels not added: {', '.join(labels)}",
+        )
     entry = generated.setdefault(domain, {})
     tags = list(entry.get("tags") or [])
     status = "updated" if tags else "added"
@@ -111,12 +138,17 @@ def _split(text: str, path: str) -> tuple[str, dict[str, dict[str, Any]]]:
         return text, {}
     generated = yaml.safe_load(match["body"]) or {}
     if not isinstance(generated, dict):
-        raise SiteGenError("the generated block of the registry is damaged; delete it (between its two marker lines) and import again", path)
+        raise SiteGenError(
+            "the generated block of the registry is damaged; delete it (between its two marker lines) and import again",
+            path,
+        )
     return text[: match.start()] + "\n" + text[match.end() :], generated
 
 
 def _join(hand_text: str, generated: dict[str, dict[str, Any]]) -> str:
     if not generated:
         return hand_text
-    body = yaml.safe_dump(dict(sorted(generated.items())), allow_unicode=True, sort_keys=True, default_flow_style=None, width=1_000_000)
+    body = yaml.safe_dump(
+        dict(sorted(generated.items())), allow_unicode=True, sort_keys=True, default_flow_style=None, width=1_000_000
+    )
     return f"{hand_text.rstrip()}\n\n{BEGIN}\n{body}{END}\n"

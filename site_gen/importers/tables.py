@@ -97,7 +97,14 @@ def _read_csv(text: str, path: str, encoding: str, messages: list[Message], deli
         except StopIteration:
             break
         except csv.Error as exc:
-            table.rows.append(Row(len(table.rows) + 1, start, {}, f"the CSV cannot be read from here on ({exc}); the rest of the file was not imported"))
+            table.rows.append(
+                Row(
+                    len(table.rows) + 1,
+                    start,
+                    {},
+                    f"the CSV cannot be read from here on ({exc}); the rest of the file was not imported",
+                )
+            )
             break
         if cells:  # blank lines are not records
             table.rows.append(_csv_row(len(table.rows) + 1, start, names, cells))

@@ -60,7 +60,10 @@ def paragraph_keys(article: Article) -> list[int]:
     """One stable 64-bit hash per paragraph: of its comparison key for short paragraphs with words, -1 for
     the others. Computed when the file is read and cached with it (comparison keys are the costly part)."""
     return [
-        int.from_bytes(hashlib.blake2b(comparison_key(p).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1
+        int.from_bytes(
+            hashlib.blake2b(comparison_key(p).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+        )
+        >> 1
         if len(p) <= MAX_RECURRING_CHARS and _WORD.search(p)
         else -1
         for p in article.paragraphs
@@ -94,7 +97,9 @@ class Tally:
         old, new = set(old_keys) - {-1}, set(new_keys) - {-1}
         gained, lost = new - old, old - new
         # a key gained must stay short of recurring; a key lost must not have been recurring
-        if any(self.counts.get(key, 1) + 1 >= self.threshold for key in gained) or any(self.counts.get(key, 1) >= self.threshold for key in lost):
+        if any(self.counts.get(key, 1) + 1 >= self.threshold for key in gained) or any(
+            self.counts.get(key, 1) >= self.threshold for key in lost
+        ):
             return False
         for key in gained:
             self.counts[key] = self.counts.get(key, 1) + 1
@@ -119,7 +124,12 @@ class Tally:
         return removed
 
 
-def strip_recurring(articles: list[Article], keys: list[list[int]], settings: BoilerplateSettings, tallies: dict[str, Tally] | None = None) -> list[RecurringParagraph]:
+def strip_recurring(
+    articles: list[Article],
+    keys: list[list[int]],
+    settings: BoilerplateSettings,
+    tallies: dict[str, Tally] | None = None,
+) -> list[RecurringParagraph]:
     """Find and remove paragraphs recurring across a large share of one outlet's articles.
     keys: paragraph_keys() of each article, in the same order; tallies, when given, gets each outlet's Tally."""
     if not settings.detect:
@@ -139,7 +149,9 @@ def strip_recurring(articles: list[Article], keys: list[list[int]], settings: Bo
                 if key not in examples:
                     examples[key] = paragraph
                     tally.examples.add(article.id)
-        found.extend(RecurringParagraph(outlet, sample(text), tally.counts[key], tally.total) for key, text in examples.items())
+        found.extend(
+            RecurringParagraph(outlet, sample(text), tally.counts[key], tally.total) for key, text in examples.items()
+        )
     return found
 
 

@@ -46,7 +46,9 @@ def decode(data: bytes, path: str) -> tuple[str, str, list[Message]]:
         _report_mixed_line_endings(text, messages)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(CONTROL.findall(text[:4096])) > 32:
-        raise SiteGenError(f"looks like a binary file, not text (many control characters after decoding as {encoding})", path)
+        raise SiteGenError(
+            f"looks like a binary file, not text (many control characters after decoding as {encoding})", path
+        )
     return text, encoding, messages
 
 
@@ -56,7 +58,12 @@ def _decode(data: bytes, path: str, messages: list[Message]) -> tuple[str, str]:
             text = data[len(bom) :].decode(encoding, errors="replace")
             _report_replacements(text, encoding, messages)
             if encoding != "utf-8":
-                messages.append(Message("warning", f"the file is {encoding.upper()} (it starts with a byte-order mark), not UTF-8; it was read correctly, but save it as UTF-8 so that other tools read it too"))
+                messages.append(
+                    Message(
+                        "warning",
+                        f"the file is {encoding.upper()} (it starts with a byte-order mark), not UTF-8; it was read correctly, but save it as UTF-8 so that other tools read it too",
+                    )
+                )
             return text, encoding + " (BOM)"
     for magic, what in MAGIC:
         if data.startswith(magic):
@@ -94,7 +101,12 @@ def _decode_with_nuls(data: bytes, path: str, messages: list[Message]) -> tuple[
             if zeros.count(0) >= 0.9 * len(zeros):
                 text = data.decode(encoding, errors="replace")
                 _report_replacements(text, encoding, messages)
-                messages.append(Message("warning", f"no byte-order mark; decoded as {encoding}, guessed from the pattern of zero bytes: save the file as UTF-8"))
+                messages.append(
+                    Message(
+                        "warning",
+                        f"no byte-order mark; decoded as {encoding}, guessed from the pattern of zero bytes: save the file as UTF-8",
+                    )
+                )
                 return text, encoding
     raise SiteGenError(f"contains {data.count(0):,} NUL bytes: a binary file, not a text article", path)
 
@@ -110,7 +122,12 @@ def _decode_single_byte(data: bytes, high: int, messages: list[Message]) -> tupl
     except (UnicodeDecodeError, LookupError):
         encoding = "latin-1"
         text = data.decode(encoding)
-    messages.append(Message("warning", f"not UTF-8; decoded as {encoding} ({high:,} non-ASCII bytes), a guess: check its accented letters and quotes, or save the file as UTF-8"))
+    messages.append(
+        Message(
+            "warning",
+            f"not UTF-8; decoded as {encoding} ({high:,} non-ASCII bytes), a guess: check its accented letters and quotes, or save the file as UTF-8",
+        )
+    )
     return text, encoding
 
 
@@ -127,7 +144,13 @@ def _report_mixed_line_endings(text: str, messages: list[Message]) -> None:
             counts["CR"] -= counts["CRLF"]
             counts["LF"] -= counts["CRLF"]
             mix = ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
-            messages.append(Message("warning", f"mixed line endings ({mix}; the first change is at the end of line {line}); each was read as a line break, so check where paragraphs split", line))
+            messages.append(
+                Message(
+                    "warning",
+                    f"mixed line endings ({mix}; the first change is at the end of line {line}); each was read as a line break, so check where paragraphs split",
+                    line,
+                )
+            )
             return
         line += 1
 
@@ -137,4 +160,10 @@ def _report_replacements(text: str, encoding: str, messages: list[Message]) -> N
     if not count:
         return
     line = text.count("\n", 0, text.index("\ufffd")) + 1
-    messages.append(Message("warning", f"{count:,} byte(s) are not valid {encoding} and were replaced with U+FFFD (first on line {line})", line))
+    messages.append(
+        Message(
+            "warning",
+            f"{count:,} byte(s) are not valid {encoding} and were replaced with U+FFFD (first on line {line})",
+            line,
+        )
+    )

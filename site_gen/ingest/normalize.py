@@ -63,7 +63,14 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
     if title_key and _WORD.search(title_key) and title_key in keys:
         # a paragraph that is the headline again (first line, or inside a doubled body) is shown once, as the title
         repeats = [p for p, k in zip(paragraphs, keys) if k == title_key]
-        removed.append(Removal("title-repeated", len(repeats), "Paragraphs that repeat the title are shown once, as the title.", [sample(p) for p in repeats[:MAX_SAMPLES]]))
+        removed.append(
+            Removal(
+                "title-repeated",
+                len(repeats),
+                "Paragraphs that repeat the title are shown once, as the title.",
+                [sample(p) for p in repeats[:MAX_SAMPLES]],
+            )
+        )
         paragraphs, keys = [p for p, k in zip(paragraphs, keys) if k != title_key], [k for k in keys if k != title_key]
     if config.repeated_paragraphs:
         paragraphs, repeats = drop_repeated(paragraphs, keys)
@@ -78,7 +85,12 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
             )
     messages = [*raw.messages, *_title_messages(raw_title, title)]
     if len(paragraphs) > MANY_PARAGRAPHS:
-        messages.append(Message("warning", f"{len(paragraphs):,} paragraphs, more than {MANY_PARAGRAPHS:,} in one article: probably several articles run together or a scraper caught in a loop; kept whole"))
+        messages.append(
+            Message(
+                "warning",
+                f"{len(paragraphs):,} paragraphs, more than {MANY_PARAGRAPHS:,} in one article: probably several articles run together or a scraper caught in a loop; kept whole",
+            )
+        )
     url = raw.meta.get("url")
     identity = f"url:{canonical_url(url)}" if url else f"path:{raw.source.path}"
     return Article(
@@ -96,7 +108,9 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
         messages=messages,
         extra=dict(raw.meta.get("extra") or {}),
         requested_slug=str(raw.meta.get("slug") or ""),
-        slug=slugify(str(raw.meta.get("slug") or "") or title),  # here, in the workers and the read cache; "" if nothing is left
+        slug=slugify(
+            str(raw.meta.get("slug") or "") or title
+        ),  # here, in the workers and the read cache; "" if nothing is left
     )
 
 
@@ -105,11 +119,21 @@ def _title_messages(raw_title: str, title: str) -> list[Message]:
     messages = []
     hidden = len(CONTROL_CHARS.findall(raw_title)) + len(BIDI_OVERRIDES.findall(raw_title))
     if hidden:
-        messages.append(Message("warning", f"the title held {hidden} control character(s) or bidirectional override(s), which can hide or reverse text; they were removed"))
+        messages.append(
+            Message(
+                "warning",
+                f"the title held {hidden} control character(s) or bidirectional override(s), which can hide or reverse text; they were removed",
+            )
+        )
     if not title:
         messages.append(Message("warning", "the article has no title; it is shown as 'Untitled'"))
     elif len(title) > MAX_TITLE_LINE:
-        messages.append(Message("warning", f"the title is {len(title):,} characters long (headlines are rarely over {MAX_TITLE_LINE:,}); it is shown whole, and the page's address uses its first words"))
+        messages.append(
+            Message(
+                "warning",
+                f"the title is {len(title):,} characters long (headlines are rarely over {MAX_TITLE_LINE:,}); it is shown whole, and the page's address uses its first words",
+            )
+        )
     return messages
 
 
@@ -163,7 +187,12 @@ class _Cleaner:
 
     RULES = [
         ("control-characters", CONTROL_CHARS, "", "Control characters (invisible, never meant as text) were removed."),
-        ("invisible-characters", INVISIBLE_CHARS, "", "Zero-width spaces, soft hyphens, byte-order marks and bidirectional overrides were removed."),
+        (
+            "invisible-characters",
+            INVISIBLE_CHARS,
+            "",
+            "Zero-width spaces, soft hyphens, byte-order marks and bidirectional overrides were removed.",
+        ),
         ("non-breaking-spaces", NBSP_CHARS, " ", "Non-breaking and other special spaces were made ordinary spaces."),
     ]
 
@@ -178,7 +207,9 @@ class _Cleaner:
         always idempotent. Rarely more than one pass, never more than three."""
         for _ in range(3):
             cleaned = self._clean_once(text)
-            settled = cleaned == text or not (self.fix_mojibake and not cleaned.isascii() and any(is_bad(line) for line in cleaned.split("\n")))
+            settled = cleaned == text or not (
+                self.fix_mojibake and not cleaned.isascii() and any(is_bad(line) for line in cleaned.split("\n"))
+            )
             text = cleaned
             if settled:
                 break
@@ -194,7 +225,10 @@ class _Cleaner:
             text, n = pattern.subn(replacement, text)
             if n:
                 self.counts[kind] = self.counts.get(kind, 0) + n
-        return "\n".join(SPACE_RUNS.sub(" ", line).strip() if ("  " in line or "\t" in line) else line.strip() for line in text.split("\n"))
+        return "\n".join(
+            SPACE_RUNS.sub(" ", line).strip() if ("  " in line or "\t" in line) else line.strip()
+            for line in text.split("\n")
+        )
 
     def _repair(self, text: str) -> str:
         lines = text.split("\n")
@@ -210,6 +244,11 @@ class _Cleaner:
         result = [Removal(kind, self.counts[kind], detail) for kind, _, _, detail in self.RULES if kind in self.counts]
         if self.mojibake:
             result.append(
-                Removal("mojibake", len(self.mojibake), "Text decoded with the wrong encoding by an earlier tool was repaired (ftfy).", self.mojibake[:MAX_SAMPLES])
+                Removal(
+                    "mojibake",
+                    len(self.mojibake),
+                    "Text decoded with the wrong encoding by an earlier tool was repaired (ftfy).",
+                    self.mojibake[:MAX_SAMPLES],
+                )
             )
         return result

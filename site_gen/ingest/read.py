@@ -98,7 +98,11 @@ def _walk(root: Path, rel: str, seen: set[tuple[int, int]]) -> Iterator[tuple[st
             is_dir = entry.is_dir()
             is_file = entry.is_file()
         except OSError as exc:
-            reason = _broken_link_reason(Path(entry.path)) if entry.is_symlink() else f"cannot inspect this path: {exc.strerror}"
+            reason = (
+                _broken_link_reason(Path(entry.path))
+                if entry.is_symlink()
+                else f"cannot inspect this path: {exc.strerror}"
+            )
             yield path, "error", reason
             continue
         if entry.is_symlink() and not (is_dir or is_file):
@@ -181,11 +185,15 @@ def read_file(config: SiteConfig, rel: str) -> RawDoc:
     text, encoding, messages = decode(data, shown)
     source = SourceFile(shown, hashlib.sha256(data).hexdigest(), len(data), encoding)
     if shown != rel:
-        messages.append(Message("warning", "the file name is not valid UTF-8; shown with U+FFFD in place of the bad bytes"))
+        messages.append(
+            Message("warning", "the file name is not valid UTF-8; shown with U+FFFD in place of the bad bytes")
+        )
     return parse(text, source, config, messages, markdown=os.path.splitext(rel)[1].lower() in MARKDOWN_SUFFIXES)
 
 
-def parse(text: str, source: SourceFile, config: SiteConfig, messages: list[Message], *, markdown: bool = False) -> RawDoc:
+def parse(
+    text: str, source: SourceFile, config: SiteConfig, messages: list[Message], *, markdown: bool = False
+) -> RawDoc:
     """Split decoded text into metadata and body, in whichever format it is written."""
     if not text.strip():
         raise SiteGenError("the file is empty (or only white space): nothing to archive", source.path)
@@ -221,7 +229,9 @@ def _parse_bare(lines: list[str], first: int, source: SourceFile, messages: list
     body_at = _take_title(meta, lines, first, messages)
     if markdown and meta["title"]:
         meta["title"] = meta["title"].lstrip("#").strip() or meta["title"]
-    return RawDoc(source, "bare", meta, "\n".join(lines[body_at:]), body_at + 1, "markdown" if markdown else "text", messages)
+    return RawDoc(
+        source, "bare", meta, "\n".join(lines[body_at:]), body_at + 1, "markdown" if markdown else "text", messages
+    )
 
 
 def _take_title(meta: dict[str, Any], lines: list[str], at: int, messages: list[Message]) -> int:
@@ -229,7 +239,13 @@ def _take_title(meta: dict[str, Any], lines: list[str], at: int, messages: list[
     one line): then it stays in the body and the article is untitled. Returns where the body starts."""
     title = lines[at].strip()
     if len(title) > MAX_TITLE_LINE:
-        messages.append(Message("warning", f"line {at + 1} is {len(title):,} characters long, too long for a headline (over {MAX_TITLE_LINE:,}); it is kept as the first paragraph and the article is untitled", at + 1))
+        messages.append(
+            Message(
+                "warning",
+                f"line {at + 1} is {len(title):,} characters long, too long for a headline (over {MAX_TITLE_LINE:,}); it is kept as the first paragraph and the article is untitled",
+                at + 1,
+            )
+        )
         meta["title"] = ""
         return at
     meta["title"] = title
@@ -243,7 +259,9 @@ def _parse_yaml(lines: list[str], source: SourceFile, messages: list[Message], m
     data, key_lines = _load_yaml("\n".join(lines[1:end]), source.path)
     meta = _front_matter_meta(data, source.path, messages, key_lines)
     # .md bodies are Markdown; .txt bodies (what `site-gen import` writes) are plain text, one paragraph per line.
-    return RawDoc(source, "yaml", meta, "\n".join(lines[end + 1 :]), end + 2, "markdown" if markdown else "text", messages)
+    return RawDoc(
+        source, "yaml", meta, "\n".join(lines[end + 1 :]), end + 2, "markdown" if markdown else "text", messages
+    )
 
 
 def _load_yaml(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -309,7 +327,11 @@ def _check_yaml_size(root: yaml.Node, path: str) -> None:
         node = stack.pop()
         count += 1
         if count > MAX_YAML_NODES:
-            raise SiteGenError(f"front matter expands to more than {MAX_YAML_NODES:,} values (YAML aliases?); refused", path, root.start_mark.line + 2)
+            raise SiteGenError(
+                f"front matter expands to more than {MAX_YAML_NODES:,} values (YAML aliases?); refused",
+                path,
+                root.start_mark.line + 2,
+            )
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
@@ -317,7 +339,9 @@ def _check_yaml_size(root: yaml.Node, path: str) -> None:
                 stack.extend((key, value))
 
 
-def _front_matter_meta(data: dict[str, Any], path: str, messages: list[Message], key_lines: dict[str, int] | None = None) -> dict[str, Any]:
+def _front_matter_meta(
+    data: dict[str, Any], path: str, messages: list[Message], key_lines: dict[str, int] | None = None
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"extra": {}}
     for raw_key, value in data.items():
         key = KEY_ALIASES.get(str(raw_key).lower(), str(raw_key).lower())
@@ -361,16 +385,26 @@ def _parse_date(value: Any, path: str, line: int | None, messages: list[Message]
         try:
             return _plausible(dt.date(int(match[1]), int(match[2]), int(match[3])), line, messages)
         except ValueError as exc:
-            messages.append(Message("warning", f"date {text!r} is impossible ({exc}); the article is treated as undated", line))
+            messages.append(
+                Message("warning", f"date {text!r} is impossible ({exc}); the article is treated as undated", line)
+            )
             return None
-    messages.append(Message("warning", f"date {text!r} is not in YYYY-MM-DD form; the article is treated as undated", line))
+    messages.append(
+        Message("warning", f"date {text!r} is not in YYYY-MM-DD form; the article is treated as undated", line)
+    )
     return None
 
 
 def _plausible(date: dt.date, line: int | None, messages: list[Message]) -> dt.date:
     """Keep what the source says, but flag a year no news archive holds: usually a scraper's placeholder."""
     if not EARLIEST_YEAR <= date.year < LATEST_YEAR:
-        messages.append(Message("warning", f"date {date.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR - 1}, probably a placeholder; it is kept as the source says, so check it", line))
+        messages.append(
+            Message(
+                "warning",
+                f"date {date.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR - 1}, probably a placeholder; it is kept as the source says, so check it",
+                line,
+            )
+        )
     return date
 
 
@@ -379,18 +413,32 @@ def _checked_slug(value: str, line: int | None, messages: list[Message]) -> str:
     usable = slugify(value)
     if usable != value:
         instead = f"'{usable}' is used instead" if usable else "the page's address is made from the title instead"
-        messages.append(Message("warning", f"slug {value[:200]!r} is not a safe single part of a URL (lower-case letters, digits and '-' only, at most {MAX_SLUG} characters, no reserved names); {instead}", line))
+        messages.append(
+            Message(
+                "warning",
+                f"slug {value[:200]!r} is not a safe single part of a URL (lower-case letters, digits and '-' only, at most {MAX_SLUG} characters, no reserved names); {instead}",
+                line,
+            )
+        )
     return usable
 
 
 def _checked_url(value: str, line: int | None, messages: list[Message]) -> str | None:
     problem = check_url(value)
     if problem:
-        messages.append(Message("warning", f"URL {value[:200]!r} {problem}; it is not linked and the outlet comes from elsewhere", line))
+        messages.append(
+            Message(
+                "warning", f"URL {value[:200]!r} {problem}; it is not linked and the outlet comes from elsewhere", line
+            )
+        )
         return None
     url = encode_unsafe(value.strip())
     if url != value.strip():
-        messages.append(Message("info", f"characters a link cannot hold as they are were percent-encoded in the URL: {url[:200]}", line))
+        messages.append(
+            Message(
+                "info", f"characters a link cannot hold as they are were percent-encoded in the URL: {url[:200]}", line
+            )
+        )
     return url
 
 
@@ -420,5 +468,7 @@ def _merge_meta(config: SiteConfig, path: str, file_meta: dict[str, Any], messag
     if meta.get("date") is None:
         meta["date"] = None
         if not any("date" in m.message for m in messages):
-            messages.append(Message("info", "no date in the file, its name or its path; the article is listed as undated"))
+            messages.append(
+                Message("info", "no date in the file, its name or its path; the article is listed as undated")
+            )
     return meta

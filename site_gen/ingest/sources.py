@@ -183,7 +183,9 @@ def _entry(domain: str, values: dict[str, Any], problems: list[str]) -> SourceEn
     key = optional("key")
     if key is not None and slugify(key) != key:
         # the key is a folder name in the output (outlets/KEY/): '../x' or 'a/b' must never reach a path
-        problems.append(f"'{domain}': key {key!r} must be a URL slug (lower-case letters, digits and '-'), such as {slugify(key, fallback='outlet')!r}")
+        problems.append(
+            f"'{domain}': key {key!r} must be a URL slug (lower-case letters, digits and '-'), such as {slugify(key, fallback='outlet')!r}"
+        )
     return SourceEntry(
         domain=domain,
         name=str(values.get("name") or domain),
@@ -206,7 +208,9 @@ def _pattern(domain: str, text: str, problems: list[str]) -> re.Pattern[str] | N
         problems.append(f"'{domain}': boilerplate pattern {text!r} is not a valid regular expression: {exc}")
         return None
     if pattern.fullmatch(""):
-        problems.append(f"'{domain}': boilerplate pattern {text!r} matches empty text; it must match the words to remove")
+        problems.append(
+            f"'{domain}': boilerplate pattern {text!r} matches empty text; it must match the words to remove"
+        )
         return None
     return pattern
 
@@ -218,7 +222,11 @@ def _host_languages(domain: str, value: Any, problems: list[str]) -> dict[str, s
         problems.append(f"'{domain}': host_languages must map host names to language codes, e.g. {{de.{domain}: de}}")
         return {}
     languages = {str(host).lower().removeprefix("www."): normalize_code(lang) for host, lang in value.items()}
-    problems.extend(f"'{domain}': host_languages gives {host} the language {lang!r}, which is not a language tag (such as en, de or pt-BR)" for host, lang in languages.items() if not is_valid(lang))
+    problems.extend(
+        f"'{domain}': host_languages gives {host} the language {lang!r}, which is not a language tag (such as en, de or pt-BR)"
+        for host, lang in languages.items()
+        if not is_valid(lang)
+    )
     return languages
 
 

@@ -23,7 +23,9 @@ def read_one(config: SiteConfig, registry: Registry, path: str) -> InputEntry:
     except SiteGenError as exc:
         return InputEntry(shown, "error", [Message("error", exc.message, exc.line)])
     if raw.meta.get("draft"):
-        return InputEntry(shown, "skipped", [*raw.messages, Message("info", "draft: true in the front matter; not published")])
+        return InputEntry(
+            shown, "skipped", [*raw.messages, Message("info", "draft: true in the front matter; not published")]
+        )
     article = normalize(raw, config)
     tag(article, registry, config, str(raw.meta.get("source") or ""))
     assert article.outlet is not None

@@ -81,7 +81,9 @@ class ContextHasher:
                 self._encode(getattr(value, name), out)
             out.append(")")
         else:
-            raise TypeError(f"cannot key a template context value of type {kind.__name__}; pass plain data to templates")
+            raise TypeError(
+                f"cannot key a template context value of type {kind.__name__}; pass plain data to templates"
+            )
 
 
 _REFERENCES: dict[tuple[str, str], set[str] | None] = {}

@@ -32,6 +32,7 @@ from site_gen.model import Archive, Article, Outlet
 from site_gen.output import WorkTree
 from site_gen.render.relations import Relations, relate
 
+
 @functools.lru_cache(maxsize=8)
 def _environment(template_dirs: tuple[str, ...], files: frozenset[str]) -> jinja2.Environment:
     """One Environment per theme (and set of template files) for the life of the process: jinja2
@@ -66,7 +67,9 @@ def compile_templates(config: SiteConfig) -> None:
 
 def make_markdown() -> MarkdownIt:
     """CommonMark with tables; raw HTML is shown as text and unsafe link schemes are refused."""
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+        ["table", "strikethrough"]
+    )
 
 
 def body_html(article: Article, md: MarkdownIt) -> Markup:
@@ -117,7 +120,9 @@ class Renderer:
         self.md = make_markdown()
         self.env.globals["body_html"] = lambda article: body_html(article, self.md)
         self.env.globals["timeline_svg"] = timeline.svg
-        self.env.globals["cite"] = lambda article: cite(article, self.config.base_url)  # pure: article + constant base_url
+        self.env.globals["cite"] = lambda article: cite(
+            article, self.config.base_url
+        )  # pure: article + constant base_url
         self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
@@ -163,7 +168,9 @@ class Renderer:
     @property
     def basis(self) -> str:
         """What every page is made with besides its context: the templates and the settings they read."""
-        return self.hasher.key(sorted(self.template_keys.items()), self.site, self.config.paginate, self.config.feed_size)
+        return self.hasher.key(
+            sorted(self.template_keys.items()), self.site, self.config.paginate, self.config.feed_size
+        )
 
     def _unchanged(self, articles: list[Article], path: str) -> bool:
         """With only self.edited changed, a page that shows none of them keeps its key (recorded here)."""
@@ -232,8 +239,19 @@ class Renderer:
                 "prev": _page_path(base, number - 1) if number > 1 else None,
                 "next": _page_path(base, number + 1) if number < len(chunks) else None,
             }
-            chart = timeline.chart(articles, year=context.get("year"), month=context.get("month")) if number == 1 else None
-            self.write(path, "list.html", heading=heading, items=items, pagination=pagination, count=len(articles), chart=chart, **context)
+            chart = (
+                timeline.chart(articles, year=context.get("year"), month=context.get("month")) if number == 1 else None
+            )
+            self.write(
+                path,
+                "list.html",
+                heading=heading,
+                items=items,
+                pagination=pagination,
+                count=len(articles),
+                chart=chart,
+                **context,
+            )
 
     def outlet_pages(self) -> None:
         by_outlet = group(self.archive.articles, lambda a: [a.outlet.key] if a.outlet else [])
@@ -264,11 +282,22 @@ class Renderer:
             overview.append((year, len(years[year]), sorted(((m, len(v)) for m, v in months.items()), reverse=True)))
             self.listing(f"archive/{year:04d}/", f"{year}", years[year], months=sorted(months, reverse=True), year=year)
             for month, items in months.items():
-                self.listing(f"archive/{year:04d}/{month:02d}/", f"{calendar.month_name[month]} {year}", items, month=(year, month))
+                self.listing(
+                    f"archive/{year:04d}/{month:02d}/",
+                    f"{calendar.month_name[month]} {year}",
+                    items,
+                    month=(year, month),
+                )
         undated = [a for a in self.archive.articles if not a.date]
         if undated:
             self.listing("archive/undated/", "Undated articles", undated)
-        self.write("archive/index.html", "archive.html", years=overview, undated=len(undated), chart=timeline.chart(self.archive.articles))
+        self.write(
+            "archive/index.html",
+            "archive.html",
+            years=overview,
+            undated=len(undated),
+            chart=timeline.chart(self.archive.articles),
+        )
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
         entries = [a for a in articles if a.date][: self.config.feed_size]
@@ -294,7 +323,9 @@ class Renderer:
         for theme in reversed(theme_dirs(self.config)):
             source = theme / "static"
             if source.is_dir():
-                files.update({"static/" + f.relative_to(source).as_posix(): f for f in source.rglob("*") if f.is_file()})
+                files.update(
+                    {"static/" + f.relative_to(source).as_posix(): f for f in source.rglob("*") if f.is_file()}
+                )
         for rel, file in sorted(files.items()):
             key = f"{file}:{file_key(file)}"
             self.keys[rel] = key
@@ -309,7 +340,9 @@ def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:
     frames = traceback.extract_tb(exc.__traceback__)
     inside = [f for f in frames if f.filename.endswith((".html", ".xml"))]
     where = inside[-1] if inside else None
-    return SiteGenError(f"template error: {exc}", where.filename if where else template, where.lineno if where else None)
+    return SiteGenError(
+        f"template error: {exc}", where.filename if where else template, where.lineno if where else None
+    )
 
 
 def _page_path(base: str, number: int) -> str:

@@ -115,7 +115,11 @@ class Relations:
 
     def copies(self, article: Article) -> list[CopyLink]:
         """Copies of this text at other outlets that have a page of their own (from the dedupe stage)."""
-        return [CopyLink(d, self.by_permalink.get(d.permalink)) for d in article.duplicates if d.reason == COPY and d.permalink]
+        return [
+            CopyLink(d, self.by_permalink.get(d.permalink))
+            for d in article.duplicates
+            if d.reason == COPY and d.permalink
+        ]
 
 
 def relate(archive: Archive) -> Relations:
@@ -157,12 +161,16 @@ def _link_neighbours(items: list[Article], into: dict[str, Neighbours]) -> None:
     undated = [a for a in items if a.date is None]
     for chain, is_dated in ((dated, True), (undated, False)):
         for i, article in enumerate(chain):
-            into[article.id] = Neighbours(chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None, is_dated)
+            into[article.id] = Neighbours(
+                chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None, is_dated
+            )
 
 
 def _summary(outlet: Outlet, items: list[Article]) -> OutletSummary:
     dates = [a.date for a in items if a.date is not None]
-    return OutletSummary(outlet, len(items), min(dates, default=None), max(dates, default=None), sum(merged_count(a) for a in items))
+    return OutletSummary(
+        outlet, len(items), min(dates, default=None), max(dates, default=None), sum(merged_count(a) for a in items)
+    )
 
 
 def _totals(archive: Archive, outlets: list[OutletSummary]) -> Totals:

@@ -71,7 +71,9 @@ class Chart:
         return text
 
 
-def chart(articles: Sequence[Article], *, year: int | None = None, month: tuple[int, int] | None = None) -> Chart | None:
+def chart(
+    articles: Sequence[Article], *, year: int | None = None, month: tuple[int, int] | None = None
+) -> Chart | None:
     """The chart for a listing: its whole span by month, or one year by month, or one month by day.
 
     None when no article of the listing has a date.
@@ -118,7 +120,12 @@ def _days(dates: list[dt.date], year: int, month: int, *, link: bool) -> list[Ba
     last = calendar.monthrange(year, month)[1]
     name = f"{calendar.month_name[month]} {year}"
     return [
-        Bar(f"{day} {name}", counts[day], month_path(year, month) if link and counts[day] else None, str(day) if day == 1 or day % 5 == 0 else "")
+        Bar(
+            f"{day} {name}",
+            counts[day],
+            month_path(year, month) if link and counts[day] else None,
+            str(day) if day == 1 or day % 5 == 0 else "",
+        )
         for day in range(1, last + 1)
     ]
 
@@ -126,7 +133,10 @@ def _days(dates: list[dt.date], year: int, month: int, *, link: bool) -> list[Ba
 def _years(dates: list[dt.date], first: int, last: int) -> list[Bar]:
     counts = Counter(d.year for d in dates)
     every = 10 if last - first > 50 else 5
-    return [Bar(str(y), counts[y], f"archive/{y:04d}/index.html" if counts[y] else None, str(y) if y % every == 0 else "") for y in range(first, last + 1)]
+    return [
+        Bar(str(y), counts[y], f"archive/{y:04d}/index.html" if counts[y] else None, str(y) if y % every == 0 else "")
+        for y in range(first, last + 1)
+    ]
 
 
 def svg(chart: Chart, root: str) -> Markup:
@@ -151,9 +161,13 @@ def svg(chart: Chart, root: str) -> Markup:
         x = LEFT + i * step
         parts.append(_bar(bar, x, step, peak, root))
         if bar.tick:
-            parts.append(f'<text class="tl-label" x="{x + step / 2:g}" y="{base + LABEL_ROW}" text-anchor="middle" font-size="10" aria-hidden="true">{escape(bar.tick)}</text>')
+            parts.append(
+                f'<text class="tl-label" x="{x + step / 2:g}" y="{base + LABEL_ROW}" text-anchor="middle" font-size="10" aria-hidden="true">{escape(bar.tick)}</text>'
+            )
         if bar.group and (rows == 2 or not bar.tick):
-            parts.append(f'<text class="tl-label tl-group" x="{x:g}" y="{base + LABEL_ROW * rows}" font-size="10" aria-hidden="true">{escape(bar.group)}</text>')
+            parts.append(
+                f'<text class="tl-label tl-group" x="{x:g}" y="{base + LABEL_ROW * rows}" font-size="10" aria-hidden="true">{escape(bar.group)}</text>'
+            )
     parts.append(f'</svg>\n<figcaption class="timeline-caption">{escape(caption)}</figcaption></figure>\n')
     return Markup("\n".join(p for p in parts if p))
 

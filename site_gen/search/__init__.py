@@ -48,7 +48,15 @@ SNAPSHOT = "snapshot.pickle"
 class SearchJob:
     """The search stage of one build: started before rendering, finished before the output is committed."""
 
-    def __init__(self, config: SiteConfig, archive: Archive, tree: WorkTree, article_keys: dict[str, str], snapshot: Snapshot | None = None, before: dict[str, Article] | None = None) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        archive: Archive,
+        tree: WorkTree,
+        article_keys: dict[str, str],
+        snapshot: Snapshot | None = None,
+        before: dict[str, Article] | None = None,
+    ) -> None:
         """article_keys: keys.article_keys() of the archive, the digest of everything an article
         could contribute to either index (a change anywhere in an article re-indexes it).
         snapshot: the last export's, when the caller keeps it in memory (else it is read from the cache).
@@ -62,7 +70,9 @@ class SearchJob:
         self.out = tree.path / OUT_FOLDER
         self.replace = not tree.fresh
         self.cache = config.cache_dir / "search"
-        self.key = hashlib.blake2b(json.dumps([layout.FORMAT, [self.digests[a.id] for a in self.articles]]).encode(), digest_size=16).hexdigest()
+        self.key = hashlib.blake2b(
+            json.dumps([layout.FORMAT, [self.digests[a.id] for a in self.articles]]).encode(), digest_size=16
+        ).hexdigest()
         self.cached_export = _cached_files(self.cache, self.key)
         self.index_plan = manifest.plan(manifest.index_dir(config), self.digests)
         self.process: multiprocessing.process.BaseProcess | None = None
@@ -169,7 +179,11 @@ class SearchJob:
             self.index_later = True
             if self.cached_export is not None:
                 paths = list(self.cached_export)
-                return {"paths": paths, "changed": _copy_files(self.cache / "export", self.out, paths, self.replace), "snapshot": ("same", None)}
+                return {
+                    "paths": paths,
+                    "changed": _copy_files(self.cache / "export", self.out, paths, self.replace),
+                    "snapshot": ("same", None),
+                }
             return self._export(None)
         # A whoosh build analyzes every article anyway: the export reads that analysis.
         # (An update in a worker beside the export was slower: three busy processes on two cores.)
@@ -196,11 +210,33 @@ class SearchJob:
         previous = None if analyzed else self._patched_snapshot(digests)
         fields = analyzed if analyzed else previous.fields if previous else None
         patched_kept = previous is not None and previous is self.kept
-        stats, made = export.export(self.articles, self.out, fields, self.config.workers, replace=self.replace, digests=digests, previous=previous)
+        stats, made = export.export(
+            self.articles,
+            self.out,
+            fields,
+            self.config.workers,
+            replace=self.replace,
+            digests=digests,
+            previous=previous,
+        )
         self.made = made
         _save_export(self.cache, self.key, self.out, stats.paths)
-        recoded = Recoded(made.coding, {t: made.rows[t] for t in stats.coded}, {n: made.docs[n] for n in stats.made_docs}, {n: made.shards[n] for n in stats.made_shards}, len(made.shards)) if patched_kept else None
-        return {"paths": stats.paths, "changed": stats.changed, "snapshot": ("recoded", recoded) if recoded else ("saved", None)}
+        recoded = (
+            Recoded(
+                made.coding,
+                {t: made.rows[t] for t in stats.coded},
+                {n: made.docs[n] for n in stats.made_docs},
+                {n: made.shards[n] for n in stats.made_shards},
+                len(made.shards),
+            )
+            if patched_kept
+            else None
+        )
+        return {
+            "paths": stats.paths,
+            "changed": stats.changed,
+            "snapshot": ("recoded", recoded) if recoded else ("saved", None),
+        }
 
     def snapshot(self) -> Snapshot | None:
         """This export's snapshot, for a caller that keeps it in memory (after leaving the job)."""
@@ -211,7 +247,11 @@ class SearchJob:
         outcome, recoded = self.outcome
         if self.process is None or outcome == "same":
             return self.made or self.kept
-        if recoded is not None and self.kept is not None and self.kept.replay(self.articles, [self.digests[a.id] for a in self.articles], recoded, self.before):
+        if (
+            recoded is not None
+            and self.kept is not None
+            and self.kept.replay(self.articles, [self.digests[a.id] for a in self.articles], recoded, self.before)
+        ):
             return self.kept  # the same patch as the search process made, without reading back what it saved
         return snapshot.load(self.cache / SNAPSHOT) if self.process.exitcode == 0 else None
 

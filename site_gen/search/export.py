@@ -109,7 +109,11 @@ def export(
     coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
     coding: list[object] = [n, [[coders[name].center, coders[name].k] for name in FIELDS]]
     # a patched snapshot keeps its vocabulary in order (snapshot.py); sorting it again cost more than the patch
-    vocabulary = previous.vocabulary if previous is not None and previous.vocabulary else sorted(set().union(*(f.postings for f in fields.values())), key=term_order)
+    vocabulary = (
+        previous.vocabulary
+        if previous is not None and previous.vocabulary
+        else sorted(set().union(*(f.postings for f in fields.values())), key=term_order)
+    )
     stats.terms = len(vocabulary)
     coded = previous.reusable(coding) if previous is not None else {}
     todo = stats.coded = _uncoded(vocabulary, coded, fields, previous)
@@ -126,7 +130,13 @@ def export(
         "K1": K1,
         "B": B,
         "fields": [
-            {"name": name, "boost": FIELD_BOOSTS[name], "avgfl": (sum(fields[name].lengths) / n) if n else 1, "flcenter": coders[name].center, "flk": coders[name].k}
+            {
+                "name": name,
+                "boost": FIELD_BOOSTS[name],
+                "avgfl": (sum(fields[name].lengths) / n) if n else 1,
+                "flcenter": coders[name].center,
+                "flk": coders[name].k,
+            }
             for name in FIELDS
         ],
         "lengths": [byte_to_length(b) for b in range(256)],
@@ -164,7 +174,9 @@ def _zigzag(value: int) -> int:
     return 2 * value if value >= 0 else -2 * value - 1
 
 
-def _encode_terms(state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]) -> dict[str, Row]:
+def _encode_terms(
+    state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]
+) -> dict[str, Row]:
     fields, coders, n = state
     with paused_gc():
         return {term: _encode_term(term, fields, coders, n) for term in terms}
@@ -180,7 +192,9 @@ def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, 
             numbers += (0, 0)
             continue
         k = rice_parameter(n, len(entry))
-        chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(_posting_bits(entry, coders[name], k))
+        chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(
+            _posting_bits(entry, coders[name], k)
+        )
         numbers += (len(entry), len(chars))
         coded.append(chars)
     return numbers, "".join(coded)
@@ -267,20 +281,34 @@ def _sextets(data: bytes, bits: int) -> str:
     return base64.b64encode(data + bytes(-len(data) % 3)).decode("ascii")[: -(-bits // 6)]
 
 
-def _uncoded(vocabulary: list[str], coded: dict[str, Row], fields: dict[str, InvertedField], previous: Snapshot | None) -> list[str]:
+def _uncoded(
+    vocabulary: list[str], coded: dict[str, Row], fields: dict[str, InvertedField], previous: Snapshot | None
+) -> list[str]:
     """The terms without a row, in order: after a patch whose rows still hold, the terms it touched
     that are still in use (a pass over the whole vocabulary cost more than the patch); else all."""
     if previous is not None and coded and previous.vocabulary is vocabulary:
-        return sorted((t for t in previous.stale if t not in coded and any(t in f.postings for f in fields.values())), key=term_order)
+        return sorted(
+            (t for t in previous.stale if t not in coded and any(t in f.postings for f in fields.values())),
+            key=term_order,
+        )
     return [t for t in vocabulary if t not in coded]
 
 
-def _write_shards(folder: Path, vocabulary: list[str], coded: dict[str, Row], recoded: list[int], stats: ExportStats, previous: list[Shard]) -> list[Shard]:
+def _write_shards(
+    folder: Path,
+    vocabulary: list[str],
+    coded: dict[str, Row],
+    recoded: list[int],
+    stats: ExportStats,
+    previous: list[Shard],
+) -> list[Shard]:
     """Cut the sorted terms into shards of about equal size and write them: each shard as many
     terms as fit in the target size (at least one). A shard cut as the previous export cut it
     (same number, first term and length) with no row coded again holds the same rows: its bytes
     are taken from the previous export. recoded: positions of the rows coded again, in order."""
-    sizes = np.fromiter((len(term) + len(coded[term][1]) + _TERM_OVERHEAD for term in vocabulary), dtype=np.int64, count=len(vocabulary))
+    sizes = np.fromiter(
+        (len(term) + len(coded[term][1]) + _TERM_OVERHEAD for term in vocabulary), dtype=np.int64, count=len(vocabulary)
+    )
     target = max(MIN_SHARD_CHARS, int(sizes.sum()) // MAX_SHARDS)
     ends = np.cumsum(sizes)  # ends[i]: the size of terms 0..i
     shards: list[Shard] = []
@@ -288,32 +316,57 @@ def _write_shards(folder: Path, vocabulary: list[str], coded: dict[str, Row], re
     while start < len(vocabulary):
         before = int(ends[start - 1]) if start else 0
         end = max(start + 1, int(np.searchsorted(ends, before + target, side="right")))
-        shards.append(_shard(folder, len(shards), vocabulary[start:end], coded, bisect_left(recoded, start) == bisect_left(recoded, end), stats, previous))
+        shards.append(
+            _shard(
+                folder,
+                len(shards),
+                vocabulary[start:end],
+                coded,
+                bisect_left(recoded, start) == bisect_left(recoded, end),
+                stats,
+                previous,
+            )
+        )
         start = end
     stats.shards = len(shards)
     return shards
 
 
-def _shard(folder: Path, number: int, terms: list[str], coded: dict[str, Row], same_rows: bool, stats: ExportStats, previous: list[Shard]) -> Shard:
+def _shard(
+    folder: Path,
+    number: int,
+    terms: list[str],
+    coded: dict[str, Row],
+    same_rows: bool,
+    stats: ExportStats,
+    previous: list[Shard],
+) -> Shard:
     before = previous[number] if number < len(previous) else None
     if before is not None and same_rows and (before.first, before.terms) == (terms[0], len(terms)):
         payload = before.payload
     else:
         rows = [coded[term] for term in terms]
-        payload = _payload(f"t/{number}", [terms, [x for numbers, _ in rows for x in numbers], "".join(chars for _, chars in rows)])
+        payload = _payload(
+            f"t/{number}", [terms, [x for numbers, _ in rows for x in numbers], "".join(chars for _, chars in rows)]
+        )
         stats.made_shards.append(number)
     _put(folder, f"t/{number}.js", payload, stats)
     return Shard(terms[0], len(terms), payload)
 
 
-def _write_docs(folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats, previous: Snapshot | None) -> list[bytes]:
+def _write_docs(
+    folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats, previous: Snapshot | None
+) -> list[bytes]:
     """The document files (those of unchanged documents as the last export wrote them); returns their bytes."""
     files = []
     for number, start in enumerate(range(0, len(articles), chunk)):
         payload = previous.doc_file(number, chunk) if previous is not None else None
         if payload is None:
             stats.made_docs.append(number)
-            rows = [[a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] for a in articles[start : start + chunk]]
+            rows = [
+                [a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)]
+                for a in articles[start : start + chunk]
+            ]
             payload = _payload(f"d/{number}", rows)
         _put(folder, f"d/{number}.js", payload, stats)
         files.append(payload)
@@ -343,7 +396,10 @@ def _facets(articles: Sequence[Article]) -> dict[str, list]:
     outlets: list[list[str]] = []
     index: dict[str, int] = {}
     runs = []
-    for (key, name, published), group in itertools.groupby(articles, lambda a: (a.outlet.key if a.outlet else "", a.outlet.name if a.outlet else "Unknown source", year(a.date))):
+    for (key, name, published), group in itertools.groupby(
+        articles,
+        lambda a: (a.outlet.key if a.outlet else "", a.outlet.name if a.outlet else "Unknown source", year(a.date)),
+    ):
         if key not in index:
             index[key] = len(outlets)
             outlets.append([key, name])
@@ -356,7 +412,9 @@ def _write(folder: Path, rel: str, name: str, data: object, stats: ExportStats) 
 
 
 def _payload(name: str, data: object) -> bytes:
-    return f"SiteGenSearch.register({json.dumps(name)},{json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n".encode("utf-8")
+    return f"SiteGenSearch.register({json.dumps(name)},{json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n".encode(
+        "utf-8"
+    )
 
 
 def _put(folder: Path, rel: str, payload: bytes, stats: ExportStats) -> None:

@@ -89,7 +89,14 @@ def document(article: Article) -> dict[str, Any]:
 # Writing
 
 
-def update(folder: Path, articles: Sequence[Article], digests: dict[str, str], todo: IndexPlan, share: dict[str, InvertedField] | None = None, jobs: int = 1) -> bool:
+def update(
+    folder: Path,
+    articles: Sequence[Article],
+    digests: dict[str, str],
+    todo: IndexPlan,
+    share: dict[str, InvertedField] | None = None,
+    jobs: int = 1,
+) -> bool:
     """Bring the index in folder up to date with articles. On a rebuild every article is analyzed
     and, when share is given, its inversion is appended there for the export: returns True then."""
     if todo.idle:
@@ -97,17 +104,27 @@ def update(folder: Path, articles: Sequence[Article], digests: dict[str, str], t
     if not todo.rebuild:
         try:
             by_id = {a.id: a for a in articles}
-            if _update_in_place(folder, articles, [by_id[i] for i in todo.changed], todo.changed + todo.removed, digests):
+            if _update_in_place(
+                folder, articles, [by_id[i] for i in todo.changed], todo.changed + todo.removed, digests
+            ):
                 return False
         except windex.LockError as exc:
-            raise SiteGenError("another site-gen process is updating the search index; try again when it has finished", str(folder)) from exc
+            raise SiteGenError(
+                "another site-gen process is updating the search index; try again when it has finished", str(folder)
+            ) from exc
         except Exception:  # a corrupt index shows itself as any error from deep inside whoosh: rebuild it
             pass
     rebuild(folder, articles, digests, share, jobs)
     return True
 
 
-def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], share: dict[str, InvertedField] | None = None, jobs: int = 1) -> None:
+def rebuild(
+    folder: Path,
+    articles: Sequence[Article],
+    digests: dict[str, str],
+    share: dict[str, InvertedField] | None = None,
+    jobs: int = 1,
+) -> None:
     """Build a fresh index beside the old one, then swap it in. Each worker analyzes a part of
     the articles and writes it as segments of at most BATCH articles (as whoosh's MpWriter does)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +133,10 @@ def rebuild(folder: Path, articles: Sequence[Article], digests: dict[str, str], 
     fresh.mkdir()
     try:
         ix = windex.create_in(str(fresh), schema())
-        parts = [list(reversed(done)) for done in parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)]
+        parts = [
+            list(reversed(done))
+            for done in parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)
+        ]
         segments = []
         for done in parts:
             while done:  # popped, so that each part's postings are freed once appended
@@ -146,26 +166,34 @@ def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple
         return _write_part(windex.open_dir(folder), articles, part)
 
 
-def _write_part(ix: windex.Index, articles: Sequence[Article], part: range) -> list[tuple[Any, dict[str, InvertedField]]]:
+def _write_part(
+    ix: windex.Index, articles: Sequence[Article], part: range
+) -> list[tuple[Any, dict[str, InvertedField]]]:
     done = []
     for start in range(part.start, part.stop, BATCH):
         batch = articles[start : min(start + BATCH, part.stop)]
         analyzed = invert(batch, positions=True)
         writer = segment_writer(ix, [document(a) for a in batch], analyzed, lock=False)
-        segment = writer._finalize_segment()  # no _finish(): the temporary folder is shared; the committing writer removes it
+        segment = (
+            writer._finalize_segment()
+        )  # no _finish(): the temporary folder is shared; the committing writer removes it
         renumber(analyzed, start)  # here, in parallel, so that the parent only appends
         done.append((segment, analyzed))
     return done
 
 
-def _update_in_place(folder: Path, articles: Sequence[Article], changed: list[Article], deletions: list[str], digests: dict[str, str]) -> bool:
+def _update_in_place(
+    folder: Path, articles: Sequence[Article], changed: list[Article], deletions: list[str], digests: dict[str, str]
+) -> bool:
     """Delete old versions and add changed articles as a new segment; False when a rebuild is better."""
     ix = windex.open_dir(str(folder))
     with ix.reader() as reader:
         total, live = reader.doc_count_all(), reader.doc_count()
     if total - live + len(deletions) > MAX_DELETED * max(total, 1):
         return False
-    segment_writer(ix, [document(a) for a in changed], invert(changed, positions=True), deletions=deletions).commit(merge=False)
+    segment_writer(ix, [document(a) for a in changed], invert(changed, positions=True), deletions=deletions).commit(
+        merge=False
+    )
     if len(ix._segments()) > MAX_SEGMENTS:
         ix.writer().commit(mergetype=MERGE_SMALL)
     Manifest(dict(digests), _outlets(articles)).save(folder)
@@ -187,7 +215,9 @@ def open_index(config: SiteConfig) -> windex.Index:
         return windex.open_dir(str(folder))
     except Exception as exc:  # an unreadable index raises whatever whoosh met first
         Manifest.forget(folder)
-        raise SiteGenError(f"the search index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it") from exc
+        raise SiteGenError(
+            f"the search index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it"
+        ) from exc
 
 
 def parse(ix: windex.Index, text: str) -> wq.Query:
@@ -225,7 +255,9 @@ def query(
         with ix.searcher(weighting=BM25F()) as searcher:
             # limit=None: whoosh's top-N collector drops documents (on the BBC corpus "box office"
             # loses its 10th hit, econom* most of its top 10); collecting every match is exact and fast.
-            hits = searcher.search(parse(ix, text), filter=wq.And(filters) if filters else None, limit=None)[: max(1, limit)]
+            hits = searcher.search(parse(ix, text), filter=wq.And(filters) if filters else None, limit=None)[
+                : max(1, limit)
+            ]
             highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=160, surround=60), formatter=_Marker())
             texts = _source_texts(config, [hit.get("source") for hit in hits]) if snippets else {}
             return [_result(rank, hit, highlighter, texts) for rank, hit in enumerate(hits, 1)]
@@ -233,7 +265,9 @@ def query(
         raise
     except Exception as exc:  # a damaged file shows itself in the middle of a search
         Manifest.forget(index_dir(config))
-        raise SiteGenError(f"the search index in {index_dir(config)} is damaged ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it") from exc
+        raise SiteGenError(
+            f"the search index in {index_dir(config)} is damaged ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it"
+        ) from exc
 
 
 def _outlet_key(config: SiteConfig, wanted: str) -> str:
@@ -268,7 +302,9 @@ def _result(rank: int, hit: Any, highlighter: Highlighter, texts: dict[str, str]
     marked = ""
     text = texts.get(hit.get("source") or "")
     if text:
-        marked = highlighter.highlight_hit(hit, "body", text=text.replace(_MARK_START, "").replace(_MARK_END, ""), top=2)
+        marked = highlighter.highlight_hit(
+            hit, "body", text=text.replace(_MARK_START, "").replace(_MARK_END, ""), top=2
+        )
     if not marked:
         marked = highlighter.highlight_hit(hit, "body", text=fallback, top=1) or fallback
     marked = " ".join(marked.split())

@@ -122,7 +122,9 @@ def renumber(inverted: dict[str, InvertedField], base: int) -> None:
     for field_postings in inverted.values():
         field_postings.positions = None
         if shift:
-            field_postings.postings = {term: array("Q", map(shift.__add__, packed)) for term, packed in field_postings.postings.items()}
+            field_postings.postings = {
+                term: array("Q", map(shift.__add__, packed)) for term, packed in field_postings.postings.items()
+            }
 
 
 def extend(into: dict[str, InvertedField], batch: dict[str, InvertedField]) -> None:

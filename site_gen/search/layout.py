@@ -24,7 +24,13 @@ def order(articles: Iterable[Article]) -> list[Article]:
 def _order_key(article: Article) -> tuple[str, str, int, int, str]:
     outlet = article.outlet
     day = article.date.toordinal() if article.date else 0
-    return (outlet.name.casefold() if outlet else "", outlet.key if outlet else "", -year(article.date), -day, article.id)
+    return (
+        outlet.name.casefold() if outlet else "",
+        outlet.key if outlet else "",
+        -year(article.date),
+        -day,
+        article.id,
+    )
 
 
 def term_order(term: str) -> bytes:

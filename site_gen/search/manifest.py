@@ -51,7 +51,10 @@ class Manifest:
         self.files = _index_files(folder)
         path = self.path(folder)
         tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "docs": self.docs, "outlets": self.outlets, "files": self.files}), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"schema": SCHEMA_VERSION, "docs": self.docs, "outlets": self.outlets, "files": self.files}),
+            encoding="utf-8",
+        )
         os.replace(tmp, path)
 
     def describes(self, folder: Path) -> bool:

@@ -23,7 +23,14 @@ from site_gen.search.inverted import InvertedField, documents, frequencies
 _Lists = tuple[list[int], list[float], list[bytes]]
 
 
-def segment_writer(ix: windex.Index, values: Sequence[dict[str, Any]], analyzed: dict[str, InvertedField], *, deletions: Iterable[str] = (), lock: bool = True) -> Any:
+def segment_writer(
+    ix: windex.Index,
+    values: Sequence[dict[str, Any]],
+    analyzed: dict[str, InvertedField],
+    *,
+    deletions: Iterable[str] = (),
+    lock: bool = True,
+) -> Any:
     """A SegmentWriter whose new segment holds these documents (the field values of each, and the
     analyzed fields numbered from 0), ready to commit() or to _finalize_segment() for a parent."""
     # zlib on posting blocks costs a third of the write time, for a cache; one compound file
@@ -40,7 +47,9 @@ def segment_writer(ix: windex.Index, values: Sequence[dict[str, Any]], analyzed:
     return writer
 
 
-def _add_documents(writer: Any, docs: Sequence[dict[str, Any]], analyzed: dict[str, InvertedField]) -> dict[str, dict[bytes, _Lists]]:
+def _add_documents(
+    writer: Any, docs: Sequence[dict[str, Any]], analyzed: dict[str, InvertedField]
+) -> dict[str, dict[bytes, _Lists]]:
     """Stored fields and field lengths of every document; returns the postings of the fields not in analyzed."""
     schema, pdw = writer.schema, writer.perdocwriter
     postings: dict[str, dict[bytes, _Lists]] = {}
@@ -69,7 +78,9 @@ def _write_postings(writer: Any, analyzed: dict[str, InvertedField], others: dic
     for name in sorted(set(analyzed) | set(others)):
         fieldobj = schema[name]
         fieldwriter.start_field(name, fieldobj)
-        postwriter = fieldwriter._postwriter = _BulkPostingsWriter(fieldwriter._postfile, codec._blocklimit, compression=codec._compression, inlinelimit=codec._inlinelimit)
+        postwriter = fieldwriter._postwriter = _BulkPostingsWriter(
+            fieldwriter._postfile, codec._blocklimit, compression=codec._compression, inlinelimit=codec._inlinelimit
+        )
         if name in analyzed:
             column = [byte_to_length(length_to_byte(n)) for n in analyzed[name].lengths]  # what readers see
             boost = fieldobj.format.field_boost

@@ -64,7 +64,9 @@ class Snapshot:
     changed: list[int] = field(default_factory=list)
     """Documents a patch changed (the d/N.js files holding them are made again)."""
 
-    def patch(self, articles: Sequence[Article], digests: list[str], before: Mapping[str, Article] | None = None) -> bool:
+    def patch(
+        self, articles: Sequence[Article], digests: list[str], before: Mapping[str, Article] | None = None
+    ) -> bool:
         """Bring the inversion up to date with articles (in export order); False when too much
         changed for a patch (the caller then inverts everything). before: articles by digest,
         where the caller has the old versions at hand (their terms are where their postings are)."""
@@ -115,7 +117,13 @@ class Snapshot:
             elif found and not present:
                 del vocabulary[i]
 
-    def replay(self, articles: Sequence[Article], digests: list[str], recoded: "Recoded", before: Mapping[str, Article] | None = None) -> bool:
+    def replay(
+        self,
+        articles: Sequence[Article],
+        digests: list[str],
+        recoded: "Recoded",
+        before: Mapping[str, Article] | None = None,
+    ) -> bool:
         """Become the snapshot an export made from this one patched for articles: the same patch,
         then the rows and document files that export made anew (False when the patch fails)."""
         if not self.patch(articles, digests, before):
@@ -140,7 +148,6 @@ class Snapshot:
         for term in self.stale:
             self.rows.pop(term, None)
         return self.rows
-
 
     def doc_file(self, number: int, chunk: int) -> bytes | None:
         """d/{number}.js as the last export wrote it, when none of its documents changed."""

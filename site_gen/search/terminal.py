@@ -38,7 +38,15 @@ def date_bound(*, end: bool) -> Callable[[str], dt.date]:
 def run(config: SiteConfig, args: argparse.Namespace) -> int:
     from site_gen.search.index import query  # whoosh: loaded by the commands that search, not by every command line
 
-    results = query(config, args.query, outlet=args.outlet, tag=args.tag, date_from=args.date_from, date_to=args.date_to, limit=args.limit)
+    results = query(
+        config,
+        args.query,
+        outlet=args.outlet,
+        tag=args.tag,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        limit=args.limit,
+    )
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return 0

@@ -202,12 +202,16 @@ class Rebuilder:
             payload = error_payload(exc)
             self.events.publish("build-error", payload)
             for error in payload["errors"]:
-                self.log(f"site-gen serve: rebuild failed: {error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}")
+                self.log(
+                    f"site-gen serve: rebuild failed: {error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}"
+                )
             return
         self.builds += 1
         if result.archive is None:  # nothing the build reads had changed
             live(result)
-        self.log(f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); {result.summary(self.config.output_dir)}")
+        self.log(
+            f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); {result.summary(self.config.output_dir)}"
+        )
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
@@ -227,7 +231,9 @@ def resolve(root: Path, url_path: str) -> Path | None:
     return Path(candidate) if os.path.isfile(candidate) else None
 
 
-def make_handler(config: SiteConfig, events: Events, search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None) -> type:
+def make_handler(
+    config: SiteConfig, events: Events, search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None
+) -> type:
     root = config.output_dir
 
     class Handler(BaseHTTPRequestHandler):
@@ -246,18 +252,30 @@ def make_handler(config: SiteConfig, events: Events, search: Callable[[SiteConfi
                 return self.event_stream()
             if url.path in (LIVE_PREFIX + "live.js", LIVE_PREFIX + "live.css"):
                 name = url.path.rsplit("/", 1)[1]
-                return self.send(200, resources.files("site_gen").joinpath(f"data/{name}").read_bytes(), TYPES[Path(name).suffix], head)
+                return self.send(
+                    200,
+                    resources.files("site_gen").joinpath(f"data/{name}").read_bytes(),
+                    TYPES[Path(name).suffix],
+                    head,
+                )
             if url.path == "/_search":
                 return self.search(url.query, head)
             file = resolve(root, url.path)
             if file is None:
                 return self.not_found(head)
             if file.name == "index.html" and not url.path.endswith(("/", "index.html")):
-                return self.redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))  # relative links need the slash
+                return self.redirect(
+                    url.path + "/" + (f"?{url.query}" if url.query else "")
+                )  # relative links need the slash
             self.send(200, file.read_bytes(), self.content_type(file), head)
 
         def content_type(self, file: Path) -> str:
-            return FEEDS.get(file.name) or TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            return (
+                FEEDS.get(file.name)
+                or TYPES.get(file.suffix)
+                or mimetypes.guess_type(file.name)[0]
+                or "application/octet-stream"
+            )
 
         def send(self, status: int, body: bytes, content_type: str, head: bool = False) -> None:
             if content_type.startswith("text/html"):
@@ -282,8 +300,17 @@ def make_handler(config: SiteConfig, events: Events, search: Callable[[SiteConfi
             if page.is_file():
                 return self.send(404, page.read_bytes(), TYPES[".html"], head)
             error = events.error
-            text = "No site has been built yet." if error is None else "The build failed: " + "; ".join(e["message"] for e in error["errors"])
-            self.send(404, f"<!DOCTYPE html><html lang=en><title>Not found</title><p>{_escape(text)}</p></html>".encode(), TYPES[".html"], head)
+            text = (
+                "No site has been built yet."
+                if error is None
+                else "The build failed: " + "; ".join(e["message"] for e in error["errors"])
+            )
+            self.send(
+                404,
+                f"<!DOCTYPE html><html lang=en><title>Not found</title><p>{_escape(text)}</p></html>".encode(),
+                TYPES[".html"],
+                head,
+            )
 
         def search(self, query: str, head: bool) -> None:
             if search is None:
@@ -354,12 +381,18 @@ def serve(
     server = Server((host, port), make_handler(config, events, search))
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
     watcher = Watcher(config, rebuilder.changed, poll=poll, log=rebuilder.log)
-    threads = [threading.Thread(target=rebuilder.run, daemon=True), threading.Thread(target=server.serve_forever, daemon=True)]
+    threads = [
+        threading.Thread(target=rebuilder.run, daemon=True),
+        threading.Thread(target=server.serve_forever, daemon=True),
+    ]
     for thread in threads:
         thread.start()
     watcher.start()
     try:  # from the moment the URL is printed, Ctrl-C is a clean stop
-        print(f"site-gen serve: serving {config.output_dir} at {url} (watching with {watcher.kind}; Ctrl-C to stop)", flush=True)
+        print(
+            f"site-gen serve: serving {config.output_dir} at {url} (watching with {watcher.kind}; Ctrl-C to stop)",
+            flush=True,
+        )
         if ready:
             ready(url)
         if open_browser:

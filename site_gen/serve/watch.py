@@ -39,7 +39,14 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """One observer over every folder a build reads; calls notify(paths) for relevant changes."""
 
-    def __init__(self, config: SiteConfig, notify: Callable[[set[str]], None], *, poll: bool = False, log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        notify: Callable[[set[str]], None],
+        *,
+        poll: bool = False,
+        log: Callable[[str], None] = print,
+    ) -> None:
         self.config = config
         self.notify = notify
         self.log = log
@@ -78,7 +85,9 @@ class Watcher:
                 raise
             if self.observer is not None:
                 self.observer.stop()
-            self.log(f"site-gen serve: cannot watch with inotify ({exc.strerror or exc}); polling every {POLL_SECONDS} s instead")
+            self.log(
+                f"site-gen serve: cannot watch with inotify ({exc.strerror or exc}); polling every {POLL_SECONDS} s instead"
+            )
             self.kind = "polling"
             self.start()
 

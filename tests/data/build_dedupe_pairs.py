@@ -83,10 +83,20 @@ class Builder:
             return
         self.seen.add(key)
         for r in (a, b):
-            self.texts[f"{source}:{r.id}"] = {"title": r.title, "date": r.date, "url": r.url, "outlet": r.outlet, "text": r.text}
-        self.pairs.append({"a": f"{source}:{a.id}", "b": f"{source}:{b.id}", "source": source, "duplicate": label, "kind": kind})
+            self.texts[f"{source}:{r.id}"] = {
+                "title": r.title,
+                "date": r.date,
+                "url": r.url,
+                "outlet": r.outlet,
+                "text": r.text,
+            }
+        self.pairs.append(
+            {"a": f"{source}:{a.id}", "b": f"{source}:{b.id}", "source": source, "duplicate": label, "kind": kind}
+        )
 
-    def by_share(self, source: str, a: corpus_records.Record, b: corpus_records.Record, kind_yes: str, kind_no: str) -> None:
+    def by_share(
+        self, source: str, a: corpus_records.Record, b: corpus_records.Record, kind_yes: str, kind_no: str
+    ) -> None:
         """Label by word share; identical word sequences are left to the exact-duplicate samples."""
         if words(a.text.split("\n")) == words(b.text.split("\n")):
             return
@@ -110,7 +120,9 @@ def bbc(builder: Builder, records: list[corpus_records.Record], rng: random.Rand
         builder.add("bbc", a, b, True, "same-body-other-headline" if a.title != b.title else "same-body")
     for _, a, b in similar_pairs(records, 0.3):
         same_title = by_id[a].title == by_id[b].title
-        builder.by_share("bbc", by_id[a], by_id[b], "copy-edited", "same-title-other-story" if same_title else "same-topic")
+        builder.by_share(
+            "bbc", by_id[a], by_id[b], "copy-edited", "same-title-other-story" if same_title else "same-topic"
+        )
     titles: dict[str, list[corpus_records.Record]] = defaultdict(list)
     for r in records:
         titles[r.title].append(r)
@@ -159,7 +171,11 @@ def fakenews(builder: Builder, records: list[corpus_records.Record], rng: random
         for a, b in combinations(group, 2):
             builder.add("fakenews", a, b, True, "same-body-other-url")
     by_id = {r.id: r for r in records}
-    different = [(a, b) for _, a, b in similar_pairs(records, 0.2) if words(by_id[a].text.split("\n")) != words(by_id[b].text.split("\n"))]
+    different = [
+        (a, b)
+        for _, a, b in similar_pairs(records, 0.2)
+        if words(by_id[a].text.split("\n")) != words(by_id[b].text.split("\n"))
+    ]
     for a, b in different[:30]:
         builder.by_share("fakenews", by_id[a], by_id[b], "copy-edited", "same-topic")
     by_day: dict[tuple[str, str | None], list[corpus_records.Record]] = defaultdict(list)
@@ -179,7 +195,11 @@ def main() -> None:
     rt(builder, corpus_records.rt_english(corpora / "rt-thesis-soros"), rng)
     fakenews(builder, corpus_records.fakenews(corpora / "fakenewscorpus-sample"), rng)
     data = {"version": 1, "rule": __doc__, "texts": builder.texts, "pairs": builder.pairs}
-    OUT.write_bytes(lzma.compress(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), preset=9 | lzma.PRESET_EXTREME))
+    OUT.write_bytes(
+        lzma.compress(
+            json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), preset=9 | lzma.PRESET_EXTREME
+        )
+    )
     kinds: dict[tuple[str, str, bool], int] = defaultdict(int)
     for p in builder.pairs:
         kinds[p["source"], p["kind"], p["duplicate"]] += 1
