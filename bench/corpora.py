@@ -70,7 +70,8 @@ def main() -> None:
         work.mkdir(parents=True)
         if not steps:  # files already: build them where they are
             (work / "site.yaml").write_text(
-                f"content_dir: {args.corpora.resolve() / 'bbc-fulltext' / 'bbc'}\ndefaults: [{{path: '*', values: {{source: bbc.co.uk}}}}]\n"
+                f"content_dir: {args.corpora.resolve() / 'bbc-fulltext' / 'bbc'}\n"
+                "defaults: [{path: '*', values: {source: bbc.co.uk}}]\n"
             )
         imported = [timed(step, work) for step in steps]
         build = timed(["build", *(["--config", "site.yaml"] if not steps else []), "-o", "public"], work)

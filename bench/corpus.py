@@ -29,12 +29,37 @@ import argparse
 import datetime as dt
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Iterator
 
-SYLLABLES = "ka ri to ma ne lo su vi de ga po nu ter lan mor sel bri dan fol cre wis tham ound ex".split()
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "ma",
+    "ne",
+    "lo",
+    "su",
+    "vi",
+    "de",
+    "ga",
+    "po",
+    "nu",
+    "ter",
+    "lan",
+    "mor",
+    "sel",
+    "bri",
+    "dan",
+    "fol",
+    "cre",
+    "wis",
+    "tham",
+    "ound",
+    "ex",
+]
 VOCABULARY = 30_000
 WORDS_PER_ARTICLE = 600
 COPY_KINDS = ("rescrape", "same-text", "copy-edit", "truncated", "wire")
@@ -148,7 +173,7 @@ class _Writer:
         if kind == "wire":
             outlet = rng.choice([o for o in others if o.key != story.outlet.key])
             copy = self.story(outlet, serial)
-            copy.date, copy.paragraphs = later, story.paragraphs + [f"(Reporting by {story.outlet.name})"]
+            copy.date, copy.paragraphs = later, [*story.paragraphs, f"(Reporting by {story.outlet.name})"]
             return copy
         copy = self.story(story.outlet, serial)
         copy.date = later
@@ -170,7 +195,10 @@ class _Writer:
 def render(story: Story, fmt: str) -> str:
     """The file text of a story in the header-line or YAML front-matter format."""
     if fmt == "yaml":
-        head = f"---\ntitle: {json.dumps(story.title)}\ndate: {story.date.isoformat()}\nurl: {story.url}\nsource: {story.outlet.domain}\n---\n\n"
+        head = (
+            f"---\ntitle: {json.dumps(story.title)}\ndate: {story.date.isoformat()}\n"
+            f"url: {story.url}\nsource: {story.outlet.domain}\n---\n\n"
+        )
         return head + "\n\n".join(story.paragraphs) + "\n"
     return f"date {story.date.isoformat()} {story.url}\n{story.title}\n\n" + "\n".join(story.paragraphs) + "\n"
 

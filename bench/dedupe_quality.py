@@ -41,7 +41,8 @@ def margins(data: dict) -> None:
         low = min(near, key=lambda x: x[0][n])
         high = max(other, key=lambda x: x[0][n])
         print(
-            f"  {name:12} lowest duplicate {low[0][n]:.3f} ({low[1]['a']} ~ {low[1]['b']}), highest non-duplicate {high[0][n]:.3f} ({high[1]['a']} ~ {high[1]['b']})"
+            f"  {name:12} lowest duplicate {low[0][n]:.3f} ({low[1]['a']} ~ {low[1]['b']}),"
+            f" highest non-duplicate {high[0][n]:.3f} ({high[1]['a']} ~ {high[1]['b']})"
         )
 
 
@@ -131,12 +132,14 @@ def main() -> None:
     data = dedupe_pairs.load()
     labels = sum(p["duplicate"] for p in data["pairs"])
     print(
-        f"{len(data['pairs'])} labelled pairs ({labels} duplicates, {len(data['pairs']) - labels} not), default settings {DedupeSettings()}"
+        f"{len(data['pairs'])} labelled pairs ({labels} duplicates, {len(data['pairs']) - labels} not),"
+        f" default settings {DedupeSettings()}"
     )
     for urls in (True, False):
         for source in (None, "bbc", "rt", "fakenews"):
             print(
-                f"  {'with URLs' if urls else 'text only':9} {source or 'all':8} {dedupe_pairs.evaluate(data, DedupeSettings(), urls=urls, source=source)}"
+                f"  {'with URLs' if urls else 'text only':9} {source or 'all':8} "
+                f"{dedupe_pairs.evaluate(data, DedupeSettings(), urls=urls, source=source)}"
             )
     margins(data)
     candidate_recall(data)

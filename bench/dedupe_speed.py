@@ -51,7 +51,7 @@ class MemoryProbe:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "MemoryProbe":
+    def __enter__(self) -> MemoryProbe:
         Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM so it covers dedupe only
         self._thread.start()
         return self
@@ -170,14 +170,18 @@ def main() -> None:
     print(f"dedupe of {len(articles):,} articles with {config.workers} workers: {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(f"  {len(clusters):,} clusters, {merged:,} copies merged, {cross:,} cross-outlet links")
     print(
-        f"  memory: dedupe's own peak {(probe.peak_kb - probe.before_kb) / 1024:.0f} MB over the {probe.before_kb / 1024:.0f} MB of the articles given to it;"
-        f" {probe.peak_kb / 1024:.0f} MB peak PSS in all (this process + workers); this process: {rss_before / 1024:.0f} MB RSS before, {_vm('VmHWM') / 1024:.0f} MB peak"
+        f"  memory: dedupe's own peak {(probe.peak_kb - probe.before_kb) / 1024:.0f} MB"
+        f" over the {probe.before_kb / 1024:.0f} MB of the articles given to it;"
+        f" {probe.peak_kb / 1024:.0f} MB peak PSS in all (this process + workers);"
+        f" this process: {rss_before / 1024:.0f} MB RSS before, {_vm('VmHWM') / 1024:.0f} MB peak"
     )
     print("  planted: " + ", ".join(f"{k} {v:,}" for k, v in planted_check(corpus, clusters).items()))
     if args.datasketch:
         ours, theirs, lsh, memory = signature_seconds(articles)
         print(
-            f"signatures in one process, CPU: ours {ours:.2f} s (with band keys); datasketch 2.0 MinHash(128) {theirs:.2f} s + MinHashLSH insert {lsh:.2f} s, {memory:.0f} MB more peak RSS"
+            f"signatures in one process, CPU: ours {ours:.2f} s (with band keys);"
+            f" datasketch 2.0 MinHash(128) {theirs:.2f} s + MinHashLSH insert {lsh:.2f} s,"
+            f" {memory:.0f} MB more peak RSS"
         )
 
 

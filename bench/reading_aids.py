@@ -24,13 +24,27 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from site_gen import timeline  # noqa: E402
-from site_gen.render.archive import group  # noqa: E402
 from site_gen.build.pipeline import build  # noqa: E402
-from site_gen.render.citation import cite  # noqa: E402
 from site_gen.config import SiteConfig  # noqa: E402
+from site_gen.render.archive import group  # noqa: E402
+from site_gen.render.citation import cite  # noqa: E402
 from site_gen.render.relations import relate  # noqa: E402
 
-WORDS = "harbour council bridge ferry market storm budget tram library quota pilots museum regatta".split()
+WORDS = [
+    "harbour",
+    "council",
+    "bridge",
+    "ferry",
+    "market",
+    "storm",
+    "budget",
+    "tram",
+    "library",
+    "quota",
+    "pilots",
+    "museum",
+    "regatta",
+]
 
 
 def write_corpus(content: Path, count: int) -> None:
@@ -97,7 +111,8 @@ def main() -> int:
     size = timed("timeline chart + SVG for every listing", all_charts, articles)
     timed("extras lookups for every article", extras, relations, articles, config.base_url)
     print(
-        f"SVG bytes for all listings: {size:,}; peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"
+        f"SVG bytes for all listings: {size:,};"
+        f" peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"
     )
     shutil.rmtree(args.out, ignore_errors=True)
     return 0

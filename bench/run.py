@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import outlets, write_corpus  # noqa: E402
+from corpus import outlets, write_corpus
 
 MEASURE = """
 import json, resource, subprocess, sys, time
@@ -99,7 +99,8 @@ def site_gen_runs(site: Path, articles: int) -> dict:
         )
         runs[name] = result
         print(
-            f"site-gen {name:12} {result['wall']:7.2f} s wall {result['cpu']:7.2f} s CPU {result['peak_rss_mb']:7.0f} MB  {result['files_written']:,} files written",
+            f"site-gen {name:12} {result['wall']:7.2f} s wall {result['cpu']:7.2f} s CPU"
+            f" {result['peak_rss_mb']:7.0f} MB  {result['files_written']:,} files written",
             flush=True,
         )
     return runs
@@ -137,17 +138,17 @@ def peers(site: Path, work: Path, articles: int) -> dict:
 
 
 HUGO_LAYOUTS = {
-    "_default/baseof.html": '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><nav><a href="{{ "/" | relURL }}">Home</a> <a href="{{ "/tags/" | relURL }}">Tags</a></nav><main data-pagefind-body>{{ block "main" . }}{{ end }}</main></body></html>',
-    "_default/single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }} · {{ .Params.outlet }}</p>{{ .Content }}<ul>{{ range .Params.tags }}<li><a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul><p>Source: {{ .Params.source_url }}</p></article>{{ end }}',
-    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ol>{{ range (.Paginate .Pages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}<p>{{ .Summary }}</p></li>{{ end }}</ol>{{ template "_internal/pagination.html" . }}{{ end }}',
-    "index.html": '{{ define "main" }}<h1>Latest</h1><ol>{{ range (.Paginate (where site.RegularPages "Type" "posts")).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Summary }}</p></li>{{ end }}</ol>{{ template "_internal/pagination.html" . }}{{ end }}',
+    "_default/baseof.html": '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><nav><a href="{{ "/" | relURL }}">Home</a> <a href="{{ "/tags/" | relURL }}">Tags</a></nav><main data-pagefind-body>{{ block "main" . }}{{ end }}</main></body></html>',  # noqa: E501  hugo template one-liner, kept byte-exact
+    "_default/single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }} · {{ .Params.outlet }}</p>{{ .Content }}<ul>{{ range .Params.tags }}<li><a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul><p>Source: {{ .Params.source_url }}</p></article>{{ end }}',  # noqa: E501  hugo template one-liner, kept byte-exact
+    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ol>{{ range (.Paginate .Pages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}<p>{{ .Summary }}</p></li>{{ end }}</ol>{{ template "_internal/pagination.html" . }}{{ end }}',  # noqa: E501  hugo template one-liner, kept byte-exact
+    "index.html": '{{ define "main" }}<h1>Latest</h1><ol>{{ range (.Paginate (where site.RegularPages "Type" "posts")).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><p>{{ .Summary }}</p></li>{{ end }}</ol>{{ template "_internal/pagination.html" . }}{{ end }}',  # noqa: E501  hugo template one-liner, kept byte-exact
 }
 
 
 def write_hugo_site(site: Path, hugo_site: Path) -> None:
     """The same articles as Hugo content: Markdown with front matter (title, date, tags, outlet)."""
-    from site_gen.cli import site_config  # the project's own reader, so both tools get the same articles
     from site_gen.build.pipeline import collect_inputs
+    from site_gen.cli import site_config  # the project's own reader, so both tools get the same articles
 
     config = site_config(argparse.Namespace(source=site, config=None, output=None, jobs=None))
     posts = hugo_site / "content" / "posts"

@@ -40,11 +40,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from site_gen.render.archive import assemble  # noqa: E402
 from site_gen.config import load_config  # noqa: E402
-from site_gen.render.keys import article_keys  # noqa: E402
 from site_gen.model import Article, Outlet, SourceFile  # noqa: E402
 from site_gen.output import WorkTree  # noqa: E402
+from site_gen.render.archive import assemble  # noqa: E402
+from site_gen.render.keys import article_keys  # noqa: E402
 from site_gen.render.pages import Renderer  # noqa: E402
 from site_gen.search import export, index, layout  # noqa: E402
 from site_gen.search.inverted import InvertedField, invert  # noqa: E402
@@ -52,12 +52,129 @@ from site_gen.search.terms import FIELDS  # noqa: E402
 
 # English function words, the commonest first: the head of the Zipf distribution, as in real
 # text (whoosh drops only 33 of them as stop words; "said", "would", "there" are indexed).
-FUNCTION_WORDS = (
-    "the of and to a in that is was he for it with as his on be at by i this had not are but from or have an they which one you were her all "
-    "she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could "
-    "time these two may then do first any my now such like our over me even most made after also did many before must through back years where "
-    "much your way well down should because each just those people how too little state good very make world still own see men work long get here"
-).split()
+FUNCTION_WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "that",
+    "is",
+    "was",
+    "he",
+    "for",
+    "it",
+    "with",
+    "as",
+    "his",
+    "on",
+    "be",
+    "at",
+    "by",
+    "i",
+    "this",
+    "had",
+    "not",
+    "are",
+    "but",
+    "from",
+    "or",
+    "have",
+    "an",
+    "they",
+    "which",
+    "one",
+    "you",
+    "were",
+    "her",
+    "all",
+    "she",
+    "there",
+    "would",
+    "their",
+    "we",
+    "him",
+    "been",
+    "has",
+    "when",
+    "who",
+    "will",
+    "more",
+    "no",
+    "if",
+    "out",
+    "so",
+    "said",
+    "what",
+    "up",
+    "its",
+    "about",
+    "into",
+    "than",
+    "them",
+    "can",
+    "only",
+    "other",
+    "new",
+    "some",
+    "could",
+    "time",
+    "these",
+    "two",
+    "may",
+    "then",
+    "do",
+    "first",
+    "any",
+    "my",
+    "now",
+    "such",
+    "like",
+    "our",
+    "over",
+    "me",
+    "even",
+    "most",
+    "made",
+    "after",
+    "also",
+    "did",
+    "many",
+    "before",
+    "must",
+    "through",
+    "back",
+    "years",
+    "where",
+    "much",
+    "your",
+    "way",
+    "well",
+    "down",
+    "should",
+    "because",
+    "each",
+    "just",
+    "those",
+    "people",
+    "how",
+    "too",
+    "little",
+    "state",
+    "good",
+    "very",
+    "make",
+    "world",
+    "still",
+    "own",
+    "see",
+    "men",
+    "work",
+    "long",
+    "get",
+    "here",
+]
 SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in "aeiou"] + ["th", "st", "ch", "sh", "tr"]
 SUFFIXES = ["", "", "", "s", "ed", "ing", "er", "ly", "ation", "ment", "ness", "ive"]
 CHROMIUM = "/usr/bin/chromium"
@@ -213,10 +330,11 @@ def browse(browser: object, site: Path, label: str, text: str) -> dict[str, obje
     page.goto(f"{url}?q={text.replace(' ', '+')}")
     wait_until(
         page,
-        "document.querySelectorAll('#search-results li').length > 0 || /No results/.test(document.getElementById('search-status').textContent)",
+        "document.querySelectorAll('#search-results li').length > 0"
+        " || /No results/.test(document.getElementById('search-status').textContent)",
     )
     first = time.perf_counter() - started
-    index_files = [u for u in loaded if "/search/" in u and u.endswith(".js") or u.endswith("/static/search.js")]
+    index_files = [u for u in loaded if ("/search/" in u and u.endswith(".js")) or u.endswith("/static/search.js")]
     size = sum(Path(u[len("file://") :]).stat().st_size for u in index_files)
     # Keystrokes once the shards are loaded: retype the query, then the space that completes it.
     page.fill("#search-q", "")

@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import prepare_site  # noqa: E402
+from run import prepare_site
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -159,7 +159,8 @@ def measure_size(articles: int, edits: int, work: Path) -> dict:
         "save_to_seen_by_harness_s": [round(x, 3) for x in seen],
     }
     print(
-        f"{articles:>7,} articles: first page {startup:.2f} s after start; save -> reloaded page painted, median {result['median_s']:.3f} s "
+        f"{articles:>7,} articles: first page {startup:.2f} s after start;"
+        f" save -> reloaded page painted, median {result['median_s']:.3f} s "
         f"({', '.join(f'{x:.3f}' for x in latencies)}); seen by the harness, median {statistics.median(seen):.3f} s",
         flush=True,
     )

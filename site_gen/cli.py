@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from site_gen import __version__
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.run(args)
+        run: Callable[[argparse.Namespace], int] = args.run  # set by each subcommand (set_defaults)
+        return run(args)
     except ConfigError as exc:
         where = f"{exc.path}: " if exc.path else ""
         print(f"site-gen: configuration error in {where or 'settings: '}", file=sys.stderr)

@@ -149,7 +149,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def parse_yaml(text: str, path: str) -> Any:
     """YAML text as data; a syntax error becomes a ConfigError naming the file and line."""
     try:
-        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=SafeLoader)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
@@ -203,7 +203,8 @@ def _apply(config: SiteConfig, data: dict[str, Any]) -> list[str]:
     problems.extend(_check_theme(config))
     if not is_valid(normalize_code(config.language)):
         problems.append(
-            f"'language' must be a language tag such as en, de or pt-BR, not {config.language!r} (it is every page's lang attribute)"
+            f"'language' must be a language tag such as en, de or pt-BR, not {config.language!r} (it is every page's "
+            "lang attribute)"
         )
     return problems
 
@@ -237,7 +238,8 @@ def _parse_boilerplate(value: Any, problems: list[str]) -> BoilerplateSettings:
         elif key == "min_share" and _check_type(name, item, (int, float), problems):
             if isinstance(item, bool) or not 0 < item <= 1:
                 problems.append(
-                    f"'{name}' must be a share between 0 and 1 (0.25 means a quarter of the outlet's articles), not {item!r}"
+                    f"'{name}' must be a share between 0 and 1 (0.25 means a quarter of the outlet's articles), not "
+                    f"{item!r}"
                 )
             else:
                 settings.min_share = float(item)
@@ -306,7 +308,8 @@ def _check_theme(config: SiteConfig) -> list[str]:
         return []
     looked = ", ".join(str(folder) for folder in candidates)
     return [
-        f"theme {config.theme!r} not found: looked in {looked} (copy a template of themes/default into themes/{config.theme}/templates/ to start one)"
+        f"theme {config.theme!r} not found: looked in {looked} (copy a template of themes/default into "
+        f"themes/{config.theme}/templates/ to start one)"
     ]
 
 
@@ -333,7 +336,8 @@ def _check_permalink(pattern: str) -> list[str]:
     if any(spec or conversion for _, spec, conversion in fields):
         # a format spec can pad a field with dots or slashes ({month:.>2} gives '..' for undated articles)
         problems.append(
-            f"'permalink' fields take no format spec or conversion (write {{year}}, not {{year:>6}} or {{slug!r}}): {pattern!r}"
+            f"'permalink' fields take no format spec or conversion (write {{year}}, not {{year:>6}} or {{slug!r}}): "
+            f"{pattern!r}"
         )
     names = {name for name, _, _ in fields}
     unknown = names - PERMALINK_FIELDS

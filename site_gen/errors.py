@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# What __reduce__ returns: the class and its constructor's arguments.
+_Reduced = tuple[type["SiteGenError"], tuple[object, ...]]
+
 
 class SiteGenError(Exception):
     """A problem with one input, the configuration or the output, phrased for the user."""
@@ -12,7 +15,7 @@ class SiteGenError(Exception):
         self.path = path
         self.line = line
 
-    def __reduce__(self):  # keep path and line when raised in a worker process
+    def __reduce__(self) -> _Reduced:  # keep path and line when raised in a worker process
         return (SiteGenError, (self.message, self.path, self.line))
 
     def __str__(self) -> str:
@@ -29,12 +32,12 @@ class ConfigError(SiteGenError):
         self.problems = problems
         super().__init__("; ".join(problems), path)
 
-    def __reduce__(self):
+    def __reduce__(self) -> _Reduced:
         return (ConfigError, (self.problems, self.path))
 
 
 class OutputError(SiteGenError):
     """The output folder cannot be written safely."""
 
-    def __reduce__(self):
+    def __reduce__(self) -> _Reduced:
         return (OutputError, (self.message, self.path, self.line))

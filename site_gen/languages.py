@@ -137,7 +137,8 @@ def choose_language(article: Article, registry_language: str | None, default: st
         article.messages.append(
             Message(
                 "warning",
-                f"language {article.language[:100]!r} is not a language tag (such as en, de or pt-BR); the outlet's, the detected or the site's language is used instead",
+                f"language {article.language[:100]!r} is not a language tag (such as en, de or pt-BR); the outlet's, "
+                "the detected or the site's language is used instead",
             )
         )
     if registry_language:

@@ -10,24 +10,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 Level = Literal["info", "warning", "error"]
 
 
 def fast_pickle(cls: type[T]) -> type[T]:
     """Pickle through the constructor: a slots dataclass otherwise unpickles field by field through
     a generic __setstate__, several times slower (the build cache unpickles every article)."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls)]
     values = (
         attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
     )  # attrgetter: one C call for all fields
 
-    def __reduce__(self):  # noqa: N807
+    def __reduce__(self: object) -> tuple[type[T], tuple[Any, ...]]:
         return (cls, values(self))
 
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]  # replacing the method on the class is the point
     return cls
 
 
@@ -70,7 +73,8 @@ class RawDoc:
     format: Literal["header-line", "yaml", "bare"]
     """Which of the three input formats the file is in."""
     meta: dict[str, Any]
-    """Metadata after precedence (defaults < path < file): title, date, url, source, tags, language, slug, draft, extra."""
+    """Metadata after precedence (defaults < path < file): title, date, url, source, tags, language, slug, draft,
+    extra."""
     body: str
     """The body text exactly as decoded (line endings already LF)."""
     body_line: int
@@ -86,7 +90,8 @@ class Removal:
     """Something normalization took out of or changed in the text, so the page can say so."""
 
     kind: str
-    """Short name: repeated-paragraph, title-repeated, control-characters, invisible-characters, non-breaking-spaces, mojibake, boilerplate."""
+    """Short name: repeated-paragraph, title-repeated, control-characters, invisible-characters, non-breaking-spaces,
+    mojibake, boilerplate."""
     count: int
     """How many occurrences were removed or changed."""
     detail: str

@@ -19,6 +19,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import TracebackType
 
 from site_gen.errors import OutputError
 
@@ -143,13 +144,15 @@ class Output:
         self.shadow = target.parent / f".{target.name}.shadow"
         self._lock_fd: int | None = None
 
-    def __enter__(self) -> "Output":
+    def __enter__(self) -> Output:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock()
         self._remove_leftovers()
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
         self._unlock()
@@ -220,7 +223,8 @@ class Output:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
                 raise OutputError(
-                    f"another site-gen build is writing this output folder (lock {lock_path.name}); try again when it has finished",
+                    f"another site-gen build is writing this output folder (lock {lock_path.name}); try again when "
+                    "it has finished",
                     str(self.target),
                 ) from exc
             raise
@@ -275,4 +279,5 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
-    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+    status: int = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return status == 0

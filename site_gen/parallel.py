@@ -12,7 +12,8 @@ import ctypes.util
 import multiprocessing
 import os
 import signal
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -60,7 +61,8 @@ def run(
 
 
 def die_with_parent() -> None:
-    """A worker (or search process) outliving a killed build could go on writing into the next build's folder (Linux)."""
+    """A worker (or search process) outliving a killed build could go on writing into the next build's folder
+    (Linux)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before prctl took effect

@@ -7,17 +7,17 @@ import http.server
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 from hypothesis import settings
 
-settings.register_profile("campaign", max_examples=20_000, deadline=None)  # scripts/fuzz.sh
-
 from site_gen.build.pipeline import BuildResult, build
 from site_gen.config import SiteConfig, load_config
+
+settings.register_profile("campaign", max_examples=20_000, deadline=None)  # scripts/fuzz.sh
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = Path(os.environ.get("SITE_GEN_CORPORA", REPO.parent / "shared" / "corpora"))
@@ -112,7 +112,10 @@ def archive_site(site: Site) -> Site:
         )
         site.write(
             f"{i}.md",
-            f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\nurl: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n",
+            (
+                f"---\ntitle: Story {i} about café society\ndate: {year}-0{i % 9 + 1}-1{i % 9}\n"
+                f"url: https://{outlets[i % 3]}/{i}{tags}\n---\n{body}\n"
+            ),
         )
     site.write("undated.txt", "An undated note\nIt mentions a walrus once.\n")
     return site

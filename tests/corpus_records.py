@@ -42,7 +42,7 @@ def bbc(root: Path) -> list[Record]:
 def rt_english(root: Path) -> list[Record]:
     """rt-thesis-soros: clean-csv-eng/*.csv and clinton-duma.csv (date,title,content,URL; stray bytes replaced)."""
     records = []
-    for path in sorted(root.glob("clean-csv-eng/*.csv")) + [root / "clinton-duma.csv"]:
+    for path in [*sorted(root.glob("clean-csv-eng/*.csv")), root / "clinton-duma.csv"]:
         rows = csv.reader(io.StringIO(path.read_bytes().decode("utf-8", "replace")))
         next(rows)
         for n, (date, title, content, url) in enumerate(rows, 2):

@@ -73,7 +73,8 @@ _OVERFLOW = """() => {
     const clipped = el => {
         for (let a = el.parentElement; a; a = a.parentElement) {
             const o = getComputedStyle(a).overflowX;
-            if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return a.getBoundingClientRect().right <= width + 1;
+            if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip')
+                return a.getBoundingClientRect().right <= width + 1;
         }
         return false;
     };
@@ -81,7 +82,8 @@ _OVERFLOW = """() => {
     for (const el of document.body.querySelectorAll('*')) {
         const box = el.getBoundingClientRect();
         if (box.width > 0 && box.right > width + 1 && !clipped(el)) {
-            wide.push(el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '') + ' right=' + Math.round(box.right));
+            const name = typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '';
+            wide.push(el.tagName.toLowerCase() + name + ' right=' + Math.round(box.right));
         }
     }
     return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import signal
 import subprocess
@@ -47,10 +48,8 @@ class Preview:
         """Lines printed during the next `seconds`."""
         end, got = time.monotonic() + seconds, []
         while time.monotonic() < end:
-            try:
+            with contextlib.suppress(queue.Empty):
                 got.append(self.lines.get(timeout=max(0.01, end - time.monotonic())))
-            except queue.Empty:
-                pass
         self.log += got
         return got
 

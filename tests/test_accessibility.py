@@ -3,8 +3,9 @@ plus the checks axe cannot make on its own (landmarks, skip link, heading order,
 
 from __future__ import annotations
 
-import pytest
+import itertools
 
+import pytest
 from conftest import require
 from pagechecks import AXE, axe_violations, page_kinds, serious_violations
 
@@ -17,7 +18,7 @@ SCHEMES = {"light": "rgb(253, 252, 249)", "dark": "rgb(22, 22, 20)"}
 @pytest.fixture(scope="module")
 def kinds(sample_build):
     found = page_kinds(sample_build / "public")
-    assert KINDS <= set(found), f"the sample build lacks pages of kind {sorted(KINDS - set(found))}"
+    assert set(found) >= KINDS, f"the sample build lacks pages of kind {sorted(KINDS - set(found))}"
     return found
 
 
@@ -46,7 +47,8 @@ def test_axe_sees_a_contrast_problem_when_there_is_one(browser, sample_build, ki
     page = context.new_page()
     page.goto((sample_build / "public" / kinds["home"]).as_uri())
     page.evaluate(
-        "document.querySelector('main').insertAdjacentHTML('beforeend', '<p style=\"color:#bbb;background:#ccc\">faint</p>')"
+        "document.querySelector('main')"
+        ".insertAdjacentHTML('beforeend', '<p style=\"color:#bbb;background:#ccc\">faint</p>')"
     )
     assert "color-contrast" in {v["id"] for v in axe_violations(page) if v["impact"] == "serious"}
     context.close()
@@ -62,7 +64,7 @@ def test_every_page_has_landmarks_one_h1_and_headings_in_order(page, sample_buil
         levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6", "hs => hs.map(h => Number(h.tagName[1]))")
         if levels.count(1) != 1 or levels[0] != 1:
             problems.append(f"{kind}: expected one h1 first, got {levels}")
-        jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+        jumps = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
         if jumps:
             problems.append(f"{kind}: heading levels skip {jumps}")
     assert problems == []

@@ -1,8 +1,8 @@
 import datetime as dt
 
-from site_gen.render.archive import assemble, group
 from site_gen.config import SiteConfig
 from site_gen.model import Article, Outlet, SourceFile
+from site_gen.render.archive import assemble, group
 from site_gen.slugs import slugify
 
 OUTLET = Outlet("gazette", "Gazette", "gazette.example")

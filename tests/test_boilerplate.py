@@ -2,11 +2,11 @@ import re
 
 import pytest
 
-from site_gen.ingest.boilerplate import paragraph_keys, strip_patterns, strip_recurring
 from site_gen.config import BoilerplateSettings, SiteConfig
 from site_gen.errors import ConfigError
-from site_gen.model import Article, Outlet
+from site_gen.ingest.boilerplate import paragraph_keys, strip_patterns, strip_recurring
 from site_gen.ingest.sources import load_registry
+from site_gen.model import Article, Outlet
 
 FOOTER = re.compile(r"(?:©\s*)?Автономная некоммерческая организация\W*ТВ-Новости\b.*", re.DOTALL)
 NEWS = Outlet("news", "News", "news.example")
@@ -99,7 +99,10 @@ def test_bundled_rt_patterns_cover_the_english_russian_and_german_footers(tmp_pa
     registry = load_registry(SiteConfig(root=tmp_path))
     rt = registry.outlet_for_url("https://de.rt.com/x")
     texts = [
-        "Text RT News App \ufffd Autonomous Nonprofit Organization TV Novosti \ufffd, 2005 2021 All rights reserved This website uses cookies",
+        (
+            "Text RT News App \ufffd Autonomous Nonprofit Organization TV Novosti \ufffd, 2005 2021"
+            " All rights reserved This website uses cookies"
+        ),
         "Text © Autonomous Nonprofit Organization “TV Novosti”, 2005–2021 All rights reserved",
         "Текст. © Автономная некоммерческая организация «ТВ-Новости», 2005—2021 гг. Все права защищены.",
         "Text Subscribeto RT newsletter to get stories the mainstream media won t tell you",
@@ -119,7 +122,10 @@ def test_build_reports_boilerplate_on_the_page_and_in_the_report(site):
     for i in range(4):
         site.write(
             f"a{i}.txt",
-            f"date 2024-01-0{i + 1} https://news.example/{i}\nStory {i}\n\nFirst line {i}. Read more at News.example today\nFollow us on Telegram\n",
+            (
+                f"date 2024-01-0{i + 1} https://news.example/{i}\nStory {i}\n\n"
+                f"First line {i}. Read more at News.example today\nFollow us on Telegram\n"
+            ),
         )
     result = site.build(report_path=site.root / "report.json")
     report = result.report

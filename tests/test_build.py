@@ -2,11 +2,10 @@ import json
 import re
 
 import pytest
-
-from site_gen.render import pages as render
-from site_gen.errors import SiteGenError
-
 from conftest import REPO
+
+from site_gen.errors import SiteGenError
+from site_gen.render import pages as render
 
 
 def test_sample_archive_shows_the_sample_article_as_required(sample_build):

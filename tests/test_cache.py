@@ -2,9 +2,8 @@ from pathlib import Path
 
 from site_gen.build.cache import BuildCache, BuildState, settings_key
 from site_gen.config import SiteConfig
-from site_gen.model import Article, Message
+from site_gen.model import Article, InputEntry, Message
 from site_gen.output import Delta
-from site_gen.model import InputEntry
 
 
 def entry(path: str, title: str) -> InputEntry:

@@ -11,14 +11,19 @@ def test_citation_names_outlet_title_date_urls_hash_and_retrieval(site):
     site.configure(base_url="https://archive.example.org/sub/")
     site.write(
         "a.md",
-        "---\ntitle: Bridge to close\ndate: 2025-03-14\nurl: https://harbourgazette.example/bridge\nretrieved: 2025-03-15\n---\nBody\n",
+        (
+            "---\ntitle: Bridge to close\ndate: 2025-03-14\nurl: https://harbourgazette.example/bridge\n"
+            "retrieved: 2025-03-15\n---\nBody\n"
+        ),
     )
     [article] = site.build().archive.articles
     c = cite(article, "https://archive.example.org/sub/")
     assert c.permalink == "https://archive.example.org/sub/" + article.permalink
     assert c.text() == (
-        "harbourgazette.example. “Bridge to close”. 2025-03-14. https://harbourgazette.example/bridge. Retrieved 2025-03-15. "
-        f"Archived copy: https://archive.example.org/sub/{article.permalink} (source SHA-256 {article.sources[0].sha256})."
+        "harbourgazette.example. “Bridge to close”. 2025-03-14. https://harbourgazette.example/bridge."
+        " Retrieved 2025-03-15. "
+        f"Archived copy: https://archive.example.org/sub/{article.permalink}"
+        f" (source SHA-256 {article.sources[0].sha256})."
     )
     page = site.page(article.permalink)
     assert f'<p class="cite-text" id="cite-text" data-copy="Copy citation">{c.text()}</p>' in page

@@ -65,6 +65,9 @@ def test_dupes_lists_clusters_without_building(site):
 
 def test_the_command_line_loads_whoosh_only_to_index_or_search():
     """whoosh costs 0.1 s of start-up: a build that finds its index up to date never needs it."""
-    code = "import sys, site_gen.cli, site_gen.build.pipeline, site_gen.serve.server; print(sorted(m for m in sys.modules if m.startswith('whoosh.') and m != 'whoosh.lang'))"
+    code = (
+        "import sys, site_gen.cli, site_gen.build.pipeline, site_gen.serve.server; "
+        "print(sorted(m for m in sys.modules if m.startswith('whoosh.') and m != 'whoosh.lang'))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"

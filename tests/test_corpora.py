@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from site_gen.build.pipeline import build
-from site_gen.config import SiteConfig, load_config
-
 from conftest import corpus, require
 from linkcheck import broken_links
 from pagechecks import AXE, overflow, page_kinds, serious_violations
+
+from site_gen.build.pipeline import build
+from site_gen.config import SiteConfig, load_config
 
 pytestmark = pytest.mark.slow
 CATEGORIES = ["business", "entertainment", "politics", "sport", "tech"]

@@ -17,16 +17,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import corpus
 
 from site_gen.cli import main
 from site_gen.urls import canonical_url
 
-from conftest import corpus
-
 pytestmark = pytest.mark.slow
 csv.field_size_limit(sys.maxsize)
 RT_FOOTER = re.compile(
-    r"Autonomous Nonprofit Organization\W*TV[- ]Novosti|All rights reserved\s+This website uses cookies|Автономная некоммерческая организация\W*ТВ-Новости"
+    r"Autonomous Nonprofit Organization\W*TV[- ]Novosti"
+    r"|All rights reserved\s+This website uses cookies"
+    r"|Автономная некоммерческая организация\W*ТВ-Новости"
 )
 IMPORTS = {  # content folder -> (corpus, globs)
     "rt-en": ("rt-thesis-soros", ["clean-csv-eng/*.csv", "clinton-duma.csv"]),

@@ -9,13 +9,12 @@ from site_gen.cycles import paused_gc
 
 def test_collection_is_paused_and_restored_even_after_an_error():
     assert gc.isenabled()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), paused_gc():
+        assert not gc.isenabled()
         with paused_gc():
             assert not gc.isenabled()
-            with paused_gc():
-                assert not gc.isenabled()
-            assert not gc.isenabled()  # the inner pause does not turn it back on early
-            raise RuntimeError
+        assert not gc.isenabled()  # the inner pause does not turn it back on early
+        raise RuntimeError
     assert gc.isenabled()
 
 

@@ -2,8 +2,8 @@ import codecs
 
 import pytest
 
-from site_gen.ingest.decode import decode
 from site_gen.errors import SiteGenError
+from site_gen.ingest.decode import decode
 
 
 def test_utf8_plain_and_with_bom():
@@ -34,7 +34,7 @@ def test_long_cyrillic_single_byte_is_detected():
 
 
 def test_stray_bytes_in_utf8_are_replaced_and_reported_with_line():
-    data = "first line “ok”\nsecond\x94 line".encode("utf-8").replace(b"\xc2\x94", b"\x94")
+    data = "first line “ok”\nsecond\x94 line".encode().replace(b"\xc2\x94", b"\x94")
     text, encoding, messages = decode(data, "a.txt")
     assert encoding == "utf-8" and text == "first line “ok”\nsecond\ufffd line"
     assert messages[0].level == "warning" and messages[0].line == 2

@@ -11,7 +11,24 @@ from site_gen.build.pipeline import collect_inputs
 from site_gen.config import DedupeSettings
 from site_gen.dedupe.clusters import Memo, find_clusters
 
-WORDS = "harbour council bridge ferry quay tide budget vote crew night market storm school museum library road".split()
+WORDS = [
+    "harbour",
+    "council",
+    "bridge",
+    "ferry",
+    "quay",
+    "tide",
+    "budget",
+    "vote",
+    "crew",
+    "night",
+    "market",
+    "storm",
+    "school",
+    "museum",
+    "library",
+    "road",
+]
 
 
 def paragraphs(seed: int, count: int = 6, words: int = 30) -> list[str]:
@@ -33,7 +50,7 @@ def article_of(report: dict, path: str) -> dict:
 
 def test_same_url_copies_merge_and_keep_the_text_only_one_of_them_has(site):
     body = paragraphs(1)
-    changed = body[:3] + ["A sentence that only the rescrape carries, word for word."] + body[3:]
+    changed = [*body[:3], "A sentence that only the rescrape carries, word for word.", *body[3:]]
     site.write("a.txt", header("2025-03-14", "https://gazette.example/news/bridge", "Bridge to close", body))
     site.write(
         "b.txt",
@@ -63,7 +80,7 @@ def test_same_url_copies_merge_and_keep_the_text_only_one_of_them_has(site):
             "2025-03-14",
             "https://gazette.example/news/bridge",
             "Bridge to close",
-            body + ["Only a has this closing line about the ferry timetable."],
+            [*body, "Only a has this closing line about the ferry timetable."],
         ),
     )
     site.build(report_path=site.root / "r.json")
@@ -126,7 +143,7 @@ def test_copies_at_two_outlets_keep_their_pages_and_link_each_other(site):
     site.write(
         "wire/b.txt",
         header(
-            "2025-03-14", "https://wire.example/bridge", "Swing bridge shuts", body[:-1] + ["(Reporting by Wire staff)"]
+            "2025-03-14", "https://wire.example/bridge", "Swing bridge shuts", [*body[:-1], "(Reporting by Wire staff)"]
         ),
     )
     result = site.build(report_path=site.root / "r.json")
@@ -216,7 +233,10 @@ def test_the_sample_shows_every_kind_of_duplicate(sample_build: Path):
     ]
     [rescrape] = [d for d in bridge["duplicates"] if d["reason"] == "same-url"]
     assert rescrape["only_here"] == [
-        "The bridge, which opened in 1894, last had its mechanism overhauled in 1972. Inspectors found cracks in two of the four drive pinions during a routine survey in March."
+        (
+            "The bridge, which opened in 1894, last had its mechanism overhauled in 1972."
+            " Inspectors found cracks in two of the four drive pinions during a routine survey in March."
+        )
     ]
 
 

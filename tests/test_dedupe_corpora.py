@@ -2,11 +2,11 @@
 
 from collections import defaultdict
 
-import pytest
-
 import corpus_records
 import dedupe_pairs
+import pytest
 from conftest import corpus
+
 from site_gen.config import DedupeSettings
 from site_gen.dedupe.clusters import find_clusters
 from site_gen.dedupe.minhash import words

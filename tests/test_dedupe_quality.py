@@ -1,9 +1,9 @@
 """The labelled duplicate pairs (tests/data/dedupe_pairs.json.xz, built from ../shared/corpora by
 tests/data/build_dedupe_pairs.py) meet the targets: precision >= 0.99 and recall >= 0.95."""
 
+import dedupe_pairs
 import pytest
 
-import dedupe_pairs
 from site_gen.config import DedupeSettings
 
 

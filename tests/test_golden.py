@@ -10,10 +10,10 @@ import difflib
 import os
 import shutil
 
+from conftest import REPO
+
 from site_gen.build.pipeline import build
 from site_gen.config import load_config
-
-from conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden"
 

@@ -16,16 +16,18 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from conftest import REPO
 from markupsafe import escape
+from validity import assert_valid_site
 
 from site_gen.build.pipeline import build
 from site_gen.config import load_config
 
-from conftest import REPO
-from validity import assert_valid_site
-
 FIXTURE = REPO / "tests" / "fixtures" / "hostile"
-POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'"
+POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self';"
+    " connect-src 'self'; base-uri 'none'; form-action 'self'"
+)
 UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data):", re.I)
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "srcdoc", "poster", "data")
 
@@ -159,19 +161,25 @@ def test_the_hostile_site_is_valid_html_with_no_broken_links(hostile):
 
 # --- in the browser -------------------------------------------------------------------------
 
-WATCH = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
-"""
-STATE = """() => ({
-  pwned: window.PWNED === undefined ? null : String(window.PWNED),
-  title: document.title,
-  csp: window.__csp || [],
-  inline: [...document.scripts].filter(s => !s.src).length,
-  scripts: [...document.scripts].map(s => s.src),
-  handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => /^on/i.test(a.name)).map(a => e.localName + '[' + a.name + ']')),
-  schemes: [...document.querySelectorAll('*')].flatMap(e => %s.map(n => e.getAttribute(n)).filter(v => v && /^\\s*(javascript|vbscript|data):/i.test(v))),
-})""" % list(URL_ATTRIBUTES)
+WATCH = (
+    "\n"
+    "window.__csp = [];\n"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));\n"
+)
+STATE = (
+    "() => ({\n"
+    "  pwned: window.PWNED === undefined ? null : String(window.PWNED),\n"
+    "  title: document.title,\n"
+    "  csp: window.__csp || [],\n"
+    "  inline: [...document.scripts].filter(s => !s.src).length,\n"
+    "  scripts: [...document.scripts].map(s => s.src),\n"
+    "  handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]"
+    ".filter(a => /^on/i.test(a.name)).map(a => e.localName + '[' + a.name + ']')),\n"
+    f"  schemes: [...document.querySelectorAll('*')].flatMap(e => {list(URL_ATTRIBUTES)}"
+    ".map(n => e.getAttribute(n)).filter(v => v && /^\\s*(javascript|vbscript|data):/i.test(v))),\n"
+    "})"
+)
 
 
 def check(page, url: str, site_root: str) -> list[str]:

@@ -15,8 +15,16 @@ RT_EN = (
     "Skipped,Skipped,Archive:Politicking nav text,https://www.rt.com/shows/x/\n"
     '"1 Oct, 2019",Empty body,,https://www.rt.com/news/2/\n'
 )
-RT_RU = "date*title*content*URL\n30 9 2019*«Принцип недоверия»: чем грозит*Текст статьи.*https://russian.rt.com/world/1\n18 12 2019,*Второй*Ещё текст.*https://russian.rt.com/world/2\n"
-NEWS = ',id,domain,type,url,content,scraped_at,title,authors,meta_keywords,tags\n0,141,awm.com,unreliable,http://awm.com/a/,"Para one.\n\n\nPara two.",2018-01-25 16:17:44.789555,Church gift,Ruth Harris,[\'\'],"Gift, Christmas"\n'
+RT_RU = (
+    "date*title*content*URL\n"
+    "30 9 2019*«Принцип недоверия»: чем грозит*Текст статьи.*https://russian.rt.com/world/1\n"
+    "18 12 2019,*Второй*Ещё текст.*https://russian.rt.com/world/2\n"
+)
+NEWS = (
+    ",id,domain,type,url,content,scraped_at,title,authors,meta_keywords,tags\n"
+    '0,141,awm.com,unreliable,http://awm.com/a/,"Para one.\n\n\nPara two.",2018-01-25 16:17:44.789555,'
+    "Church gift,Ruth Harris,[''],\"Gift, Christmas\"\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -71,9 +79,8 @@ def test_rt_english_rows_become_header_line_files_and_every_row_is_reported(tmp_
     first = result.rows[0]
     assert first.path.startswith("2019-09-25-soros-funds-it-") and first.path.endswith(".txt")
     text = (tmp_path / "out" / first.path).read_text(encoding="utf-8")
-    assert (
-        text
-        == "date 2019-09-25 https://www.rt.com/news/1-soros/\nSoros “funds” it\n\nBody one \ufffd here\nSecond paragraph\n"
+    assert text == (
+        "date 2019-09-25 https://www.rt.com/news/1-soros/\nSoros “funds” it\n\nBody one \ufffd here\nSecond paragraph\n"
     )
     assert any("U+FFFD" in m.message for m in first.messages)
     assert "same article as" in result.rows[1].messages[-1].message and result.rows[1].line == 4
@@ -117,7 +124,8 @@ def test_news_sample_rows_keep_their_other_columns_in_yaml(tmp_path):
     text = (tmp_path / "out" / row.path).read_text(encoding="utf-8")
     assert row.path.startswith("undated-church-gift-")
     assert text.startswith(
-        "---\ntitle: Church gift\nurl: http://awm.com/a/\ntags:\n- Gift\n- Christmas\nid: '141'\ndomain: awm.com\ntype: unreliable\n"
+        "---\ntitle: Church gift\nurl: http://awm.com/a/\ntags:\n- Gift\n- Christmas\n"
+        "id: '141'\ndomain: awm.com\ntype: unreliable\n"
     )
     assert "meta_keywords" not in text  # the literal [''] is an empty cell
     assert text.endswith("---\nPara one.\n\n\nPara two.\n")

@@ -4,10 +4,10 @@ import json
 import os
 import shutil
 
+from conftest import REPO
+
 from site_gen.build.pipeline import build
 from site_gen.config import load_config
-
-from conftest import REPO
 
 
 def header(n: int, body: str = "Body.", outlet: str = "gazette.example") -> str:

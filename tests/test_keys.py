@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from site_gen.config import SiteConfig
-from site_gen.render.keys import ContextHasher, template_keys
 from site_gen.model import Article, Outlet, Tag
+from site_gen.render.keys import ContextHasher, template_keys
 from site_gen.render.pages import make_environment
 
 

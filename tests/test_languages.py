@@ -1,9 +1,9 @@
 import pytest
 
 from site_gen.config import SiteConfig
+from site_gen.ingest.sources import load_registry, tag
 from site_gen.languages import analyzer_language, detect, normalize_code
 from site_gen.model import Article
-from site_gen.ingest.sources import load_registry, tag
 
 RU = "Власти Порт-Эллери объявили о строительстве нового пассажирского терминала в порту. Работы начнутся весной."
 DE = "Die Bundesregierung hat am Mittwoch neue Regeln für den Hafen beschlossen. Die Arbeiten beginnen im Frühjahr."

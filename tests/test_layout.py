@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pagechecks import overflow, page_kinds
 
 pytestmark = pytest.mark.browser
@@ -38,7 +37,8 @@ def test_overflow_check_fails_on_a_wide_element(browser, sample_build, tmp_path)
     public = tmp_path / "public"
     public.mkdir()
     (public / "index.html").write_text(
-        '<!DOCTYPE html><meta name="viewport" content="width=device-width"><body><div><img width="2000" height="10" alt=""></div>'
+        '<!DOCTYPE html><meta name="viewport" content="width=device-width">'
+        '<body><div><img width="2000" height="10" alt=""></div>'
     )
     problems = overflow_problems(browser, public, {"home": "index.html"}, 375, tmp_path)
     assert len(problems) == 2 and "img" in problems[0]

@@ -39,7 +39,7 @@ def test_estimates_track_true_jaccard():
 
 
 def test_short_texts_are_densified_not_left_empty():
-    sig = minhash.signature("only a few words here".split()).tolist()
+    sig = minhash.signature(["only", "a", "few", "words", "here"]).tolist()
     assert len(sig) == minhash.BINS and minhash._EMPTY not in sig and len(set(sig)) > 1
     assert minhash.signature(["one"]).tolist() == minhash.signature(["one"]).tolist()
 
@@ -47,7 +47,10 @@ def test_short_texts_are_densified_not_left_empty():
 def test_fingerprints_are_the_same_in_another_process():
     """Word and shingle hashes must not depend on the per-process string hash salt."""
     text = "the same words in another process"
-    code = f"from site_gen.dedupe import minhash; w = {text!r}.split(); print(sorted(minhash.shingles(w))[:3], minhash.signature(w)[:3].tolist())"
+    code = (
+        f"from site_gen.dedupe import minhash; w = {text!r}.split(); "
+        "print(sorted(minhash.shingles(w))[:3], minhash.signature(w)[:3].tolist())"
+    )
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         for _ in range(2)
@@ -68,7 +71,9 @@ def test_candidates_pair_similar_texts_and_not_unrelated_ones():
 
 
 def test_a_crowded_bucket_is_chained_not_squared():
-    prints = minhash.Fingerprints.of(["one body shared by very many files".split()] * (minhash.MAX_BUCKET + 10))
+    prints = minhash.Fingerprints.of(
+        [["one", "body", "shared", "by", "very", "many", "files"]] * (minhash.MAX_BUCKET + 10)
+    )
     pairs = minhash.candidate_pairs(prints.bands, np.ones(minhash.MAX_BUCKET + 10, dtype=bool))
     assert pairs == {(i, i + 1) for i in range(minhash.MAX_BUCKET + 9)}
 

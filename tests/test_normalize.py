@@ -1,11 +1,11 @@
 from pathlib import Path
 
+from conftest import REPO
+
 from site_gen.config import SiteConfig
-from site_gen.model import RawDoc, SourceFile
 from site_gen.ingest.normalize import comparison_key, drop_repeated, normalize, split_paragraphs
 from site_gen.ingest.read import parse
-
-from conftest import REPO
+from site_gen.model import RawDoc, SourceFile
 
 SAMPLE = REPO / "content" / "000_9a66afeb63694e66.txt"
 
@@ -87,7 +87,10 @@ def test_titles_that_lose_hidden_characters_are_empty_or_overlong_get_warnings()
         return [m.message for m in normalize(raw("Body.", title=title), config()).messages if m.level == "warning"]
 
     assert warnings("Null\x00byte") == [
-        "the title held 1 control character(s) or bidirectional override(s), which can hide or reverse text; they were removed"
+        (
+            "the title held 1 control character(s) or bidirectional override(s),"
+            " which can hide or reverse text; they were removed"
+        )
     ]
     assert (
         len(warnings("Invoice \u202egpj.exe")) == 1 and warnings("שלום \u200f עולם") == []
@@ -103,5 +106,8 @@ def test_an_article_of_more_than_ten_thousand_paragraphs_is_kept_whole_with_a_wa
     article = normalize(raw("\n".join(f"Paragraph {i}." for i in range(10_001))), config())
     assert len(article.paragraphs) == 10_001
     assert [m.message for m in article.messages] == [
-        "10,001 paragraphs, more than 10,000 in one article: probably several articles run together or a scraper caught in a loop; kept whole"
+        (
+            "10,001 paragraphs, more than 10,000 in one article:"
+            " probably several articles run together or a scraper caught in a loop; kept whole"
+        )
     ]

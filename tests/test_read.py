@@ -31,7 +31,10 @@ def test_yaml_front_matter_with_extra_keys_and_aliases(site):
     doc = read(
         site,
         "b.md",
-        "---\ntitle: Hello\ndate: 2024-02-03\nlink: https://x.example/a\nlang: de\ncategories: [a, b]\nauthor: Jo\n---\nBody *md*\n",
+        (
+            "---\ntitle: Hello\ndate: 2024-02-03\nlink: https://x.example/a\nlang: de\n"
+            "categories: [a, b]\nauthor: Jo\n---\nBody *md*\n"
+        ),
     )
     assert doc.format == "yaml" and doc.markup == "markdown"
     assert doc.meta["title"] == "Hello" and doc.meta["date"] == dt.date(2024, 2, 3)
@@ -79,7 +82,15 @@ def test_bad_front_matter_names_the_line(site, text, message, line):
 
 
 def test_yaml_alias_bomb_is_refused(site):
-    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n---\n"
+    bomb = (
+        "---\n"
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        "---\n"
+    )
     site.write("bomb.md", bomb)
     with pytest.raises(SiteGenError, match="expands to more than"):
         read_file(site.config(), "bomb.md")

@@ -144,8 +144,8 @@ def test_article_pages_show_neighbours_same_day_and_copies(site):
 
 def test_copies_of_this_text_are_linked_when_dedupe_records_them(site):
     """Until the dedupe stage fills Article.duplicates, give one article a copy and render it for real."""
-    from site_gen.render.keys import article_keys
     from site_gen.output import WorkTree
+    from site_gen.render.keys import article_keys
     from site_gen.render.pages import Renderer
 
     site.write("g.txt", "date 2025-03-14 https://harbourgazette.example/bridge\nBridge to close\nBody.\n")

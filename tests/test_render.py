@@ -25,8 +25,12 @@ def test_every_internal_link_is_relative_and_resolves(site):
 def test_article_text_and_metadata_are_escaped_never_executed(site):
     site.write(
         "x.md",
-        "---\ntitle: \"<script>alert(1)</script> {{ 'pw' ~ 'ned' }}\"\ntags: [\"<b>t</b>\"]\nurl: https://gazette.example/x\n---\n"
-        "Hello {{ 'pw' ~ 'ned' }} {% if true %}x{% endif %}\n\n<script>alert(2)</script>\n\n[click](javascript:alert(3))\n",
+        (
+            "---\ntitle: \"<script>alert(1)</script> {{ 'pw' ~ 'ned' }}\"\ntags: [\"<b>t</b>\"]\n"
+            "url: https://gazette.example/x\n---\n"
+            "Hello {{ 'pw' ~ 'ned' }} {% if true %}x{% endif %}\n\n<script>alert(2)</script>\n\n"
+            "[click](javascript:alert(3))\n"
+        ),
     )
     site.write(
         "y.txt",

@@ -3,14 +3,27 @@
 import json
 
 import pytest
-
-from site_gen.build.pipeline import build
-from site_gen.build.cache import BuildCache
-
 from test_incremental import full_build_of, snapshot
 
+from site_gen.build.cache import BuildCache
+from site_gen.build.pipeline import build
+
 READ_MORE = "Read more stories at the Gazette.\n"
-WORDS = "harbour council budget ferry timetable winter storm bridge repair school library market river".split()
+WORDS = [
+    "harbour",
+    "council",
+    "budget",
+    "ferry",
+    "timetable",
+    "winter",
+    "storm",
+    "bridge",
+    "repair",
+    "school",
+    "library",
+    "market",
+    "river",
+]
 
 
 def body(n: int, extra: str = "") -> str:

@@ -102,7 +102,10 @@ def test_an_edit_goes_live_before_the_whoosh_update_whose_failure_is_reported(si
     monkeypatch.setattr(index, "update", failing)
     with pytest.raises(
         SiteGenError,
-        match="site was published, but the index for site-gen search was not updated: cannot write the search index: No space left",
+        match=(
+            "site was published, but the index for site-gen search was not updated:"
+            " cannot write the search index: No space left"
+        ),
     ):
         site.build()
     assert "cormorant" in site.page(page) and live == ([True] if jobs == 1 else [])

@@ -1,5 +1,7 @@
-"""The static index: every file registers its data; decoded, the postings are the analysis and the statistics whoosh's."""
+"""The static index: every file registers its data; decoded, the postings are the analysis and the
+statistics whoosh's."""
 
+import itertools
 import json
 import re
 
@@ -58,7 +60,7 @@ def decode_postings(meta, shard_data):
     """term -> [per field: [(doc, tf, length byte)]]"""
     terms, numbers, chars = shard_data
     n, out, at = meta["docs"], {}, 0
-    for i, term in enumerate(terms):
+    for i, word in enumerate(terms):
         lists = []
         for f, field in enumerate(meta["fields"]):
             df, size = numbers[(i * 2 + f) * 2], numbers[(i * 2 + f) * 2 + 1]
@@ -70,7 +72,7 @@ def decode_postings(meta, shard_data):
                 postings.append((prev, tf, field["flcenter"] + (-(z + 1) // 2 if z % 2 else z // 2)))
             lists.append(postings)
             at += size
-        out[term] = lists
+        out[word] = lists
     return out
 
 
@@ -151,7 +153,7 @@ def test_file_sizes_follow_the_archive(monkeypatch, archive_site):
         for terms, numbers, _ in (files[f"t/{n}"] for n in range(len(shards)))
     ]
     target = max(200, sum(map(sum, sizes)) // export.MAX_SHARDS)
-    for shard, following in zip(sizes, sizes[1:]):
+    for shard, following in itertools.pairwise(sizes):
         assert (sum(shard) <= target or len(shard) == 1) and sum(shard) + following[0] > target
 
 

@@ -1,15 +1,15 @@
-"""The whoosh index: queried with filters and snippets, updated in place, never opened needlessly, rebuilt when damaged."""
+"""The whoosh index: queried with filters and snippets, updated in place, never opened needlessly,
+rebuilt when damaged."""
 
 import datetime as dt
 import shutil
 
 import pytest
+from conftest import REPO, Site
 from whoosh import index as windex
 
 from site_gen.errors import SiteGenError
 from site_gen.search import index, manifest
-
-from conftest import REPO, Site
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_snippet_falls_back_to_the_summary_when_the_source_is_gone(site):
 
 
 def test_no_index_yet_says_what_to_do(site):
-    with pytest.raises(SiteGenError, match="no search index yet .* run site-gen build"):
+    with pytest.raises(SiteGenError, match=r"no search index yet .* run site-gen build"):
         index.query(site.config(), "x")
 
 

@@ -3,17 +3,16 @@
 The corpus is the shared BBC set when it is there, else the 522 real BBC, RT and FakeNewsCorpus
 articles bundled with the dedupe tests (tests/data), so that parity is checked in every run."""
 
+import dedupe_pairs
 import pytest
 import yaml
+from conftest import CORPORA
 
 from site_gen.build.pipeline import build
 from site_gen.config import load_config
 from site_gen.search import terms
 from site_gen.search.index import query
 from site_gen.search.terms import field_text
-
-import dedupe_pairs
-from conftest import CORPORA
 from site_gen.slugs import short_hash
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

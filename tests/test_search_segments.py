@@ -25,7 +25,10 @@ def test_codec_segments_are_what_add_document_writes(site, tmp_path):
         body = " ".join(["The walrus", "a grey seal", "otter" * (i % 2), "café", str(i), "*emphasis*"] * (i % 4 + 1))
         site.write(
             f"{i}.md",
-            f"---\ntitle: The story {i} of the walrus\ndate: 202{i % 4}-0{i % 9 + 1}-0{i % 7 + 1}\nurl: https://n{i % 3}.example/{i}{tags}\n---\n{body}\n\nMore: the seal.\n",
+            (
+                f"---\ntitle: The story {i} of the walrus\ndate: 202{i % 4}-0{i % 9 + 1}-0{i % 7 + 1}\n"
+                f"url: https://n{i % 3}.example/{i}{tags}\n---\n{body}\n\nMore: the seal.\n"
+            ),
         )
     site.write("undated.txt", "The undated walrus\nNo date, no URL.\n")
     articles = layout.order(site.build().archive.articles)
@@ -50,7 +53,7 @@ def test_codec_segments_are_what_add_document_writes(site, tmp_path):
         )
         for text in QUERIES:
             q = index.parse(reference, text)
-            scores = lambda s: sorted((round(h.score, 9), h["id"]) for h in s.search(q, limit=None))  # noqa: E731
+            scores = lambda s, q=q: sorted((round(h.score, 9), h["id"]) for h in s.search(q, limit=None))  # noqa: E731
             assert scores(got) == scores(want), text
 
 

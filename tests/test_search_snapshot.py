@@ -127,8 +127,8 @@ def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_
     copy and sends back only the rows and files it made; replaying them gives what was saved."""
     import pickle
 
-    from site_gen.build.pipeline import build
     from site_gen.build.cache import BuildCache
+    from site_gen.build.pipeline import build
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     archive_site.configure(jobs=2)
@@ -156,7 +156,21 @@ def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_
 def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
     """A row codes each posting's document, frequency and field-length byte: a long article that
     gains a sentence keeps its byte, so only the rows of the words whose frequency changed are coded."""
-    words = "harbour council budget ferry timetable winter storm bridge repair school library market river".split()
+    words = [
+        "harbour",
+        "council",
+        "budget",
+        "ferry",
+        "timetable",
+        "winter",
+        "storm",
+        "bridge",
+        "repair",
+        "school",
+        "library",
+        "market",
+        "river",
+    ]
     for n in range(6):
         site.write(
             f"{n}.txt",

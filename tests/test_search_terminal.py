@@ -14,7 +14,10 @@ def run(*args, cwd):
 def make_site(site):
     site.write(
         "a.txt",
-        "date 2024-03-01 https://harbour.example/a\nSwing bridge closes\nThe swing bridge will close for repairs. Traders worry.\n",
+        (
+            "date 2024-03-01 https://harbour.example/a\nSwing bridge closes\n"
+            "The swing bridge will close for repairs. Traders worry.\n"
+        ),
     )
     site.write(
         "b.txt", "date 2023-05-02 https://north.example/b\nBridge works begin\nWork on the bridge begins today.\n"

@@ -2,12 +2,11 @@
 
 from collections import Counter
 
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_gen.search import terms
-
-from conftest import REPO
 
 ANALYZER = terms.analyzer()
 

@@ -11,10 +11,9 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from preview import Preview
 
 from site_gen.serve.server import Events, inject, resolve
-
-from preview import Preview
 
 ARTICLE = "date 2025-01-02 https://gazette.example/a\nA headline\nFirst body.\n"
 
@@ -167,7 +166,7 @@ def exchange(url: str, request: bytes, body_bytes: int = 0) -> bytes:
                 if not data:
                     break
                 answer += data
-        except (ConnectionResetError, socket.timeout):
+        except (TimeoutError, ConnectionResetError):
             pass
     return answer
 

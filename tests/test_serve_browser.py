@@ -5,10 +5,9 @@ import shutil
 
 import pytest
 from playwright.sync_api import expect
-
-from site_gen.config import theme_dirs
-
 from preview import Preview
+
+from site_gen.config import bundled_themes
 
 pytestmark = pytest.mark.browser
 ARTICLE = "date 2025-01-02 https://gazette.example/a\nA headline\nFirst body.\n"
@@ -19,7 +18,8 @@ PAGE = "articles/gazette-example/2025/01/a-headline/index.html"
 def live(site):
     site.write("a.txt", ARTICLE)
     site.configure(title="Preview", theme="mytheme")
-    shutil.copytree(theme_dirs(site.config())[-1] / "static", site.root / "mytheme" / "static")  # writes site.yaml
+    shutil.copytree(bundled_themes() / "default" / "static", site.root / "themes" / "mytheme" / "static")
+    site.config()  # writes site.yaml
     preview = Preview(site.root)
     yield preview
     assert preview.stop() == 0
@@ -54,7 +54,7 @@ def test_an_atomic_save_is_seen(live, site, page):
 def test_a_css_change_is_swapped_in_without_a_reload(live, site, page):
     open_live(page, live.url + PAGE)
     page.evaluate("window.stillHere = 'yes'")
-    css = site.root / "mytheme" / "static" / "style.css"
+    css = site.root / "themes" / "mytheme" / "static" / "style.css"
     css.write_text(css.read_text() + "\nbody { border-top: 7px solid rgb(1, 2, 3); }\n")
     expect(page.locator("body")).to_have_css("border-top-width", "7px", timeout=15000)
     assert page.evaluate("window.stillHere") == "yes"

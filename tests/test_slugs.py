@@ -1,9 +1,9 @@
 import re
 
-from site_gen.slugs import short_hash, slugify
-from site_gen.importers.tables import read_table
-
 from conftest import corpus
+
+from site_gen.importers.tables import read_table
+from site_gen.slugs import short_hash, slugify
 
 
 def test_slugs_are_readable_ascii_and_transliterated():
@@ -27,9 +27,8 @@ def test_russian_corpus_titles_get_stable_readable_slugs():
     # Titles from the RT Russian corpus (clean-txt-rus/makfol.txt, klinton-nato.txt).
     assert (
         slugify("«Принцип недоверия»: чем грозит международной дипломатии обнародование разговоров Трампа и Зеленского")
-        == (
-            "printsip-nedoveriia-chem-grozit-mezhdunarodnoi-diplomatii-obnarodovanie"  # cut at a word, 80 characters at most
-        )
+        # cut at a word, 80 characters at most
+        == "printsip-nedoveriia-chem-grozit-mezhdunarodnoi-diplomatii-obnarodovanie"
     )
     assert slugify(
         "«Миниатюрная модель третьей мировой»: Асад о конфликте в Сирии, политике США и миграционной проблеме Европы"

@@ -2,8 +2,8 @@ import pytest
 
 from site_gen.config import SiteConfig
 from site_gen.errors import ConfigError
-from site_gen.model import Article
 from site_gen.ingest.sources import load_registry, registrable_domain, tag
+from site_gen.model import Article
 
 
 def registry(tmp_path, text=None):
@@ -87,7 +87,10 @@ def test_outlet_keys_and_languages_must_be_usable_in_pages(tmp_path):
         "'c.example': language 'klingon'" in p for p in problems
     )
     assert [p for p in problems if "host_languages" in p] == [
-        "'d.example': host_languages gives xx.d.example the language 'xx', which is not a language tag (such as en, de or pt-BR)"
+        (
+            "'d.example': host_languages gives xx.d.example the language 'xx',"
+            " which is not a language tag (such as en, de or pt-BR)"
+        )
     ]
     _, reg = registry(tmp_path, "a.example: {name: A, key: the-a}\n")
     assert reg.outlet_for_url("https://a.example/x").key == "the-a"

@@ -1,9 +1,18 @@
 from site_gen.cli import main
 from site_gen.config import SiteConfig
-from site_gen.ingest.sources import load_registry
 from site_gen.importers.labels import BEGIN, END, import_labels
+from site_gen.ingest.sources import load_registry
 
-WEBSITES = ",url,type,2nd_type,3rd_type,active\n0,100percentfedup.com,bias,,,\n1,Acting-Man.com,unreliable,conspiracy,,\n2,actforamerica.org/news,hate,,,\n3,handwritten.example,fake,,,\n4,www.beforeitsnews.com,fake,conspiracy,,\n5,,fake,,,\n6,nolabel.example,,,,N\n"
+WEBSITES = (
+    ",url,type,2nd_type,3rd_type,active\n"
+    "0,100percentfedup.com,bias,,,\n"
+    "1,Acting-Man.com,unreliable,conspiracy,,\n"
+    "2,actforamerica.org/news,hate,,,\n"
+    "3,handwritten.example,fake,,,\n"
+    "4,www.beforeitsnews.com,fake,conspiracy,,\n"
+    "5,,fake,,,\n"
+    "6,nolabel.example,,,,N\n"
+)
 HAND = "# My outlets. Keep this comment.\nhandwritten.example:\n  name: Hand Written\n  tags: [local]\n"
 
 

@@ -49,7 +49,7 @@ def test_rows_with_the_wrong_number_of_fields_carry_the_reason(tmp_path):
 
 def test_stray_bytes_are_replaced_and_reported_once_for_the_file(tmp_path):
     data = (
-        "date,title,content,URL\n".encode()
+        b"date,title,content,URL\n"
         + b'"25 Sep, 2019",\xe2\x80\x9cQuoted\xe2\x80\x9d title,"Watchers \x9d \x94 Westerners",https://www.rt.com/a/\n'
     )
     table = read_table(write(tmp_path, "en.csv", data))

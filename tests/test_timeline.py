@@ -6,8 +6,8 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from site_gen.render import timeline
 from site_gen.model import Article, SourceFile
+from site_gen.render import timeline
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -39,8 +39,8 @@ def test_a_span_is_charted_by_month_with_empty_months_kept_and_unlinked():
     ]
     assert (chart.total, chart.undated) == (3, 1)
     assert chart.caption() == (
-        "Articles per month, November 2024 to February 2025: 3 dated articles; the busiest month is November 2024 with 2."
-        " 1 undated article is not shown."
+        "Articles per month, November 2024 to February 2025: 3 dated articles;"
+        " the busiest month is November 2024 with 2. 1 undated article is not shown."
     )
 
 

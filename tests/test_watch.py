@@ -35,7 +35,7 @@ def started(site, poll=False, log=None):
 
 
 def test_atomic_saves_and_config_changes_are_seen(site):
-    watcher, changes, config = started(site)
+    watcher, changes, _config = started(site)
     try:
         temporary = site.content / ".a.txt.tmp"
         temporary.write_text("Title\nNew body\n")

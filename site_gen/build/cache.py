@@ -21,19 +21,19 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from collections.abc import Iterable, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from site_gen import __version__
-
 from site_gen.build import reuse
+from site_gen.build.reuse import LastBuild
 from site_gen.config import SiteConfig
 from site_gen.dedupe.clusters import Memo
-from site_gen.output import Delta
 from site_gen.model import InputEntry
-from site_gen.build.reuse import LastBuild
+from site_gen.output import Delta
 
 STATE_VERSION = 1
 MAX_KEPT_EDITS = 256
@@ -155,7 +155,7 @@ class BuildCache:
             return last if version == (__version__, reuse.FORMAT) and isinstance(last, LastBuild) else None
         except FileNotFoundError:
             return None
-        except Exception as exc:  # noqa: BLE001 - truncated or damaged: only a cache
+        except Exception as exc:  # truncated or damaged: only a cache
             self.problems.append(f"{path}: unreadable ({exc.__class__.__name__}); building the archive again")
             return None
 
@@ -242,13 +242,15 @@ class BuildCache:
             return {}
 
     def save_inputs(self, settings: str, fresh: Iterable[tuple[str, str, InputEntry]], gone: Iterable[str]) -> None:
-        """Store newly read entries (pickled now, before the archive-wide stages change them) and drop vanished paths."""
+        """Store newly read entries (pickled now, before the archive-wide stages change them) and drop vanished
+        paths."""
         gone = list(gone)
         memory = self._memory if self._memory is not None and self._memory_settings == settings else None
-        for path in gone if memory is not None else ():
-            memory.pop(path, None)
+        if memory is not None:
+            for path in gone:
+                memory.pop(path, None)
 
-        def rows() -> Iterator[tuple[str, str, str, bytes]]:  # one at a time: a cold build stores every article
+        def rows() -> Iterator[tuple[str | bytes, str, str, bytes]]:  # one at a time: a cold build stores every article
             for path, stat, entry in fresh:
                 blob = pickle.dumps(entry, protocol=5)
                 if memory is not None:

@@ -13,33 +13,32 @@ import hashlib
 import os
 import resource
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, cast
 
 from site_gen import __version__, parallel
-
 from site_gen.build import reuse
-from site_gen.render.archive import assemble
-from site_gen.ingest.boilerplate import RecurringParagraph, Tally, strip_recurring
 from site_gen.build.cache import BuildCache, BuildState, settings_key
+from site_gen.build.report import build_report, entries_from_report, splice_stats, write_report
+from site_gen.build.reuse import LastBuild
 from site_gen.config import SiteConfig, theme_dirs
 from site_gen.cycles import paused_gc
 from site_gen.dedupe.clusters import dedupe, link_copies
 from site_gen.errors import SiteGenError
-from site_gen.render.keys import article_keys, file_key
-from site_gen.model import Archive, Article, Message
-from site_gen.output import Output, WorkTree, check_target
+from site_gen.ingest.boilerplate import RecurringParagraph, Tally, strip_recurring
 from site_gen.ingest.read import discover, display_path
+from site_gen.ingest.sources import Registry, load_registry
 from site_gen.ingest.stage import read_one
+from site_gen.model import Archive, Article, InputEntry, Message
+from site_gen.output import Output, WorkTree, check_target
+from site_gen.render.archive import assemble
+from site_gen.render.keys import article_keys, file_key
 from site_gen.render.pages import Renderer
-from site_gen.build.report import build_report, entries_from_report, splice_stats, write_report
-from site_gen.model import InputEntry
-from site_gen.build.reuse import LastBuild
 from site_gen.search import SearchJob
 from site_gen.search import manifest as search_manifest
-from site_gen.ingest.sources import Registry, load_registry
 
 
 @dataclass(slots=True)
@@ -87,7 +86,8 @@ class BuildResult:
         return (
             f"{stats['articles']:,} articles from {stats['inputs']:,} files "
             f"({counts['merged']:,} merged, {counts['skipped']:,} skipped, {counts['error']:,} errors, "
-            f"{self.problems - counts['error']:,} with warnings; {changed}) -> {output / 'index.html'} in {self.seconds:.2f} s"
+            f"{self.problems - counts['error']:,} with warnings; {changed}) -> {output / 'index.html'} in "
+            f"{self.seconds:.2f} s"
         )
 
 
@@ -136,21 +136,27 @@ def _build(
     with Output(config.output_dir) as output:
         state = None if full else cache.load_state()
         live = output.generation()
-        incremental = state is not None and live == state.generation
-        unchanged = incremental and state.fingerprint == fingerprint and search_manifest.sound(config)
-        if unchanged and (report_path is None or (state.report_generation == live and cache.has_report())):
+        if state is not None and live != state.generation:
+            state = None  # not the live site's state: build in full
+        if (
+            state is not None
+            and state.fingerprint == fingerprint
+            and search_manifest.sound(config)
+            and (report_path is None or (state.report_generation == live and cache.has_report()))
+        ):
             result = _unchanged(state, timer)
             _accept(result, strict, check)
             _finish(result, started)
             if report_path:  # the last report file, with this build's stats
                 write_report(report_path, splice_stats(cache.report(), result.report["stats"]))
             return result
-        last = cache.last_build(state) if incremental else None
+        last = cache.last_build(state) if state is not None else None
         made = _archive(config, registry, cache, files, stats, skipped, timer, last)
         inputs, archive, keys, recurring = made.inputs, made.archive, made.keys, made.recurring
-        tree = output.incremental(state.delta) if incremental else output.fresh()
+        tree = output.incremental(state.delta) if state is not None else output.fresh()
         kept, cache.snapshot = cache.snapshot, None  # a failed build may have patched it
-        # the last build's articles by key (a content hash): the search patch finds the postings of the old versions through their terms
+        # the last build's articles by key (a content hash): the search patch finds the postings of the old versions
+        # through their terms
         before = {last.keys[a.id]: a for a in last.archive.articles} if last else {}
         with SearchJob(
             config, archive, tree, keys, kept, before
@@ -158,7 +164,7 @@ def _build(
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
                 manifest, rendered, made.page_basis = render_site(
-                    config, archive, tree, keys, state.manifest if incremental else {}, _edited(last, made)
+                    config, archive, tree, keys, state.manifest if state is not None else {}, _edited(last, made)
                 )
             generation = made.generation = (live or 0) + 1
             made.fingerprint = fingerprint
@@ -169,7 +175,7 @@ def _build(
             manifest.update(
                 dict.fromkeys(search_files, f"search:{search.key}")
             )  # listed, so stale index files are deleted
-            for path in (state.manifest.keys() - manifest.keys()) if incremental else ():
+            for path in (state.manifest.keys() - manifest.keys()) if state is not None else ():
                 tree.delete(path)
             extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in recurring]}
             if cache.problems:
@@ -209,7 +215,8 @@ def _archive(
     timer: StageTimer,
     last: LastBuild | None,
 ) -> LastBuild:
-    """The archive: the last one with edited bodies in place when it can be (reuse.py), else read, boilerplate, dedupe, assemble, keys."""
+    """The archive: the last one with edited bodies in place when it can be (reuse.py), else read, boilerplate,
+    dedupe, assemble, keys."""
     settings = settings_key(config, repr(registry.entries))
     memo = cache.dedupe_memo()
     if last is not None:
@@ -252,7 +259,8 @@ def _accept(result: BuildResult, strict: bool, check: Check | None, report_path:
         if report_path:
             write_report(report_path, result.report)
         raise SiteGenError(
-            f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see the report)"
+            f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see "
+            "the report)"
         )
     if check:
         check(result)
@@ -319,8 +327,11 @@ def _strip_recurring(
 ) -> list[RecurringParagraph]:
     entries = [e for e in inputs if e.article is not None and e.status == "rendered"]
     return strip_recurring(
-        [e.article for e in entries], [e.paragraph_keys for e in entries], config.boilerplate, tallies
-    )  # type: ignore[misc]
+        [e.article for e in entries if e.article is not None],
+        [e.paragraph_keys for e in entries],
+        config.boilerplate,
+        tallies,
+    )
 
 
 def read_inputs(
@@ -335,7 +346,7 @@ def read_inputs(
     inputs = [
         InputEntry(display_path(s.path), "skipped" if s.level == "info" else "error", [Message(s.level, s.message)])
         for s in skipped
-    ]  # type: ignore[arg-type]
+    ]
     settings = settings_key(config, repr(registry.entries))
     cached = cache.load_inputs(settings)
     stale = [path for path in files if path not in cached or cached[path][0] != stats[path]]
@@ -385,7 +396,7 @@ def render_site(
         affected = main.affected(edited.articles)
         kept = {a.permalink: previous.get(a.permalink) for a in articles if a.id not in affected}
         if None not in kept.values():
-            main.keys.update(kept)  # type: ignore[arg-type]
+            main.keys.update(cast("dict[str, str]", kept))  # no None: checked above
             articles = [a for a in articles if a.id in affected]
     page_keys, changed = main.key_articles(articles)
     main.keys.update(page_keys)

@@ -24,17 +24,16 @@ sites and reports byte for byte.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from site_gen.permalinks import natural_permalink, natural_slug
-from site_gen.ingest.boilerplate import RecurringParagraph, Tally
 from site_gen.config import SiteConfig
 from site_gen.dedupe.clusters import Memo, still_alone
-from site_gen.render.keys import article_keys
-from site_gen.model import Archive, Article
+from site_gen.ingest.boilerplate import RecurringParagraph, Tally
 from site_gen.ingest.read import Skipped
-from site_gen.model import InputEntry
+from site_gen.model import Archive, Article, InputEntry
+from site_gen.permalinks import natural_permalink, natural_slug
+from site_gen.render.keys import article_keys
 
 FORMAT = 7
 """The layout of LastBuild: a kept one of another layout is not used."""
@@ -80,7 +79,7 @@ class LastBuild:
     reused: bool = False
     """Made by apply() from the last one (its archive's articles in the same order, edited ones replaced)."""
 
-    def light(self) -> "LastBuild":
+    def light(self) -> LastBuild:
         """This without what replay() takes from the base: a few kilobytes instead of the archive."""
         return dataclasses.replace(self, inputs=[], archive=Archive([], {}, {}), keys={}, recurring=[])
 
@@ -184,7 +183,7 @@ def apply(
 
 
 def _in_place_of(
-    old: InputEntry, new: InputEntry, config: SiteConfig, tallies: dict[str, Tally], memo: Memo, bodies: "_Bodies"
+    old: InputEntry, new: InputEntry, config: SiteConfig, tallies: dict[str, Tally], memo: Memo, bodies: _Bodies
 ) -> Article | None:
     """The new entry's article made ready to take the old one's place, or None."""
     before, after = old.article, new.article

@@ -21,19 +21,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from dataclasses import dataclass, field
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Callable, Iterable, Sequence
+from typing import cast
 
 import numpy as np
 
 from site_gen import parallel
-from site_gen.permalinks import natural_permalink, on_site_pages
 from site_gen.config import DedupeSettings, SiteConfig
 from site_gen.dedupe.minhash import BINS, MAX_BUCKET, Fingerprints, candidate_pairs, shingles, words
-from site_gen.model import Archive, Article, Duplicate, Message
-from site_gen.model import InputEntry
+from site_gen.model import Archive, Article, Duplicate, InputEntry, Message
+from site_gen.permalinks import natural_permalink, on_site_pages
 from site_gen.slugs import short_hash
 
 PREFILTER = 0.15
@@ -184,7 +184,7 @@ class _Texts:
         rows = [index.get(h, -1) for h in self.hashes]
         new = [i for i, row in enumerate(rows) if row < 0]
         fresh = Fingerprints.concat(parallel.run(_fingerprint_chunk, new, self.articles, self.jobs)) if new else None
-        if memo.prints is None or fresh is not None and len(new) == len(rows):
+        if memo.prints is None or (fresh is not None and len(new) == len(rows)):
             whole = fresh or Fingerprints.concat([])
         else:
             whole = memo.prints.select(np.array([max(row, 0) for row in rows], dtype=np.intp))
@@ -204,7 +204,7 @@ class _Texts:
     def eligible_indices(self) -> list[int]:
         return np.flatnonzero(self.eligible).tolist()
 
-    def near_pairs(self, found: "_UnionFind") -> list[tuple[int, int]]:
+    def near_pairs(self, found: _UnionFind) -> list[tuple[int, int]]:
         """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
         pairs = np.array(
             sorted(
@@ -424,7 +424,7 @@ class _UnionFind:
         return [g for g in groups if len(g) > 1]
 
 
-def _groups(indices: Iterable[int], key) -> list[list[int]]:  # type: ignore[no-untyped-def]
+def _groups(indices: Iterable[int], key: Callable[[int], object]) -> list[list[int]]:
     """Indices grouped by key (None keys left out), groups of two or more, in index order."""
     groups: dict[object, list[int]] = {}
     for i in indices:
@@ -484,4 +484,4 @@ def still_alone(
 
 def _bucket_sizes(bands: np.ndarray, keys: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """Per band, how many eligible rows have that band's key."""
-    return np.count_nonzero((bands == keys) & eligible[:, None], axis=0)
+    return cast(np.ndarray, np.count_nonzero((bands == keys) & eligible[:, None], axis=0))

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from typing import Iterable, Sequence
+from itertools import islice, pairwise
+from typing import cast
 
 import numpy as np
 
@@ -87,7 +88,7 @@ def _mix(h: np.ndarray) -> np.ndarray:
     h = h * _U(0xFF51AFD7ED558CCD)
     h = h ^ (h >> _U(33))
     h = h * _U(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> _U(33))
+    return cast(np.ndarray, h ^ (h >> _U(33)))
 
 
 def signature(text_words: Sequence[str]) -> np.ndarray:
@@ -135,7 +136,7 @@ class Fingerprints:
     """(texts, BANDS) uint64 LSH band keys."""
 
     @classmethod
-    def of(cls, texts: Iterable[Sequence[str]]) -> "Fingerprints":
+    def of(cls, texts: Iterable[Sequence[str]]) -> Fingerprints:
         counts, keys, sigs, bands = [], [], [], []
         for text_words in texts:
             sig = signature(text_words)
@@ -151,7 +152,7 @@ class Fingerprints:
         )
 
     @classmethod
-    def concat(cls, parts: list["Fingerprints"]) -> "Fingerprints":
+    def concat(cls, parts: list[Fingerprints]) -> Fingerprints:
         """All parts as one, in order. Consumes the list: each part is freed once copied."""
         n = sum(len(p.word_counts) for p in parts)
         whole = cls(
@@ -171,13 +172,13 @@ class Fingerprints:
             at = end
         return whole
 
-    def select(self, rows: np.ndarray) -> "Fingerprints":
+    def select(self, rows: np.ndarray) -> Fingerprints:
         """These rows, in this order (a copy)."""
         return Fingerprints(
             self.word_counts[rows], [self.text_keys[i] for i in rows.tolist()], self.signatures[rows], self.bands[rows]
         )
 
-    def replace(self, rows: np.ndarray, other: "Fingerprints") -> None:
+    def replace(self, rows: np.ndarray, other: Fingerprints) -> None:
         """Put other's fingerprints, in order, at these rows."""
         self.word_counts[rows], self.signatures[rows], self.bands[rows] = (
             other.word_counts,
@@ -191,7 +192,8 @@ class Fingerprints:
         """Estimated Jaccard similarity of each (i, j) row of pairs: the share of MinHash bins that agree."""
         if not len(pairs):
             return np.zeros(0)
-        return np.count_nonzero(self.signatures[pairs[:, 0]] == self.signatures[pairs[:, 1]], axis=1) / BINS
+        agree = np.count_nonzero(self.signatures[pairs[:, 0]] == self.signatures[pairs[:, 1]], axis=1)
+        return cast(np.ndarray, agree / BINS)
 
 
 def candidate_pairs(bands: np.ndarray, eligible: np.ndarray) -> set[tuple[int, int]]:
@@ -209,5 +211,5 @@ def candidate_pairs(bands: np.ndarray, eligible: np.ndarray) -> set[tuple[int, i
             if len(members) <= MAX_BUCKET:
                 pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
             else:
-                pairs.update(zip(members, members[1:]))
+                pairs.update(pairwise(members))
     return pairs

@@ -26,10 +26,10 @@ from typing import Any, Literal
 import yaml
 
 from site_gen.errors import SiteGenError
-from site_gen.model import Message
-from site_gen.ingest.read import KEY_ALIASES, KNOWN_KEYS
-from site_gen.slugs import slugify
 from site_gen.importers.tables import Format, Row, Table, read_table
+from site_gen.ingest.read import KEY_ALIASES, KNOWN_KEYS
+from site_gen.model import Message
+from site_gen.slugs import slugify
 from site_gen.urls import check_url
 
 FIELDS = ("title", "body", "url", "date", "source", "tags", "language", "slug")
@@ -118,7 +118,8 @@ class ImportResult:
     def summary(self) -> str:
         c = self.counts()
         return (
-            f"{c['read']:,} rows read from {len(self.files)} file(s): {c['written']:,} written, {c['unchanged']:,} unchanged, "
+            f"{c['read']:,} rows read from {len(self.files)} file(s): {c['written']:,} written, {c['unchanged']:,} "
+            "unchanged, "
             f"{c['duplicate']:,} duplicate, {c['skipped']:,} skipped -> {self.output} in {self.seconds:.2f} s"
         )
 
@@ -146,7 +147,7 @@ def import_files(paths: list[Path], output: Path, options: ImportOptions) -> Imp
         extras = [c for c in table.columns if c not in mapping.values()]
         rows = [_import_row(table, row, mapping, extras, options, output, written) for row in table.rows]
         result.rows.extend(rows)
-        counts = Counter(r.status for r in rows)
+        counts: Counter[str] = Counter(r.status for r in rows)
         result.files.append(
             FileResult(
                 str(path), table.format, table.encoding, table.delimiter, mapping, extras, table.messages, dict(counts)
@@ -175,7 +176,8 @@ def column_mapping(columns: list[str], given: dict[str, str], path: str) -> dict
     missing = [name for name in ("title", "body") if name not in mapping]
     if missing:
         raise SiteGenError(
-            f"no column for {' and '.join(missing)}; name it with --map, e.g. --map title=headline,body=text (columns: {columns})",
+            f"no column for {' and '.join(missing)}; name it with --map, e.g. --map title=headline,body=text "
+            f"(columns: {columns})",
             path,
         )
     return mapping
@@ -289,6 +291,7 @@ def render_article(article: dict[str, Any]) -> tuple[str, bytes]:
     date: dt.date | None = article.get("date")
     simple = date and article.get("url") and article.get("title") and set(article) <= {"title", "body", "date", "url"}
     if simple:
+        assert date is not None  # simple is falsy without a date
         text = f"date {date.isoformat()} {article['url']}\n{article['title']}\n\n{article['body']}\n"
     else:
         meta = {k: v for k, v in article.items() if k not in ("body", "extra") and v is not None}
@@ -314,7 +317,8 @@ def _write(path: Path, data: bytes, result: RowResult) -> RowStatus:
         result.messages.append(
             Message(
                 "error",
-                f"{path.name} exists with other content (edited by hand?); left as it is, row not imported (delete the file to import it again)",
+                f"{path.name} exists with other content (edited by hand?); left as it is, row not imported (delete "
+                "the file to import it again)",
             )
         )
         return "skipped"

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from site_gen.errors import SiteGenError
-from site_gen.ingest.sources import parse_registry
 from site_gen.importers.tables import read_table
+from site_gen.ingest.sources import parse_registry
 from site_gen.urls import check_url
 
 BEGIN = "# >>> site-gen sources import: generated block; each import rewrites it. Edit entries above this line. >>>"
@@ -59,7 +59,8 @@ def import_labels(table_path: Path, registry_path: Path, label_columns: list[str
     labels = label_columns or [c for c in table.columns if c.casefold() in LABEL_COLUMNS]
     if domain_column is None or not labels:
         raise SiteGenError(
-            f"needs a domain column ({', '.join(DOMAIN_COLUMNS)}) and label columns ({', '.join(LABEL_COLUMNS)}); found {table.columns}",
+            f"needs a domain column ({', '.join(DOMAIN_COLUMNS)}) and label columns ({', '.join(LABEL_COLUMNS)}); "
+            f"found {table.columns}",
             str(table_path),
         )
     text = registry_path.read_text(encoding="utf-8") if registry_path.exists() else NEW_FILE

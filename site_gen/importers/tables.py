@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from site_gen.ingest.decode import decode
 from site_gen.errors import SiteGenError
+from site_gen.ingest.decode import decode
 from site_gen.model import Message
 
 Format = Literal["csv", "jsonl"]

@@ -13,18 +13,21 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from site_gen.config import BoilerplateSettings
-from site_gen.model import Article, Message, Removal
 from site_gen.ingest.normalize import MAX_SAMPLES, comparison_key, sample
+from site_gen.model import Article, Message, Removal
 
 MAX_RECURRING_CHARS = 2000
 """Longer paragraphs are never taken for recurring boilerplate (and are not hashed: keeps the step cheap)."""
 _WORD = re.compile(r"\w")
 _SPACES = re.compile(r"[ \t]{2,}")
-PATTERN_DETAIL = "Text matching this outlet's boilerplate patterns in the source registry (copyright footers, newsletter prompts) was removed."
+PATTERN_DETAIL = (
+    "Text matching this outlet's boilerplate patterns in the source registry (copyright footers, newsletter prompts) "
+    "was removed."
+)
 
 
 @dataclass(slots=True)
@@ -111,7 +114,8 @@ class Tally:
         return True
 
     def strip(self, article: Article, keys: list[int], recurring: set[int]) -> list[tuple[int, str]]:
-        """Remove the recurring paragraphs (self.recurring) from one article; returns (key, paragraph) of each removed."""
+        """Remove the recurring paragraphs (self.recurring) from one article; returns (key, paragraph) of each
+        removed."""
         kept, removed = [], []
         for paragraph, key in zip(article.paragraphs, keys):
             if key in recurring:
@@ -119,7 +123,10 @@ class Tally:
             else:
                 kept.append(paragraph)
         if removed:
-            detail = f"Paragraphs found in at least {self.threshold:,} of this outlet's {self.total:,} articles (boilerplate detection) were removed."
+            detail = (
+                f"Paragraphs found in at least {self.threshold:,} of this outlet's {self.total:,} articles "
+                "(boilerplate detection) were removed."
+            )
             _apply(article, kept, [p for _, p in removed], detail)
         return removed
 

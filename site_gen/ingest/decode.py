@@ -61,7 +61,8 @@ def _decode(data: bytes, path: str, messages: list[Message]) -> tuple[str, str]:
                 messages.append(
                     Message(
                         "warning",
-                        f"the file is {encoding.upper()} (it starts with a byte-order mark), not UTF-8; it was read correctly, but save it as UTF-8 so that other tools read it too",
+                        f"the file is {encoding.upper()} (it starts with a byte-order mark), not UTF-8; it was read "
+                        "correctly, but save it as UTF-8 so that other tools read it too",
                     )
                 )
             return text, encoding + " (BOM)"
@@ -104,7 +105,8 @@ def _decode_with_nuls(data: bytes, path: str, messages: list[Message]) -> tuple[
                 messages.append(
                     Message(
                         "warning",
-                        f"no byte-order mark; decoded as {encoding}, guessed from the pattern of zero bytes: save the file as UTF-8",
+                        f"no byte-order mark; decoded as {encoding}, guessed from the pattern of zero bytes: save "
+                        "the file as UTF-8",
                     )
                 )
                 return text, encoding
@@ -125,7 +127,8 @@ def _decode_single_byte(data: bytes, high: int, messages: list[Message]) -> tupl
     messages.append(
         Message(
             "warning",
-            f"not UTF-8; decoded as {encoding} ({high:,} non-ASCII bytes), a guess: check its accented letters and quotes, or save the file as UTF-8",
+            f"not UTF-8; decoded as {encoding} ({high:,} non-ASCII bytes), a guess: check its accented letters and "
+            "quotes, or save the file as UTF-8",
         )
     )
     return text, encoding
@@ -147,7 +150,8 @@ def _report_mixed_line_endings(text: str, messages: list[Message]) -> None:
             messages.append(
                 Message(
                     "warning",
-                    f"mixed line endings ({mix}; the first change is at the end of line {line}); each was read as a line break, so check where paragraphs split",
+                    f"mixed line endings ({mix}; the first change is at the end of line {line}); each was read as a "
+                    "line break, so check where paragraphs split",
                     line,
                 )
             )

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import ClassVar
 
 import ftfy
 from ftfy.badness import is_bad
 
 from site_gen.config import SiteConfig
-from site_gen.model import Article, Message, RawDoc, Removal
 from site_gen.ingest.read import MAX_TITLE_LINE
+from site_gen.model import Article, Message, RawDoc, Removal
 from site_gen.slugs import slugify
 from site_gen.urls import canonical_url
 
@@ -79,7 +80,8 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
                 Removal(
                     "repeated-paragraph",
                     len(repeats),
-                    "Paragraphs that repeat an earlier one (ignoring case, quote style, dashes and spacing) are removed; the first copy is kept as written.",
+                    "Paragraphs that repeat an earlier one (ignoring case, quote style, dashes and spacing) are "
+                    "removed; the first copy is kept as written.",
                     [sample(p) for p in repeats[:MAX_SAMPLES]],
                 )
             )
@@ -88,7 +90,8 @@ def normalize(raw: RawDoc, config: SiteConfig) -> Article:
         messages.append(
             Message(
                 "warning",
-                f"{len(paragraphs):,} paragraphs, more than {MANY_PARAGRAPHS:,} in one article: probably several articles run together or a scraper caught in a loop; kept whole",
+                f"{len(paragraphs):,} paragraphs, more than {MANY_PARAGRAPHS:,} in one article: probably several "
+                "articles run together or a scraper caught in a loop; kept whole",
             )
         )
     url = raw.meta.get("url")
@@ -122,7 +125,8 @@ def _title_messages(raw_title: str, title: str) -> list[Message]:
         messages.append(
             Message(
                 "warning",
-                f"the title held {hidden} control character(s) or bidirectional override(s), which can hide or reverse text; they were removed",
+                f"the title held {hidden} control character(s) or bidirectional override(s), which can hide or "
+                "reverse text; they were removed",
             )
         )
     if not title:
@@ -131,7 +135,8 @@ def _title_messages(raw_title: str, title: str) -> list[Message]:
         messages.append(
             Message(
                 "warning",
-                f"the title is {len(title):,} characters long (headlines are rarely over {MAX_TITLE_LINE:,}); it is shown whole, and the page's address uses its first words",
+                f"the title is {len(title):,} characters long (headlines are rarely over {MAX_TITLE_LINE:,}); it is "
+                "shown whole, and the page's address uses its first words",
             )
         )
     return messages
@@ -177,7 +182,8 @@ def drop_repeated(paragraphs: list[str], keys: list[str] | None = None) -> tuple
 
 
 def sample(text: str) -> str:
-    """Removed text for review: truncated, with control characters spelled out (\\x9d) so they show and are valid HTML."""
+    """Removed text for review: truncated, with control characters spelled out (\\x9d) so they show and are valid
+    HTML."""
     text = text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
     return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
@@ -185,7 +191,7 @@ def sample(text: str) -> str:
 class _Cleaner:
     """Applies the character-level rules to title and body, counting what each rule changed."""
 
-    RULES = [
+    RULES: ClassVar[list[tuple[str, re.Pattern[str], str, str]]] = [
         ("control-characters", CONTROL_CHARS, "", "Control characters (invisible, never meant as text) were removed."),
         (
             "invisible-characters",

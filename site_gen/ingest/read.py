@@ -6,21 +6,23 @@ and bare text. Metadata precedence: config defaults < file path < the file itsel
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from site_gen.config import SafeLoader, SiteConfig
-from site_gen.ingest.decode import decode
 from site_gen.errors import SiteGenError
+from site_gen.ingest.decode import decode
 from site_gen.model import Message, RawDoc, SourceFile
 from site_gen.slugs import MAX_SLUG, slugify
 from site_gen.urls import check_url, encode_unsafe
@@ -121,7 +123,7 @@ def _walk(root: Path, rel: str, seen: set[tuple[int, int]]) -> Iterator[tuple[st
             yield path, "info", f"{_special_kind(entry)}, not a regular file: not read"
 
 
-def _special_kind(entry: os.DirEntry) -> str:
+def _special_kind(entry: os.DirEntry[str]) -> str:
     """What a path that is neither file nor folder is (opening a pipe would wait forever)."""
     try:
         mode = entry.stat().st_mode
@@ -242,7 +244,8 @@ def _take_title(meta: dict[str, Any], lines: list[str], at: int, messages: list[
         messages.append(
             Message(
                 "warning",
-                f"line {at + 1} is {len(title):,} characters long, too long for a headline (over {MAX_TITLE_LINE:,}); it is kept as the first paragraph and the article is untitled",
+                f"line {at + 1} is {len(title):,} characters long, too long for a headline (over "
+                f"{MAX_TITLE_LINE:,}); it is kept as the first paragraph and the article is untitled",
                 at + 1,
             )
         )
@@ -272,7 +275,7 @@ def _load_yaml(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
             node = yaml.compose(text, Loader=_Loader)
             if node is not None:
                 _check_yaml_size(node, path)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
@@ -304,7 +307,7 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
+class _Loader(SafeLoader):  # type: ignore[misc,valid-type]  # a base chosen at run time (the C loader if built)
     """The safe loader, except that a timestamp that is no real date (2025-13-45) stays text
     instead of raising ValueError, so _parse_date reports it and the rest of the front matter is kept."""
 
@@ -401,7 +404,8 @@ def _plausible(date: dt.date, line: int | None, messages: list[Message]) -> dt.d
         messages.append(
             Message(
                 "warning",
-                f"date {date.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR - 1}, probably a placeholder; it is kept as the source says, so check it",
+                f"date {date.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR - 1}, probably a "
+                "placeholder; it is kept as the source says, so check it",
                 line,
             )
         )
@@ -409,14 +413,16 @@ def _plausible(date: dt.date, line: int | None, messages: list[Message]) -> dt.d
 
 
 def _checked_slug(value: str, line: int | None, messages: list[Message]) -> str:
-    """A slug asked for in front matter is one path segment of the page's address; anything else is replaced, with a warning."""
+    """A slug asked for in front matter is one path segment of the page's address; anything else is replaced, with a
+    warning."""
     usable = slugify(value)
     if usable != value:
         instead = f"'{usable}' is used instead" if usable else "the page's address is made from the title instead"
         messages.append(
             Message(
                 "warning",
-                f"slug {value[:200]!r} is not a safe single part of a URL (lower-case letters, digits and '-' only, at most {MAX_SLUG} characters, no reserved names); {instead}",
+                f"slug {value[:200]!r} is not a safe single part of a URL (lower-case letters, digits and '-' only, "
+                f"at most {MAX_SLUG} characters, no reserved names); {instead}",
                 line,
             )
         )
@@ -452,10 +458,8 @@ def _merge_meta(config: SiteConfig, path: str, file_meta: dict[str, Any], messag
             meta["extra"].update(defaults["extra"])
     found = PATH_DATE.search(path)
     if found:
-        try:
+        with contextlib.suppress(ValueError):  # not a real day (2024/02/30): the path gives no date
             meta["date"] = dt.date(int(found[1]), int(found[2]), int(found[3]))
-        except ValueError:
-            pass
     for key, value in file_meta.items():
         if key == "extra":
             meta["extra"].update(value)

@@ -184,7 +184,8 @@ def _entry(domain: str, values: dict[str, Any], problems: list[str]) -> SourceEn
     if key is not None and slugify(key) != key:
         # the key is a folder name in the output (outlets/KEY/): '../x' or 'a/b' must never reach a path
         problems.append(
-            f"'{domain}': key {key!r} must be a URL slug (lower-case letters, digits and '-'), such as {slugify(key, fallback='outlet')!r}"
+            f"'{domain}': key {key!r} must be a URL slug (lower-case letters, digits and '-'), such as "
+            f"{slugify(key, fallback='outlet')!r}"
         )
     return SourceEntry(
         domain=domain,
@@ -223,7 +224,8 @@ def _host_languages(domain: str, value: Any, problems: list[str]) -> dict[str, s
         return {}
     languages = {str(host).lower().removeprefix("www."): normalize_code(lang) for host, lang in value.items()}
     problems.extend(
-        f"'{domain}': host_languages gives {host} the language {lang!r}, which is not a language tag (such as en, de or pt-BR)"
+        f"'{domain}': host_languages gives {host} the language {lang!r}, which is not a language tag (such as en, de "
+        "or pt-BR)"
         for host, lang in languages.items()
         if not is_valid(lang)
     )

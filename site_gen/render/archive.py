@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from typing import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from site_gen.config import SiteConfig
 from site_gen.model import Archive, Article, Outlet, Tag
@@ -72,9 +73,12 @@ def _assign_permalinks(articles: list[Article], pattern: str) -> None:
             article.permalink = expand(pattern, article, article.slug)
 
 
-def group(articles: Iterable[Article], key: Callable[[Article], Iterable[Hashable]]) -> dict[Hashable, list[Article]]:
+K = TypeVar("K", bound=Hashable)
+
+
+def group(articles: Iterable[Article], key: Callable[[Article], Iterable[K]]) -> dict[K, list[Article]]:
     """Articles under each key the function yields for them, in archive order."""
-    groups: dict[Hashable, list[Article]] = defaultdict(list)
+    groups: dict[K, list[Article]] = defaultdict(list)
     for article in articles:
         for k in key(article):
             groups[k].append(article)

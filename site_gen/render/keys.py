@@ -14,7 +14,8 @@ import hashlib
 import io
 import os
 import pickle
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jinja2
 from jinja2 import meta

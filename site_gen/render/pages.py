@@ -9,27 +9,28 @@ with raw HTML disabled.
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from site_gen.render import timeline
-from site_gen.render.archive import group
-from site_gen.render.citation import cite
 from site_gen.config import SiteConfig, theme_dirs
 from site_gen.dedupe.clusters import redirects
 from site_gen.errors import SiteGenError
-from site_gen.render.excerpts import summary
-from site_gen.render.keys import ContextHasher, file_key, template_keys
 from site_gen.model import Archive, Article, Outlet
 from site_gen.output import WorkTree
+from site_gen.render import timeline
+from site_gen.render.archive import group
+from site_gen.render.citation import cite
+from site_gen.render.excerpts import summary
+from site_gen.render.keys import ContextHasher, file_key, template_keys
 from site_gen.render.relations import Relations, relate
 
 
@@ -188,7 +189,8 @@ class Renderer:
         for article in edited:
             around = self.relations.around(article)
             ids.update(a.id for a in (article, around.previous, around.next) if a is not None)
-            ids.update(a.id for a in self.relations.by_day.get(article.date, ()) if article.date)
+            if article.date:
+                ids.update(a.id for a in self.relations.by_day.get(article.date, ()))
         return ids
 
     def key_articles(self, articles: Iterable[Article]) -> tuple[dict[str, str], list[str]]:
@@ -204,6 +206,7 @@ class Renderer:
         """Pages at the addresses of merged copies, leading to their article (small: rendered here)."""
         for article in self.archive.articles:
             for copy in redirects(article):
+                assert copy.permalink  # redirects() keeps only copies with a permalink
                 self.write(copy.permalink, "redirect.html", listed=False, article=article, copy=copy)
 
     def render_articles(self, articles: Iterable[Article]) -> None:
@@ -275,10 +278,10 @@ class Renderer:
 
     def date_pages(self) -> None:
         dated = [a for a in self.archive.articles if a.date]
-        years = group(dated, lambda a: [a.date.year])
+        years = group(dated, lambda a: [a.date.year] if a.date else [])
         overview = []
         for year in sorted(years, reverse=True):
-            months = group(years[year], lambda a: [a.date.month])
+            months = group(years[year], lambda a: [a.date.month] if a.date else [])
             overview.append((year, len(years[year]), sorted(((m, len(v)) for m, v in months.items()), reverse=True)))
             self.listing(f"archive/{year:04d}/", f"{year}", years[year], months=sorted(months, reverse=True), year=year)
             for month, items in months.items():
@@ -308,7 +311,7 @@ class Renderer:
             "atom.xml",
             title=title,
             entries=entries,
-            updated=max((a.date for a in entries), default=dt.date(1970, 1, 1)),
+            updated=max((a.date for a in entries if a.date), default=dt.date(1970, 1, 1)),
             base=self.config.base_url or "../" * path.count("/"),
         )
 

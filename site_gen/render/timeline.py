@@ -12,8 +12,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from markupsafe import Markup, escape
 
@@ -103,7 +103,7 @@ def month_path(year: int, month: int) -> str:
 
 def _months(dates: list[dt.date], first: tuple[int, int], last: tuple[int, int]) -> list[Bar]:
     counts = Counter((d.year, d.month) for d in dates)
-    bars = []
+    bars: list[Bar] = []
     year, month = first
     few = (last[0] - first[0]) * 12 + last[1] - first[1] < 18
     while (year, month) <= last:
@@ -151,22 +151,28 @@ def svg(chart: Chart, root: str) -> Markup:
     # Without links the chart is one image (named by its caption); with links each bar is a named link.
     role = ' role="group"' if linked else ' role="img"'
     parts = [
-        f'<figure class="timeline"><svg class="timeline-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        f'<figure class="timeline"><svg class="timeline-chart" width="{width}" height="{height}" viewBox="0 0 '
+        f'{width} {height}"'
         f'{role} aria-label="{escape(caption)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<line class="tl-axis" x1="{LEFT}" y1="{base + 0.5}" x2="{width - 2}" y2="{base + 0.5}" stroke="currentColor" stroke-width="1"/>',
-        f'<text class="tl-label" x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="10" aria-hidden="true">{peak:,}</text>',
-        f'<text class="tl-label" x="{LEFT - 4}" y="{base}" text-anchor="end" font-size="10" aria-hidden="true">0</text>',
+        f'<line class="tl-axis" x1="{LEFT}" y1="{base + 0.5}" x2="{width - 2}" y2="{base + 0.5}" '
+        'stroke="currentColor" stroke-width="1"/>',
+        f'<text class="tl-label" x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="10" '
+        f'aria-hidden="true">{peak:,}</text>',
+        f'<text class="tl-label" x="{LEFT - 4}" y="{base}" text-anchor="end" font-size="10" '
+        'aria-hidden="true">0</text>',
     ]
     for i, bar in enumerate(chart.bars):
         x = LEFT + i * step
         parts.append(_bar(bar, x, step, peak, root))
         if bar.tick:
             parts.append(
-                f'<text class="tl-label" x="{x + step / 2:g}" y="{base + LABEL_ROW}" text-anchor="middle" font-size="10" aria-hidden="true">{escape(bar.tick)}</text>'
+                f'<text class="tl-label" x="{x + step / 2:g}" y="{base + LABEL_ROW}" text-anchor="middle" '
+                f'font-size="10" aria-hidden="true">{escape(bar.tick)}</text>'
             )
         if bar.group and (rows == 2 or not bar.tick):
             parts.append(
-                f'<text class="tl-label tl-group" x="{x:g}" y="{base + LABEL_ROW * rows}" font-size="10" aria-hidden="true">{escape(bar.group)}</text>'
+                f'<text class="tl-label tl-group" x="{x:g}" y="{base + LABEL_ROW * rows}" font-size="10" '
+                f'aria-hidden="true">{escape(bar.group)}</text>'
             )
     parts.append(f'</svg>\n<figcaption class="timeline-caption">{escape(caption)}</figcaption></figure>\n')
     return Markup("\n".join(p for p in parts if p))
@@ -178,8 +184,14 @@ def _bar(bar: Bar, x: int, step: int, peak: int, root: str) -> str:
     height = max(1.5, PLOT_HEIGHT * bar.count / peak)
     gap = 1 if step < 8 else 2
     label = f"{bar.label}: {bar.count:,} article{'s' if bar.count != 1 else ''}"
-    rect = f'<rect class="tl-bar" x="{x + gap / 2:g}" y="{TOP + PLOT_HEIGHT - height:.1f}" width="{step - gap}" height="{height:.1f}" fill="currentColor"/>'
+    rect = (
+        f'<rect class="tl-bar" x="{x + gap / 2:g}" y="{TOP + PLOT_HEIGHT - height:.1f}" width="{step - gap}" '
+        f'height="{height:.1f}" fill="currentColor"/>'
+    )
     if bar.href is None:
         return f"<g><title>{escape(label)}</title>{rect}</g>"
     hit = f'<rect class="tl-hit" x="{x}" y="{TOP}" width="{step}" height="{PLOT_HEIGHT}" fill="transparent"/>'
-    return f'<a href="{escape(root + bar.href)}" aria-label="{escape(label)}"><title>{escape(label)}</title>{hit}{rect}</a>'
+    return (
+        f'<a href="{escape(root + bar.href)}" '
+        f'aria-label="{escape(label)}"><title>{escape(label)}</title>{hit}{rect}</a>'
+    )

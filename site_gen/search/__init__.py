@@ -91,12 +91,13 @@ class SearchJob:
     def idle(self) -> bool:
         return self.cached_export is not None and self.index_plan.idle
 
-    def __enter__(self) -> "SearchJob":
+    def __enter__(self) -> SearchJob:
         if not self.idle and self.config.workers > 1 and len(self.articles) >= parallel.MIN_PARALLEL:
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
             self.process = context.Process(target=self._child, args=(sender,), name="site-gen-search")
             self.process.start()
+            assert self.process.pid is not None  # set by start()
             with contextlib.suppress(OSError):  # here as well as in the child: whichever runs first
                 os.setpgid(self.process.pid, self.process.pid)
             sender.close()  # so that the receiver sees EOF if the child dies
@@ -108,6 +109,7 @@ class SearchJob:
         if self.process is not None:
             if not self.answered and self.process.is_alive():
                 # the child leads a process group of its own: its worker pools end with it
+                assert self.process.pid is not None  # started in __enter__
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGTERM)
             late = self._late() if self.answered else {}
@@ -124,7 +126,8 @@ class SearchJob:
     def _late(self) -> dict[str, Any]:
         """The search process's last word, after its answer: {} or the error of the whoosh update."""
         try:
-            return self.receiver.recv()
+            late: dict[str, Any] = self.receiver.recv()
+            return late
         except EOFError:
             return {}  # it ended without one: the next build finds the index out of date and updates it
 
@@ -194,16 +197,16 @@ class SearchJob:
         """index.update(); True when it analyzed every article (into shared, when given)."""
         from site_gen.search import index
 
-        folder = index.index_dir(self.config)
+        folder = manifest.index_dir(self.config)
         try:
             return index.update(folder, self.articles, self.digests, self.index_plan, shared, self.config.workers)
         except OSError as exc:
             raise SiteGenError(f"cannot write the search index: {exc.strerror or exc}", str(folder)) from exc
 
     def _export(self, analyzed: dict[str, InvertedField] | None) -> dict[str, Any]:
-        """The static index: from the whoosh build's analysis when given, else patched from the snapshot, else from scratch."""
+        """The static index: from the whoosh build's analysis when given, else patched from the snapshot, else from
+        scratch."""
         from site_gen.search import export
-
         from site_gen.search.snapshot import Recoded
 
         digests = [self.digests[a.id] for a in self.articles]

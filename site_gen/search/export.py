@@ -21,15 +21,17 @@ coded). With those search.js computes exactly whoosh's BM25F score (tests/test_s
 from __future__ import annotations
 
 import base64
-from bisect import bisect_left
+import builtins
 import itertools
 import json
 import math
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.analysis.filters import STOP_WORDS
@@ -41,7 +43,7 @@ from site_gen.model import Article
 from site_gen.output import write_file
 from site_gen.render.excerpts import summary
 from site_gen.search import terms as analysis
-from site_gen.search.index import B, K1
+from site_gen.search.index import K1, B
 from site_gen.search.inverted import TF_BITS, TF_MASK, InvertedField, invert
 from site_gen.search.layout import FORMAT, term_order, year
 from site_gen.search.snapshot import Row, Shard, Snapshot
@@ -79,9 +81,10 @@ class ExportStats:
     made_docs: list[int] = field(default_factory=list)
     """Document files made (not taken from the previous snapshot)."""
     replace: bool = False
-    """The folder holds the live site's files as hard links (an incremental build): compare and replace, never rewrite in place."""
+    """The folder holds the live site's files as hard links (an incremental build): compare and replace, never
+    rewrite in place."""
 
-    def wrote(self, rel: str, data: bytes) -> None:
+    def wrote(self, rel: str, data: builtins.bytes) -> None:  # plain `bytes` would be the field above
         self.paths.append(rel)
         self.files += 1
         self.bytes += len(data)
@@ -157,7 +160,7 @@ class _LengthCoder:
     """whoosh's field-length bytes of one field, coded as their distance from the field's median
     (zigzag, then Rice with the parameter that makes the field's bytes shortest)."""
 
-    def __init__(self, lengths: array) -> None:
+    def __init__(self, lengths: array[int]) -> None:
         self.bytes = bytes(length_to_byte(n) for n in lengths)
         counts = Counter(b for b in self.bytes if b) or Counter([0])
         used = sorted(counts.elements())
@@ -205,7 +208,7 @@ def rice_parameter(n: int, df: int) -> int:
     return max(0, (n // max(df, 1)).bit_length() - 1)
 
 
-def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
+def _posting_bits(packed: array[int], coder: _LengthCoder, k: int) -> str:
     rice = _RICE_CODES.setdefault(k, {})
     lengths, codes = coder.bytes, coder.codes
     out = []
@@ -225,7 +228,7 @@ def _posting_bits(packed: array, coder: _LengthCoder, k: int) -> str:
     return "".join(out)
 
 
-def _posting_chars_array(packed: array, coder: _LengthCoder, k: int) -> str | None:
+def _posting_chars_array(packed: array[int], coder: _LengthCoder, k: int) -> str | None:
     """The same code as _posting_bits + _to_chars in array operations (a long posting list costs
     a tenth of the time); None when some code is longer than 63 bits (rare: then bit strings)."""
     postings = np.frombuffer(packed, dtype=np.uint64)
@@ -391,7 +394,7 @@ def _write_tags(folder: Path, articles: Sequence[Article], stats: ExportStats) -
     return [[tag, len(by_tag[tag])] for tag in names]
 
 
-def _facets(articles: Sequence[Article]) -> dict[str, list]:
+def _facets(articles: Sequence[Article]) -> dict[str, list[Any]]:
     """Outlets, and runs of consecutive documents with one outlet and year: [count, outlet, year]."""
     outlets: list[list[str]] = []
     index: dict[str, int] = {}
@@ -412,9 +415,8 @@ def _write(folder: Path, rel: str, name: str, data: object, stats: ExportStats) 
 
 
 def _payload(name: str, data: object) -> bytes:
-    return f"SiteGenSearch.register({json.dumps(name)},{json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n".encode(
-        "utf-8"
-    )
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"SiteGenSearch.register({json.dumps(name)},{payload});\n".encode()
 
 
 def _put(folder: Path, rel: str, payload: bytes, stats: ExportStats) -> None:

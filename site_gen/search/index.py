@@ -159,8 +159,11 @@ def rebuild(
     Manifest(dict(digests), _outlets(articles)).save(folder)
 
 
-def _index_part(state: tuple[str, Sequence[Article]], part: range) -> list[tuple[Any, dict[str, InvertedField]]]:
+def _index_part(
+    state: tuple[str, Sequence[Article]], part: Sequence[int]
+) -> list[tuple[Any, dict[str, InvertedField]]]:
     """Segments for articles[part] (inherited through fork, not pickled), with their inversion minus positions."""
+    assert isinstance(part, range)  # parallel.run slices the range it is given
     folder, articles = state
     with paused_gc():
         return _write_part(windex.open_dir(folder), articles, part)
@@ -216,7 +219,8 @@ def open_index(config: SiteConfig) -> windex.Index:
     except Exception as exc:  # an unreadable index raises whatever whoosh met first
         Manifest.forget(folder)
         raise SiteGenError(
-            f"the search index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it"
+            f"the search index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); run site-gen build to "
+            "rebuild it"
         ) from exc
 
 
@@ -266,7 +270,8 @@ def query(
     except Exception as exc:  # a damaged file shows itself in the middle of a search
         Manifest.forget(index_dir(config))
         raise SiteGenError(
-            f"the search index in {index_dir(config)} is damaged ({exc.__class__.__name__}: {exc}); run site-gen build to rebuild it"
+            f"the search index in {index_dir(config)} is damaged ({exc.__class__.__name__}: {exc}); run site-gen "
+            "build to rebuild it"
         ) from exc
 
 
@@ -323,10 +328,11 @@ def _result(rank: int, hit: Any, highlighter: Highlighter, texts: dict[str, str]
     }
 
 
-class _Marker(Formatter):
+class _Marker(Formatter):  # type: ignore[misc]  # whoosh is untyped: Formatter is Any
     """Matched words between two private-use characters, turned into HTML, ANSI or plain text later."""
 
     between = " … "
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return _MARK_START + get_text(text, token, replace) + _MARK_END
+        marked: str = get_text(text, token, replace)
+        return _MARK_START + marked + _MARK_END

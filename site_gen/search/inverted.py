@@ -29,20 +29,20 @@ _ENCODE = Positions().encode
 
 @dataclass(slots=True)
 class InvertedField:
-    postings: dict[str, array] = field(default_factory=dict)
+    postings: dict[str, array[int]] = field(default_factory=dict)
     """term -> array("Q") of document number << TF_BITS | term frequency, by document."""
     positions: dict[str, list[bytes]] | None = None
     """term -> whoosh's Positions encoding of each posting, when asked for."""
-    lengths: array = field(default_factory=lambda: array("I"))
+    lengths: array[int] = field(default_factory=lambda: array("I"))
     """Terms in each document (stop words excluded), indexed by document number."""
 
 
-def documents(packed: array) -> array:
+def documents(packed: array[int]) -> array[int]:
     """The document numbers of a posting list."""
     return array("I", map(TF_BITS.__rrshift__, packed))
 
 
-def frequencies(packed: array) -> array:
+def frequencies(packed: array[int]) -> array[int]:
     """The term frequencies of a posting list."""
     return array("I", map(TF_MASK.__and__, packed))
 
@@ -68,14 +68,15 @@ def invert(articles: Sequence[Article], *, positions: bool = False, jobs: int = 
     return inverted
 
 
-def _invert_part(articles: Sequence[Article], part: range) -> dict[str, InvertedField]:
+def _invert_part(articles: Sequence[Article], part: Sequence[int]) -> dict[str, InvertedField]:
+    assert isinstance(part, range)  # parallel.run slices the range it is given
     with paused_gc():
         inverted = invert(articles[part.start : part.stop])
         renumber(inverted, part.start)
         return inverted
 
 
-def _add_counts(postings: dict[str, array], docnum: int, counts: Counter[str]) -> int:
+def _add_counts(postings: dict[str, array[int]], docnum: int, counts: Counter[str]) -> int:
     base = docnum << TF_BITS
     for term, tf in counts.items():
         found = postings.get(term)

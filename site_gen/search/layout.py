@@ -34,7 +34,8 @@ def _order_key(article: Article) -> tuple[str, str, int, int, str]:
 
 
 def term_order(term: str) -> bytes:
-    """Sort key of the export's terms: JavaScript string comparison (UTF-16 code units), which search.js bisects with."""
+    """Sort key of the export's terms: JavaScript string comparison (UTF-16 code units), which search.js bisects
+    with."""
     return term.encode("utf-16-be")
 
 

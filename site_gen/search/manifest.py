@@ -38,7 +38,7 @@ class Manifest:
         return folder.parent / "whoosh.json"
 
     @classmethod
-    def load(cls, folder: Path) -> "Manifest | None":
+    def load(cls, folder: Path) -> Manifest | None:
         try:
             data = json.loads(cls.path(folder).read_text(encoding="utf-8"))
             if data.get("schema") != SCHEMA_VERSION:

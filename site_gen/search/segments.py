@@ -92,17 +92,20 @@ def _write_postings(writer: Any, analyzed: dict[str, InvertedField], others: dic
                 postwriter.add_list(ids, weights, positions[term], list(map(column.__getitem__, ids)))
                 fieldwriter.finish_term()
         else:
-            for tbytes, (docs, weights, values) in sorted(others[name].items()):
+            for tbytes, (docs, doc_weights, values) in sorted(others[name].items()):
                 fieldwriter.start_term(tbytes)
-                postwriter.add_list(array("I", docs), array("f", weights), values, None)
+                postwriter.add_list(array("I", docs), array("f", doc_weights), values, None)
                 fieldwriter.finish_term()
         fieldwriter.finish_field()
 
 
-class _BulkPostingsWriter(W3PostingsWriter):
+class _BulkPostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # whoosh is untyped: W3PostingsWriter is Any
     """whoosh's postings writer given a whole list at once; it writes the same blocks as add_posting."""
 
-    def add_list(self, ids: array, weights: array, values: list[bytes], lengths: list[int] | None) -> None:
+    _ids: Sequence[int]  # an array, or a list when whoosh stores ids as bytes
+    _weights: array[float]
+
+    def add_list(self, ids: array[int], weights: array[float], values: list[bytes], lengths: list[int] | None) -> None:
         limit = self._blocklimit
         for start in range(0, len(ids), limit):
             if self._ids:

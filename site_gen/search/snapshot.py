@@ -121,7 +121,7 @@ class Snapshot:
         self,
         articles: Sequence[Article],
         digests: list[str],
-        recoded: "Recoded",
+        recoded: Recoded,
         before: Mapping[str, Article] | None = None,
     ) -> bool:
         """Become the snapshot an export made from this one patched for articles: the same patch,
@@ -172,7 +172,7 @@ class Recoded:
     shard_count: int
 
 
-def _remove(postings: dict[str, array], docs: list[int], terms: set[str] | None) -> set[str]:
+def _remove(postings: dict[str, array[int]], docs: list[int], terms: set[str] | None) -> set[str]:
     """Take the postings of docs out of the lists of terms (None: of every term); returns the terms that had one."""
     bounds = [(doc << TF_BITS, (doc + 1) << TF_BITS) for doc in docs]
     touched = set()

@@ -9,7 +9,8 @@ import html
 import json
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from site_gen.config import SiteConfig
 

@@ -18,18 +18,19 @@ import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from site_gen.build.pipeline import BuildResult, build
 from site_gen.build.cache import BuildCache
-from site_gen.errors import ConfigError, SiteGenError
+from site_gen.build.pipeline import BuildResult, build
 from site_gen.config import SiteConfig
+from site_gen.errors import ConfigError, SiteGenError
 from site_gen.render.pages import compile_templates
 from site_gen.search import preload as search_preload
 from site_gen.serve.watch import Watcher
@@ -50,13 +51,15 @@ TYPES = {
     ".woff2": "font/woff2",
 }
 FEEDS = {"atom.xml": "application/atom+xml; charset=utf-8"}
+PageEvent = tuple[str, dict[str, Any]]
+"""(name, data) of a server-sent event, queued for one page."""
 
 
 @dataclass
 class Events:
     """Fan-out of server-sent events to every open page; remembers a failed build for pages opened later."""
 
-    clients: set[queue.Queue] = field(default_factory=set)
+    clients: set[queue.Queue[PageEvent]] = field(default_factory=set)
     error: dict[str, Any] | None = None
     generation: int = 0
     """Counts successful builds; served pages carry it, so a page that missed an event reloads on connect."""
@@ -68,8 +71,8 @@ class Events:
     def __post_init__(self) -> None:
         self.joined = threading.Condition(self.lock)
 
-    def subscribe(self) -> queue.Queue:
-        q: queue.Queue = queue.Queue()
+    def subscribe(self) -> queue.Queue[PageEvent]:
+        q: queue.Queue[PageEvent] = queue.Queue()
         with self.lock:
             self.subscriptions += 1
             self.joined.notify_all()
@@ -79,7 +82,7 @@ class Events:
                 q.put(("build-error", self.error))
         return q
 
-    def unsubscribe(self, q: queue.Queue) -> None:
+    def unsubscribe(self, q: queue.Queue[PageEvent]) -> None:
         with self.lock:
             self.clients.discard(q)
 
@@ -122,7 +125,7 @@ class BuildRejected(SiteGenError):
         self.errors = errors
         super().__init__(f"{len(errors)} file(s) have errors")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[BuildRejected], tuple[list[dict[str, Any]]]]:
         return (BuildRejected, (self.errors,))
 
 
@@ -168,7 +171,7 @@ class Rebuilder:
             snapshot = search_preload(self.config)
             self.cache.snapshot = self.cache.snapshot or snapshot
             compile_templates(self.config)
-        except Exception:  # noqa: BLE001 - only a head start: whatever failed here, the rebuild that meets it reports
+        except Exception:  # only a head start: whatever failed here, the rebuild that meets it reports
             pass
         while not self.events.closed.is_set():
             if not self._wake.wait(timeout=0.5):
@@ -198,19 +201,21 @@ class Rebuilder:
 
         try:
             result = build(self.config, check=reject_errors, cache=self.cache, committed=live)
-        except Exception as exc:  # noqa: BLE001 - every failure goes to the page, the server keeps going
+        except Exception as exc:  # every failure goes to the page, the server keeps going
             payload = error_payload(exc)
             self.events.publish("build-error", payload)
             for error in payload["errors"]:
                 self.log(
-                    f"site-gen serve: rebuild failed: {error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}"
+                    "site-gen serve: rebuild failed: "
+                    f"{error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}"
                 )
             return
         self.builds += 1
         if result.archive is None:  # nothing the build reads had changed
             live(result)
         self.log(
-            f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); {result.summary(self.config.output_dir)}"
+            f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); "
+            f"{result.summary(self.config.output_dir)}"
         )
 
 
@@ -240,7 +245,7 @@ def make_handler(
         server_version = "site-gen"
         timeout = 30  # idle connections are closed instead of holding a thread forever
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
+        def log_message(self, format: str, *args: Any) -> None:  # signature of the base class
             pass
 
         def do_HEAD(self) -> None:

@@ -9,11 +9,13 @@ inotify is used where it works; where it is unavailable or its limits are reache
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from site_gen.config import SiteConfig, theme_dirs
@@ -59,7 +61,7 @@ class Watcher:
         targets: list[tuple[Path, bool, Callable[[str], bool]]] = [(self.config.content_dir, True, self._is_source)]
         targets += [(d, True, self._is_source) for d in theme_dirs(self.config) if d.is_dir()]
         folders = {Path(p).parent for p in config_files}
-        targets += [(folder, False, lambda p, files=config_files: p in files) for folder in sorted(folders)]
+        targets += [(folder, False, lambda p: p in config_files) for folder in sorted(folders)]
         return targets
 
     def _is_source(self, path: str) -> bool:
@@ -69,7 +71,7 @@ class Watcher:
         resolved = Path(path)
         return not any(resolved.is_relative_to(d) for d in (self.config.output_dir, self.config.cache_dir))
 
-    def _observer(self, poll: bool):
+    def _observer(self, poll: bool) -> BaseObserver:
         observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
         for folder, recursive, accept in self._targets():
             observer.schedule(_Handler(accept, self.notify), str(folder), recursive=recursive)
@@ -86,7 +88,8 @@ class Watcher:
             if self.observer is not None:
                 self.observer.stop()
             self.log(
-                f"site-gen serve: cannot watch with inotify ({exc.strerror or exc}); polling every {POLL_SECONDS} s instead"
+                f"site-gen serve: cannot watch with inotify ({exc.strerror or exc}); polling every {POLL_SECONDS} s "
+                "instead"
             )
             self.kind = "polling"
             self.start()
