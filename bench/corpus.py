@@ -17,7 +17,11 @@ file, of these kinds (each copy records its kind in the manifest):
 - same-text: same outlet, another URL and headline, the same body;
 - copy-edit: same outlet, another URL, a new headline and a few words changed;
 - truncated: same outlet, another URL, only the first half of the paragraphs;
-- wire: another outlet, its own URL and headline, the same body plus a credit line.
+- wire: another outlet, its own URL and headline, the same body plus a credit line;
+- teaser: the first 10-30% of the words (whole paragraphs, the last one cut with an ellipsis),
+  as feeds and aggregators carry them, at the same outlet or at another;
+- excerpt: 10-30% of the words from the middle of the article, from a paragraph's start, at the
+  same outlet or at another.
 
 Text is random words drawn from a Zipf-like vocabulary of made-up words, in sentences and
 paragraphs, so unrelated articles share common words and a few common 3-word runs, as news does.
@@ -62,7 +66,9 @@ SYLLABLES = [
 ]
 VOCABULARY = 30_000
 WORDS_PER_ARTICLE = 600
-COPY_KINDS = ("rescrape", "same-text", "copy-edit", "truncated", "wire")
+COPY_KINDS = ("rescrape", "same-text", "copy-edit", "truncated", "wire", "teaser", "excerpt")
+PART_MIN_WORDS = 60
+"""Teasers and excerpts have at least this many words: containment counts from 50 (containment_min_words)."""
 FIRST_DAY = dt.date(2023, 1, 1)
 DAYS = 730
 
@@ -175,6 +181,11 @@ class _Writer:
             copy = self.story(outlet, serial)
             copy.date, copy.paragraphs = later, [*story.paragraphs, f"(Reporting by {story.outlet.name})"]
             return copy
+        if kind in ("teaser", "excerpt"):
+            elsewhere = rng.choice([o for o in others if o.key != story.outlet.key])
+            copy = self.story(story.outlet if rng.random() < 0.5 else elsewhere, serial)
+            copy.date, copy.paragraphs = later, self._part(story.paragraphs, kind == "teaser")
+            return copy
         copy = self.story(story.outlet, serial)
         copy.date = later
         if kind == "same-text":
@@ -184,6 +195,20 @@ class _Writer:
         elif kind == "truncated":
             copy.paragraphs = story.paragraphs[: max(1, len(story.paragraphs) // 2)]
         return copy
+
+    def _part(self, paragraphs: list[str], first: bool) -> list[str]:
+        """10-30% of the words, from the first paragraph or a later one, the last paragraph cut short."""
+        total = sum(p.count(" ") + 1 for p in paragraphs)
+        start = 0 if first else self.rng.randrange(1, max(2, len(paragraphs) * 2 // 3))
+        left = max(PART_MIN_WORDS, round(total * self.rng.uniform(0.1, 0.3)))
+        part = []
+        for paragraph in paragraphs[start:]:
+            words = paragraph.split(" ")
+            part.append(paragraph if len(words) <= left else " ".join(words[:left]) + " …")
+            left -= len(words)
+            if left <= 0:
+                break
+        return part
 
     def _edit(self, paragraph: str) -> str:
         words = paragraph.split(" ")

@@ -36,6 +36,9 @@ from site_gen.model import InputEntry
 from site_gen.output import Delta
 
 STATE_VERSION = 1
+READ_FORMAT = 2
+"""What reading, normalizing and tagging make of a file: raised when they make something else of the
+same file and settings (2: ASCII text folded like the rest for comparison), so cached entries are read again."""
 MAX_KEPT_EDITS = 256
 """Edited files kept beside the last archive kept in full, beyond which it is kept in full again."""
 # Settings that only change how pages look or where they go: they never invalidate what was read.
@@ -56,7 +59,7 @@ RENDER_ONLY = {
 def settings_key(config: SiteConfig, registry_text: str) -> str:
     """Hash of everything that decides how a file is read, normalized and tagged."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(__version__.encode())
+    digest.update(f"{__version__};{READ_FORMAT};".encode())
     for f in dataclasses.fields(config):
         if f.name not in RENDER_ONLY:
             digest.update(f"{f.name}={getattr(config, f.name)!r};".encode("utf-8", "surrogatepass"))

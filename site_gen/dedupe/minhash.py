@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice, pairwise
 from typing import cast
 
 import numpy as np
+
+from site_gen.ingest.normalize import fold
 
 SHINGLE = 3
 """Words per shingle: 3 keeps a copy-edit from touching more than three shingles per changed word."""
@@ -41,16 +42,15 @@ _EMPTY = np.iinfo(np.uint64).max
 
 
 def words(paragraphs: Iterable[str]) -> list[str]:
-    """The words of a text, folded as normalize.comparison_key folds them (case, quotes, dashes, spacing).
+    """The words of a text in the comparison fold (normalize.fold: case, quotes, dashes, compatibility forms).
 
-    Punctuation is not a word, so "Albright's" and "Albright s" give the same words. This is
-    _WORD.findall(comparison_key(text)) without the steps that cannot change a word (quote and
-    dash folding, space collapsing), which cost more than the rest; tests check they agree.
+    Punctuation is not a word, so "Albright's" and "Albright s" give the same words: the words of
+    comparison_key(text), which tests check.
     """
-    text = "\n".join(paragraphs)
+    text = fold("\n".join(paragraphs))
     if text.isascii():  # the common case, twice as fast as the regular expression
-        return text.lower().translate(_ASCII_NON_WORD).split()
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+        return text.translate(_ASCII_NON_WORD).split()
+    return _WORD.findall(text)
 
 
 class _WordIds(dict[str, int]):
