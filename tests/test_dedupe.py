@@ -137,6 +137,31 @@ def test_truncated_copy_is_caught_by_containment_but_a_quoted_sentence_is_not(si
     assert copy["reason"] == "near-duplicate" and copy["containment"] == 1.0 and copy["score"] < 0.5
 
 
+def test_teasers_and_excerpts_are_found_however_small_a_part_they_are(site):
+    """A tenth of a long story (its first paragraphs, or a run from its middle) has a Jaccard
+    similarity of about 0.1 with it, too low for LSH: shared anchors find it."""
+    body = paragraphs(21, count=30)  # 900 words
+    middle = " ".join(" ".join(body[12:16]).split()[17:110])  # starts inside a paragraph, ends inside another
+    site.write("gazette/full.txt", header("2025-05-01", "https://gazette.example/full", "Harbour plan", body))
+    site.write("gazette/teaser.txt", header("2025-05-01", "https://gazette.example/t", "Harbour plan", body[:3]))
+    site.write("wire/teaser.txt", header("2025-05-02", "https://wire.example/t", "Harbour plan in brief", body[:4]))
+    site.write("digest/excerpt.txt", header("2025-05-03", "https://digest.example/e", "From the papers", [middle]))
+    site.write("gazette/other.txt", header("2025-05-01", "https://gazette.example/o", "Budget", paragraphs(22)))
+    result = site.build(report_path=site.root / "r.json")
+    report = json.loads((site.root / "r.json").read_text())
+    assert [e["path"] for e in report["inputs"] if e["status"] == "merged"] == ["gazette/teaser.txt"]
+    full = article_of(report, "gazette/full.txt")
+    by_path = {d["path"]: d for d in full["duplicates"]}
+    assert set(by_path) == {"gazette/teaser.txt", "wire/teaser.txt", "digest/excerpt.txt"}
+    teaser = by_path["gazette/teaser.txt"]
+    assert teaser["reason"] == "near-duplicate" and teaser["containment"] == 1.0 and teaser["score"] < 0.15
+    for linked in ("wire/teaser.txt", "digest/excerpt.txt"):
+        assert by_path[linked]["reason"] == "cross-outlet-copy" and by_path[linked]["containment"] == 1.0
+        [back] = article_of(report, linked)["duplicates"]
+        assert back["path"] == "gazette/full.txt" and back["permalink"] == full["permalink"]
+    assert article_of(report, "gazette/other.txt")["duplicates"] == [] and len(result.archive.articles) == 4
+
+
 def test_copies_at_two_outlets_keep_their_pages_and_link_each_other(site):
     body = paragraphs(5)
     site.write("gazette/a.txt", header("2025-03-14", "https://gazette.example/bridge", "Bridge to close", body))

@@ -193,9 +193,9 @@ class BuildCache:
             self._dedupe = Memo()
             if path.exists():
                 try:
-                    memo = pickle.loads(path.read_bytes())
-                    if isinstance(memo, Memo):
-                        self._dedupe = memo
+                    kept = pickle.loads(path.read_bytes())
+                    if isinstance(kept, tuple) and kept[0] == Memo.FORMAT and isinstance(kept[1], Memo):
+                        self._dedupe = kept[1]
                 except (
                     OSError,
                     pickle.UnpicklingError,
@@ -212,7 +212,7 @@ class BuildCache:
 
     def save_dedupe_memo(self) -> None:
         if self._dedupe is not None:
-            self._atomic_write(self.dir / "dedupe.pickle", pickle.dumps(self._dedupe, protocol=5))
+            self._atomic_write(self.dir / "dedupe.pickle", pickle.dumps((Memo.FORMAT, self._dedupe), protocol=5))
 
     # --- inputs.sqlite
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:

@@ -4,7 +4,9 @@ Runs between tag and assemble. Three kinds of evidence join two articles:
 
 - same-url: the same canonical URL (urls.canonical_url) within one outlet: a re-scrape;
 - same-text: the same words in the same order (case, quotes, dashes, spacing, punctuation folded);
-- near-duplicate: MinHash/LSH (minhash.py) proposes pairs, and a pair counts when the exact
+- near-duplicate: MinHash/LSH (minhash.py) proposes pairs of similar texts, and shared anchors
+  (minhash.anchors) pairs where one text may hold the other (a teaser, an excerpt: their Jaccard
+  similarity can be as low as their share of the longer text); a pair counts when the exact
   Jaccard similarity of its 3-word shingles or the containment of the shorter text in the longer
   reaches the thresholds of the `dedupe:` settings.
 
@@ -25,13 +27,13 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import cast
+from typing import ClassVar, cast
 
 import numpy as np
 
 from site_gen import parallel
 from site_gen.config import DedupeSettings, SiteConfig
-from site_gen.dedupe.minhash import BINS, MAX_BUCKET, Fingerprints, candidate_pairs, shingles, words
+from site_gen.dedupe.minhash import BINS, MAX_BUCKET, Fingerprints, anchor_pairs, candidate_pairs, shingles, words
 from site_gen.model import Archive, Article, Duplicate, InputEntry, Message
 from site_gen.permalinks import natural_permalink, on_site_pages
 from site_gen.slugs import short_hash
@@ -39,6 +41,9 @@ from site_gen.slugs import short_hash
 PREFILTER = 0.15
 """Candidates whose MinHash estimate of Jaccard is below this are not measured (the true value is
 then below 0.3 with near certainty: the estimate's standard error is at most 0.045)."""
+ANCHOR_SHARE = 0.25
+"""Pairs sharing anchors are measured when they share at least this share of the anchors of the one
+with fewer (a text inside another shares all of its own; texts quoting one passage, a few)."""
 MAX_CROSS_PAGES = 64
 """Larger clusters link each page only to the first page of each other outlet, not to every page."""
 CACHE = 256
@@ -140,6 +145,9 @@ class Memo:
     """Fingerprints and measured similarities of the texts of the last build, by a hash of each text,
     so an incremental build fingerprints only the articles whose text changed."""
 
+    FORMAT: ClassVar[int] = 2
+    """The layout of a kept memo (2: fingerprints hold anchors): one of another layout is not used."""
+
     hashes: list[bytes] = field(default_factory=list)
     """The text hash of each row of prints."""
     prints: Fingerprints | None = None
@@ -174,6 +182,7 @@ class _Texts:
         # before assemble, an article's id is the hash of its canonical URL (normalize.py): no need to recompute it
         self.urls = [(a.outlet.key if a.outlet else "", a.id) if a.url else None for a in articles]
         self.eligible = prints.word_counts >= settings.min_words
+        self.anchored = _anchored(prints, settings)
         self.measured: dict[tuple[int, int], tuple[float, float]] = {}
         self._shingles: dict[int, set[int]] = {}
 
@@ -205,14 +214,17 @@ class _Texts:
         return np.flatnonzero(self.eligible).tolist()
 
     def near_pairs(self, found: _UnionFind) -> list[tuple[int, int]]:
-        """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
-        pairs = np.array(
-            sorted(
-                p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])
-            ),
-            dtype=np.intp,
-        ).reshape(-1, 2)
-        todo = [(i, j) for i, j in pairs[self.prints.estimates(pairs) >= PREFILTER].tolist()]
+        """Candidates not already joined (LSH, shared anchors), measured exactly (in parallel); those that pass."""
+        prints = self.prints
+        similar = np.array(list(candidate_pairs(prints.bands, self.eligible)), dtype=np.intp).reshape(-1, 2)
+        anchored, shared = anchor_pairs(prints, self.anchored)
+        proposed = np.concatenate(
+            [
+                similar[prints.estimates(similar) >= PREFILTER],
+                anchored[_enough(shared, prints.anchor_counts[anchored[:, 0]], prints.anchor_counts[anchored[:, 1]])],
+            ]
+        )
+        todo = sorted({(i, j) for i, j in proposed.tolist() if found.find(i) != found.find(j)})
         known = self.memo.measured
         fresh = [(i, j) for i, j in todo if (self.hashes[i], self.hashes[j]) not in known]
         for chunk in parallel.run(_measure_chunk, fresh, self.articles, self.jobs):
@@ -250,9 +262,8 @@ class _Texts:
         return Link("near-duplicate", jaccard, containment) if self._near(i, j, jaccard, containment) else None
 
     def _near(self, i: int, j: int, jaccard: float, containment: float) -> bool:
-        s = self.settings
         shorter = int(min(self.prints.word_counts[i], self.prints.word_counts[j]))
-        return jaccard >= s.jaccard or (containment >= s.containment and shorter >= s.containment_min_words)
+        return _near(self.settings, shorter, jaccard, containment)
 
     def _shingle_set(self, i: int) -> set[int]:
         if i not in self._shingles:
@@ -260,6 +271,23 @@ class _Texts:
                 self._shingles.clear()
             self._shingles[i] = shingles(words(self.articles[i].paragraphs))
         return self._shingles[i]
+
+
+def _near(settings: DedupeSettings, shorter: int, jaccard: float, containment: float) -> bool:
+    """Whether two texts are copies: similar enough, or the shorter (of so many words) inside the longer."""
+    return jaccard >= settings.jaccard or (
+        containment >= settings.containment and shorter >= settings.containment_min_words
+    )
+
+
+def _anchored(prints: Fingerprints, settings: DedupeSettings) -> np.ndarray:
+    """The texts long enough to count as held in another: the ones whose shared anchors are measured."""
+    return cast(np.ndarray, prints.word_counts >= max(settings.min_words, settings.containment_min_words))
+
+
+def _enough(shared: np.ndarray, anchors_a: np.ndarray, anchors_b: np.ndarray) -> np.ndarray:
+    """Which pairs sharing anchors are worth measuring (ANCHOR_SHARE)."""
+    return cast(np.ndarray, (shared > 0) & (shared >= ANCHOR_SHARE * np.minimum(anchors_a, anchors_b)))
 
 
 def _fingerprint_chunk(articles: Sequence[Article], indices: Sequence[int]) -> Fingerprints:
@@ -438,7 +466,7 @@ def still_alone(
     memo: Memo, article: Article, settings: DedupeSettings, text_of: Callable[[str], list[str] | None]
 ) -> bool:
     """Whether an edited article that the last build joined to nothing still joins nothing, with
-    its URL unchanged (same text as none, near none, in no band bucket large enough to be
+    its URL unchanged (same text as none, near none, in no band bucket or anchor large enough to be
     chained); if so, its row of the memo becomes the new text's. text_of(path): the paragraphs
     of another row's article, None when they are not at hand (then the answer is no)."""
     path = article.sources[0].path
@@ -454,32 +482,62 @@ def still_alone(
         return False
     text_words = words(article.paragraphs)
     new = Fingerprints.of([text_words])
-    eligible = prints.word_counts >= settings.min_words
-    was_eligible, eligible[row] = bool(eligible[row]), False
-    if was_eligible and (_bucket_sizes(prints.bands, prints.bands[row], eligible) >= MAX_BUCKET).any():
-        return False  # its leaving would re-chain a large bucket
-    if new.word_counts[0] >= settings.min_words:
-        if any(key == new.text_keys[0] and eligible[i] for i, key in enumerate(prints.text_keys)):
+    candidates = _proposals(prints, row, new, settings)
+    if candidates is None:
+        return False
+    mine = shingles(text_words)
+    for i in sorted(candidates):
+        other = text_of(memo.paths[i])
+        if other is None:
             return False
-        if (_bucket_sizes(prints.bands, new.bands[0], eligible) >= MAX_BUCKET).any():
+        shorter = min(len(text_words), int(prints.word_counts[i]))
+        if _near(settings, shorter, *_similarity(mine, shingles(words(other)))):
             return False
-        candidates = np.flatnonzero(((prints.bands == new.bands[0]) & eligible[:, None]).any(axis=1))
-        estimates = np.count_nonzero(prints.signatures[candidates] == new.signatures[0], axis=1) / BINS
-        mine = shingles(text_words)
-        for i in candidates[estimates >= PREFILTER].tolist():
-            other = text_of(memo.paths[i])
-            if other is None:
-                return False
-            jaccard, containment = _similarity(mine, shingles(words(other)))
-            shorter = min(len(text_words), int(prints.word_counts[i]))
-            if jaccard >= settings.jaccard or (
-                containment >= settings.containment and shorter >= settings.containment_min_words
-            ):
-                return False
     memo.hashes[row] = _text_hash(article)
     prints.replace(np.array([row], dtype=np.intp), new)
     memo.token = os.urandom(8).hex()
     return True
+
+
+def _proposals(prints: Fingerprints, row: int, new: Fingerprints, settings: DedupeSettings) -> set[int] | None:
+    """The rows that a build would measure against new (the text of row now): LSH candidates and
+    rows sharing enough anchors; None when new is another row's text, or when row's old text
+    leaving or the new one coming changes a crowded band bucket or anchor (a chain)."""
+    eligible, anchored = prints.word_counts >= settings.min_words, _anchored(prints, settings)
+    was_eligible, was_anchored = bool(eligible[row]), bool(anchored[row])
+    eligible[row] = anchored[row] = False
+    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
+    start = int(prints.anchor_starts()[row])
+    if was_eligible and (_bucket_sizes(prints.bands, prints.bands[row], eligible) >= MAX_BUCKET).any():
+        return None
+    old = prints.anchors[start : start + int(prints.anchor_counts[row])]
+    if was_anchored and _anchor_hits(prints, old, anchored, owners)[1]:
+        return None
+    found: set[int] = set()
+    count = int(new.word_counts[0])
+    if count >= settings.min_words:
+        if any(key == new.text_keys[0] and eligible[i] for i, key in enumerate(prints.text_keys)):
+            return None
+        if (_bucket_sizes(prints.bands, new.bands[0], eligible) >= MAX_BUCKET).any():
+            return None
+        similar = np.flatnonzero(((prints.bands == new.bands[0]) & eligible[:, None]).any(axis=1))
+        estimates = np.count_nonzero(prints.signatures[similar] == new.signatures[0], axis=1) / BINS
+        found.update(similar[estimates >= PREFILTER].tolist())
+    if _anchored(new, settings)[0]:
+        shared, crowded = _anchor_hits(prints, new.anchors, anchored, owners)
+        if crowded:
+            return None
+        found.update(np.flatnonzero(_enough(shared, prints.anchor_counts, new.anchor_counts[0])).tolist())
+    return found
+
+
+def _anchor_hits(
+    prints: Fingerprints, keys: np.ndarray, anchored: np.ndarray, owners: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """How many of keys each anchored row has, and whether MAX_BUCKET rows or more have one of them."""
+    hits = np.isin(prints.anchors, keys) & anchored[owners]
+    crowded = bool(len(hits) and np.unique(prints.anchors[hits], return_counts=True)[1].max(initial=0) >= MAX_BUCKET)
+    return np.bincount(owners[hits], minlength=len(anchored)), crowded
 
 
 def _bucket_sizes(bands: np.ndarray, keys: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -34,6 +34,15 @@ BANDS = BINS // ROWS
 MAX_BUCKET = 64
 """A band bucket with more texts than this is linked as a chain, not all pairs (boilerplate bodies)."""
 
+ANCHOR_WORDS = 9
+"""Words per anchor run (three shingles end to end): unrelated texts share 3-word runs often, 9-word runs rarely."""
+SURE_RUN = 50
+"""Two texts that share a run of this many words always share an anchor: containment_min_words' default."""
+WINDOW = SURE_RUN - ANCHOR_WORDS + 1
+"""Anchor runs per winnowing window: one anchor in about every (WINDOW + 1) / 2 words, about 28 in a 600-word text."""
+ANCHOR_BATCH = 256
+"""Texts whose anchors are found together."""
+
 _WORD = re.compile(r"\w+")
 _ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
 _U = np.uint64
@@ -91,18 +100,27 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, h ^ (h >> _U(33)))
 
 
+def shingle_hashes(text_words: Sequence[str]) -> np.ndarray:
+    """A 64-bit hash of each SHINGLE-word run, in order (one for a shorter text, padded)."""
+    ids = np.fromiter(map(_IDS.__getitem__, text_words), dtype=np.uint64, count=len(text_words))
+    if len(ids) < SHINGLE:
+        ids = np.concatenate([ids, np.zeros(SHINGLE - len(ids), dtype=np.uint64)])
+    runs = len(ids) - SHINGLE + 1
+    return _mix(sum((ids[k : k + runs] * m for k, m in enumerate(_MULTIPLIERS)), np.zeros(runs, dtype=np.uint64)))
+
+
 def signature(text_words: Sequence[str]) -> np.ndarray:
-    """One-permutation MinHash of a text's shingles: the smallest shingle hash in each of BINS bins.
+    """One-permutation MinHash of a text's shingles: the smallest shingle hash in each of BINS bins."""
+    return _minima(shingle_hashes(text_words))
+
+
+def _minima(hashes: np.ndarray) -> np.ndarray:
+    """The smallest hash in each of BINS bins (by its top bits).
 
     An empty bin borrows the value of the next non-empty bin to its right, mixed with the
     distance ("rotation" densification, Shrivastava and Li 2014), so short texts still agree
     on about a Jaccard share of their bins.
     """
-    ids = np.fromiter(map(_IDS.__getitem__, text_words), dtype=np.uint64, count=len(text_words))
-    if len(ids) < SHINGLE:
-        ids = np.concatenate([ids, np.zeros(SHINGLE - len(ids), dtype=np.uint64)])
-    runs = len(ids) - SHINGLE + 1
-    hashes = _mix(sum((ids[k : k + runs] * m for k, m in enumerate(_MULTIPLIERS)), np.zeros(runs, dtype=np.uint64)))
     mins = np.full(BINS, _EMPTY, dtype=np.uint64)
     np.minimum.at(mins, (hashes >> _U(64 - 7)).astype(np.intp), hashes)
     empty = mins == _EMPTY
@@ -111,6 +129,52 @@ def signature(text_words: Sequence[str]) -> np.ndarray:
         borrowed = full[np.searchsorted(full, gaps) % len(full)]
         mins[gaps] = _mix(mins[borrowed] ^ ((borrowed - gaps) % BINS).astype(np.uint64) * _MULTIPLIERS[0])
     return mins
+
+
+def anchors(texts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The anchors of texts given as their shingle_hashes(): all texts' one after another (each
+    text's sorted and distinct), and how many each has.
+
+    Of each window of WINDOW consecutive ANCHOR_WORDS-word runs of a text, the run with the smallest
+    hash is an anchor (winnowing, Schleimer, Wilkerson and Aiken 2003). Two texts that share a run of
+    SURE_RUN words share the window inside it, hence its anchor, wherever the run starts in either:
+    a teaser or an excerpt shares one with its source however small a part of it it is. A text
+    shorter than SURE_RUN words has none. Computed for many texts at once (numpy's cost per call
+    is most of the cost for one text).
+    """
+    sizes = np.array([len(h) for h in texts], dtype=np.int64)
+    flat = np.concatenate(texts) if len(texts) else np.empty(0, dtype=_U)
+    step, span = ANCHOR_WORDS // SHINGLE, ANCHOR_WORDS - SHINGLE  # a run: the shingles at p, p + 3, p + 6
+    runs = len(flat) - span
+    if runs < WINDOW:
+        return np.empty(0, dtype=_U), np.zeros(len(texts), dtype=np.int64)
+    grams = (
+        flat[:runs] * _MULTIPLIERS[0] + flat[step : step + runs] * _MULTIPLIERS[1] + flat[2 * step : 2 * step + runs]
+    )
+    mins = _sliding_min(grams, WINDOW)
+    ends = np.cumsum(sizes)
+    owners = np.repeat(np.arange(len(texts)), sizes)[: len(mins)]
+    inside = np.arange(len(mins)) + WINDOW + span <= ends[owners]  # the window's runs all in its text
+    values, owners = _distinct(mins[inside], owners[inside])  # a window's neighbour mostly has its anchor
+    order = np.lexsort((values, owners))
+    values, owners = _distinct(values[order], owners[order])
+    return values, np.bincount(owners, minlength=len(texts)).astype(np.int64)
+
+
+def _sliding_min(values: np.ndarray, width: int) -> np.ndarray:
+    """The smallest of each width consecutive values (van Herk and Gil-Werman: three passes whatever the width)."""
+    n = len(values)
+    blocks = np.concatenate([values, np.full(-n % width, _EMPTY, dtype=_U)]).reshape(-1, width)
+    ahead = np.minimum.accumulate(blocks, axis=1).ravel()  # from its block's start to each value
+    behind = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()  # from each value to its block's end
+    return np.minimum(behind[: n - width + 1], ahead[width - 1 : n])
+
+
+def _distinct(values: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Without the (value, owner) pairs that repeat the one before."""
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])
+    return values[keep], owners[keep]
 
 
 def band_keys(sig: np.ndarray) -> np.ndarray:
@@ -124,7 +188,7 @@ def band_keys(sig: np.ndarray) -> np.ndarray:
 
 @dataclass(slots=True)
 class Fingerprints:
-    """Compact fingerprints of many texts, in input order (about 1.1 kB a text)."""
+    """Compact fingerprints of many texts, in input order (about 1.3 kB a text)."""
 
     word_counts: np.ndarray
     """Words per text."""
@@ -134,21 +198,33 @@ class Fingerprints:
     """(texts, BINS) uint32: the low 32 bits of each MinHash value, for estimating Jaccard."""
     bands: np.ndarray
     """(texts, BANDS) uint64 LSH band keys."""
+    anchors: np.ndarray
+    """uint64: every text's anchors(), one text after another."""
+    anchor_counts: np.ndarray
+    """Anchors per text."""
 
     @classmethod
     def of(cls, texts: Iterable[Sequence[str]]) -> Fingerprints:
-        counts, keys, sigs, bands = [], [], [], []
+        counts, keys, sigs, bands, batch, marks = [], [], [], [], [], []
         for text_words in texts:
-            sig = signature(text_words)
+            hashes = shingle_hashes(text_words)
+            sig = _minima(hashes)
             counts.append(len(text_words))
             keys.append(text_key(text_words))
             sigs.append(sig.astype(np.uint32))
             bands.append(band_keys(sig))
+            batch.append(hashes)
+            if len(batch) == ANCHOR_BATCH:
+                marks.append(anchors(batch))
+                batch = []
+        marks.append(anchors(batch))
         return cls(
             np.array(counts, dtype=np.int64),
             keys,
             np.array(sigs, dtype=np.uint32).reshape(-1, BINS),
             np.array(bands, dtype=np.uint64).reshape(-1, BANDS),
+            np.concatenate([values for values, _ in marks]),
+            np.concatenate([per_text for _, per_text in marks]),
         )
 
     @classmethod
@@ -156,26 +232,37 @@ class Fingerprints:
         """All parts as one, in order. Consumes the list: each part is freed once copied."""
         n = sum(len(p.word_counts) for p in parts)
         whole = cls(
-            np.empty(n, dtype=np.int64), [], np.empty((n, BINS), dtype=np.uint32), np.empty((n, BANDS), dtype=np.uint64)
+            np.empty(n, dtype=np.int64),
+            [],
+            np.empty((n, BINS), dtype=np.uint32),
+            np.empty((n, BANDS), dtype=np.uint64),
+            np.empty(sum(len(p.anchors) for p in parts), dtype=np.uint64),
+            np.empty(n, dtype=np.int64),
         )
         parts.reverse()
-        at = 0
+        at = mark = 0
         while parts:
             part = parts.pop()
-            end = at + len(part.word_counts)
+            end, mark_end = at + len(part.word_counts), mark + len(part.anchors)
             whole.word_counts[at:end], whole.signatures[at:end], whole.bands[at:end] = (
                 part.word_counts,
                 part.signatures,
                 part.bands,
             )
+            whole.anchors[mark:mark_end], whole.anchor_counts[at:end] = part.anchors, part.anchor_counts
             whole.text_keys.extend(part.text_keys)
-            at = end
+            at, mark = end, mark_end
         return whole
 
     def select(self, rows: np.ndarray) -> Fingerprints:
         """These rows, in this order (a copy)."""
         return Fingerprints(
-            self.word_counts[rows], [self.text_keys[i] for i in rows.tolist()], self.signatures[rows], self.bands[rows]
+            self.word_counts[rows],
+            [self.text_keys[i] for i in rows.tolist()],
+            self.signatures[rows],
+            self.bands[rows],
+            self.anchors[_spans(self.anchor_starts()[rows], self.anchor_counts[rows])],
+            self.anchor_counts[rows],
         )
 
     def replace(self, rows: np.ndarray, other: Fingerprints) -> None:
@@ -187,6 +274,14 @@ class Fingerprints:
         )
         for row, key in zip(rows.tolist(), other.text_keys):
             self.text_keys[row] = key
+        starts = self.anchor_starts()
+        starts[rows] = other.anchor_starts() + len(self.anchors)  # other's anchors come after ours
+        self.anchor_counts[rows] = other.anchor_counts
+        self.anchors = np.concatenate([self.anchors, other.anchors])[_spans(starts, self.anchor_counts)]
+
+    def anchor_starts(self) -> np.ndarray:
+        """Where each text's anchors start in anchors."""
+        return cast(np.ndarray, np.cumsum(self.anchor_counts) - self.anchor_counts)
 
     def estimates(self, pairs: np.ndarray) -> np.ndarray:
         """Estimated Jaccard similarity of each (i, j) row of pairs: the share of MinHash bins that agree."""
@@ -194,6 +289,45 @@ class Fingerprints:
             return np.zeros(0)
         agree = np.count_nonzero(self.signatures[pairs[:, 0]] == self.signatures[pairs[:, 1]], axis=1)
         return cast(np.ndarray, agree / BINS)
+
+
+def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indices of these spans (start, count), one after another."""
+    ends = np.cumsum(counts)
+    return np.repeat(starts - (ends - counts), counts) + np.arange(int(ends[-1]) if len(ends) else 0)
+
+
+def anchor_pairs(prints: Fingerprints, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of eligible texts that share an anchor, as an (n, 2) array, and how many they share.
+
+    An anchor of more than MAX_BUCKET texts links them as a chain (counted once per link), as bands do.
+    """
+    owners = np.repeat(np.arange(len(prints.anchor_counts)), prints.anchor_counts)
+    keep = eligible[owners]
+    keys, owners = prints.anchors[keep], owners[keep]
+    order = np.argsort(keys, kind="stable")  # within one anchor, texts stay in order
+    keys, owners = keys[order], owners[order]
+    new = np.concatenate([[True], keys[1:] != keys[:-1]])
+    group = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, len(keys)))
+    shared = np.flatnonzero(sizes[group] > 1)  # positions in anchors of two texts or more
+    left = (starts + sizes)[group[shared]] - shared  # members after each position in its group
+    small = sizes[group[shared]] <= MAX_BUCKET
+    firsts, seconds = [], []
+    for step in range(1, MAX_BUCKET):
+        shared, left, small = shared[left > step], left[left > step], small[left > step]
+        if step > 1:
+            shared, left, small = shared[small], left[small], small[small]
+        if not len(shared):
+            break
+        firsts.append(owners[shared])
+        seconds.append(owners[shared + step])
+    if not firsts:
+        return np.empty((0, 2), dtype=np.intp), np.empty(0, dtype=np.int64)
+    n = len(prints.anchor_counts)
+    codes, counts = np.unique(np.concatenate(firsts) * n + np.concatenate(seconds), return_counts=True)
+    return np.stack([codes // n, codes % n], axis=1).astype(np.intp), counts
 
 
 def candidate_pairs(bands: np.ndarray, eligible: np.ndarray) -> set[tuple[int, int]]:
