@@ -12,7 +12,7 @@ from site_gen import __version__
 from site_gen.build.pipeline import build, collect_inputs
 from site_gen.config import SiteConfig, find_config, load_config
 from site_gen.dedupe.clusters import dedupe, describe_clusters
-from site_gen.errors import ConfigError, SiteGenError
+from site_gen.errors import ConfigError, SiteGenError, located
 from site_gen.importers.commands import add_commands as add_import_commands
 from site_gen.search import terminal
 
@@ -42,10 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         run: Callable[[argparse.Namespace], int] = args.run  # set by each subcommand (set_defaults)
         return run(args)
     except ConfigError as exc:
-        where = f"{exc.path}: " if exc.path else ""
-        print(f"site-gen: configuration error in {where or 'settings: '}", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        print("site-gen: configuration error:", file=sys.stderr)
+        for problem in exc.located_problems():
+            print(f"  {problem}", file=sys.stderr)
         return 2
     except SiteGenError as exc:
         print(f"site-gen: error: {exc}", file=sys.stderr)
@@ -168,8 +167,7 @@ def _build(args: argparse.Namespace) -> int:
     for entry in result.inputs:
         for message in entry.messages:
             if message.level != "info":
-                line = f":{message.line}" if message.line else ""
-                print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
+                print(f"{message.level}: {located(entry.path, message.line, message.message)}", file=sys.stderr)
     print(f"site-gen: {result.summary(config.output_dir)}")
     return 0
 
