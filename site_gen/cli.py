@@ -175,7 +175,7 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from site_gen.serve.server import serve
 
-    return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
+    return serve(lambda: site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
 
 
 def _dupes(args: argparse.Namespace) -> int:
