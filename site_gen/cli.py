@@ -14,6 +14,7 @@ from site_gen.config import SiteConfig, find_config, load_config
 from site_gen.dedupe.clusters import dedupe, describe_clusters
 from site_gen.errors import ConfigError, SiteGenError, located
 from site_gen.importers.commands import add_commands as add_import_commands
+from site_gen.scaffold import add_command as add_new_command
 from site_gen.search import terminal
 
 
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--poll", action="store_true", help="watch by polling instead of inotify")
     p.set_defaults(run=_serve)
 
+    add_new_command(commands)
     add_import_commands(commands)
 
     p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
