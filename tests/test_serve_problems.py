@@ -3,7 +3,7 @@
 from site_gen.errors import ConfigError, SiteGenError
 from site_gen.model import Article, InputEntry, Message
 from site_gen.serve import problems
-from site_gen.serve.problems import LastGoodPages, error_page, file_problems, site_errors
+from site_gen.serve.problems import LastGoodPages, error_page, file_problems, panel, site_errors
 
 
 def entry(path: str, status: str = "rendered", *messages: Message, permalink: str = "") -> InputEntry:
@@ -18,7 +18,7 @@ def test_the_panel_lists_errors_first_then_warnings_each_as_path_line_message(mo
         entry("a.txt", "rendered", Message("warning", "not UTF-8")),
         entry("ok.txt"),
     ]
-    listed = file_problems(inputs, kept={"c.md"})
+    listed = panel(file_problems(inputs, kept={"c.md"}))
     assert listed == {
         "problems": [
             {"level": "error", "path": "c.md", "line": 1, "text": "c.md:1: never closed", "kept": True},
@@ -30,7 +30,7 @@ def test_the_panel_lists_errors_first_then_warnings_each_as_path_line_message(mo
         "warnings": 2,
     }
     monkeypatch.setattr(problems, "MAX_LISTED", 2)
-    capped = file_problems(inputs, kept=())
+    capped = panel(file_problems(inputs, kept=()))
     assert len(capped["problems"]) == 2 and capped["more"] == 1 and capped["warnings"] == 2
 
 

@@ -1,7 +1,7 @@
 """What the preview shows about problems, beside the site it serves.
 
 - The panel: every file with an error or a warning in the last build, as `path:line: message`
-  (file_problems), sent to open pages after each build.
+  (file_problems, panel), sent to open pages after each build.
 - The overlay: an error of the site itself (a template, site.yaml, sources.yaml) that stopped a
   rebuild, while the last good site stays served (site_errors). Before any site was built,
   every URL answers with a page that explains the error instead (error_page).
@@ -23,9 +23,9 @@ MAX_LISTED = 200
 """Problems sent to a page at most (a scraped archive may have thousands; the report lists them all)."""
 
 
-def file_problems(inputs: Iterable[InputEntry], kept: Collection[str]) -> dict[str, Any]:
-    """The panel's list: one item per error or warning, errors first, then by path and line.
-    kept: the files in error whose last good page is still served."""
+def file_problems(inputs: Iterable[InputEntry], kept: Collection[str]) -> list[dict[str, Any]]:
+    """One item per error or warning, errors first, then by path and line. kept: the files in
+    error whose last good page is still served."""
     items = [
         {"level": m.level, "path": e.path, "line": m.line, "text": located(e.path, m.line, m.message)}
         | ({"kept": True} if e.path in kept and m.level == "error" else {})
@@ -34,6 +34,11 @@ def file_problems(inputs: Iterable[InputEntry], kept: Collection[str]) -> dict[s
         if m.level != "info"
     ]
     items.sort(key=lambda item: (item["level"] != "error", item["path"], item["line"] or 0))
+    return items
+
+
+def panel(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """What open pages get for the panel: at most MAX_LISTED items, and how many files have errors and warnings."""
     return {
         "problems": items[:MAX_LISTED],
         "more": max(0, len(items) - MAX_LISTED),

@@ -37,7 +37,7 @@ from site_gen.config import SiteConfig, load_config
 from site_gen.errors import ConfigError, SiteGenError
 from site_gen.render.pages import compile_templates
 from site_gen.search import preload as search_preload
-from site_gen.serve.problems import LastGoodPages, error_page, file_problems, site_errors
+from site_gen.serve.problems import LastGoodPages, error_page, file_problems, panel, site_errors
 from site_gen.serve.watch import Watcher
 
 LIVE_PREFIX = "/_site-gen/"
@@ -69,7 +69,7 @@ class Events:
     error: dict[str, Any] | None = None
     """The error that stopped the last build (site_errors), until a build succeeds."""
     problems: dict[str, Any] | None = None
-    """The files with errors or warnings in the last build that went live (file_problems)."""
+    """The files with errors or warnings in the last build that went live (problems.panel)."""
     generation: int = 0
     """Counts successful builds; served pages carry it, so a page that missed an event reloads on connect."""
     closed: threading.Event = field(default_factory=threading.Event)
@@ -137,6 +137,9 @@ class Rebuilder:
     """Kept in memory across rebuilds: the read cache, the last archive and the search snapshot."""
     pages: LastGoodPages = field(default_factory=LastGoodPages)
     _problems: dict[str, Any] = field(default_factory=dict)
+    """The panel of the build going live (problems.panel)."""
+    _logged: set[str] = field(default_factory=set)
+    """The problems of the last build that went live, as printed."""
     _pending: set[str] = field(default_factory=set)
     _wake: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -213,7 +216,7 @@ class Rebuilder:
     def last_problems(self) -> dict[str, Any]:
         """The problems of the last build kept in the cache (file_problems)."""
         state = self.cache.load_state()
-        return file_problems(entries_from_report(state.report) if state and state.report else (), ())
+        return panel(file_problems(entries_from_report(state.report) if state and state.report else (), ()))
 
     def reconfigure(self) -> None:
         """Read site.yaml again; the watcher and the cache follow folders and a theme that moved."""
@@ -227,12 +230,12 @@ class Rebuilder:
     def going_live(self, result: BuildResult) -> None:
         """build(check=...): the new site is complete and about to replace the one served."""
         self.pages.hold(result.inputs, self.config.output_dir)
-        problems = file_problems(result.inputs, self.pages.broken)
-        before = {item["text"] for item in self._problems.get("problems", ())}
-        for item in problems["problems"]:  # the log names each problem once, not at every rebuild
-            if item["text"] not in before:
+        items = file_problems(result.inputs, self.pages.broken)
+        for item in items:  # the log names each problem once, not at every rebuild
+            if item["text"] not in self._logged:
                 self.log(f"site-gen serve: {item['level']}: {item['text']}")
-        self._problems = problems
+        self._logged = {item["text"] for item in items}
+        self._problems = panel(items)
 
 
 def _places(config: SiteConfig) -> tuple[object, ...]:
