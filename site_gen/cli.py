@@ -12,7 +12,7 @@ from site_gen import __version__
 from site_gen.build.pipeline import build, collect_inputs
 from site_gen.config import SiteConfig, find_config, load_config
 from site_gen.dedupe.clusters import dedupe, describe_clusters
-from site_gen.errors import ConfigError, SiteGenError, located
+from site_gen.errors import ConfigError, SiteGenError, located, os_error
 from site_gen.importers.commands import add_commands as add_import_commands
 from site_gen.scaffold import add_command as add_new_command
 from site_gen.search import terminal
@@ -51,8 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"site-gen: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a disk or permission problem outside the places that name their file
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"site-gen: error: {exc.strerror or exc}{where}; the previous output was kept", file=sys.stderr)
+        print(f"site-gen: error: {os_error(exc)}; the previous output was kept", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("site-gen: interrupted", file=sys.stderr)

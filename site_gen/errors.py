@@ -13,6 +13,11 @@ def located(path: str | None, line: int | None, message: str) -> str:
     return f"{where}: {message}" if where else message
 
 
+def os_error(exc: OSError) -> str:
+    """A disk or permission problem met outside the places that name their file, as `path: message`."""
+    return located(str(exc.filename) if exc.filename else None, None, exc.strerror or str(exc))
+
+
 class SiteGenError(Exception):
     """A problem with one input, the configuration or the output, phrased for the user."""
 

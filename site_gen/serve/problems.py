@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from site_gen.errors import ConfigError, SiteGenError, located
+from site_gen.errors import ConfigError, SiteGenError, located, os_error
 from site_gen.model import InputEntry
 
 MAX_LISTED = 200
@@ -54,7 +54,7 @@ def site_errors(exc: BaseException) -> dict[str, Any]:
     elif isinstance(exc, SiteGenError):
         texts = [str(exc)]
     elif isinstance(exc, OSError):
-        texts = [located(exc.filename and str(exc.filename), None, exc.strerror or str(exc))]
+        texts = [os_error(exc)]
     else:  # a bug: say what it was rather than nothing
         texts = [f"{type(exc).__name__}: {exc}"]
     path, line = (exc.path, exc.line) if isinstance(exc, SiteGenError) else (None, None)
@@ -76,7 +76,7 @@ def error_page(errors: dict[str, Any]) -> bytes:
 save, and this page reloads by itself as soon as the site builds. A template error names the template
 of the theme; a setting of <code>site.yaml</code> or a field of <code>sources.yaml</code> is described in
 <code>docs/configuration.md</code> of site-gen. The terminal running <code>site-gen serve</code> shows the same
-messages.</p>
+messages. To start a site from scratch, <code>site-gen new DIR</code> makes one with example articles.</p>
 </main></body></html>
 """.encode()
 
