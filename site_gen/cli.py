@@ -12,8 +12,9 @@ from site_gen import __version__
 from site_gen.build.pipeline import build, collect_inputs
 from site_gen.config import SiteConfig, find_config, load_config
 from site_gen.dedupe.clusters import dedupe, describe_clusters
-from site_gen.errors import ConfigError, SiteGenError
+from site_gen.errors import ConfigError, SiteGenError, located, os_error
 from site_gen.importers.commands import add_commands as add_import_commands
+from site_gen.scaffold import add_command as add_new_command
 from site_gen.search import terminal
 
 
@@ -42,17 +43,15 @@ def main(argv: list[str] | None = None) -> int:
         run: Callable[[argparse.Namespace], int] = args.run  # set by each subcommand (set_defaults)
         return run(args)
     except ConfigError as exc:
-        where = f"{exc.path}: " if exc.path else ""
-        print(f"site-gen: configuration error in {where or 'settings: '}", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        print("site-gen: configuration error:", file=sys.stderr)
+        for problem in exc.located_problems():
+            print(f"  {problem}", file=sys.stderr)
         return 2
     except SiteGenError as exc:
         print(f"site-gen: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a disk or permission problem outside the places that name their file
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"site-gen: error: {exc.strerror or exc}{where}; the previous output was kept", file=sys.stderr)
+        print(f"site-gen: error: {os_error(exc)}; the previous output was kept", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("site-gen: interrupted", file=sys.stderr)
@@ -83,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--poll", action="store_true", help="watch by polling instead of inotify")
     p.set_defaults(run=_serve)
 
+    add_new_command(commands)
     add_import_commands(commands)
 
     p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
@@ -168,8 +168,7 @@ def _build(args: argparse.Namespace) -> int:
     for entry in result.inputs:
         for message in entry.messages:
             if message.level != "info":
-                line = f":{message.line}" if message.line else ""
-                print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
+                print(f"{message.level}: {located(entry.path, message.line, message.message)}", file=sys.stderr)
     print(f"site-gen: {result.summary(config.output_dir)}")
     return 0
 
@@ -177,7 +176,7 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from site_gen.serve.server import serve
 
-    return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
+    return serve(lambda: site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
 
 
 def _dupes(args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,6 +133,14 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = load_config(root / "site.yaml", cwd=root)
     build(config, cwd=root, report_path=root / "report.json")
     return root
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """site-gen built as a wheel from this checkout, once for the session (what pip would install)."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO], check=True)
+    return next(dist.glob("site_gen-*.whl"))
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

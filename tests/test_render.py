@@ -1,6 +1,9 @@
 import xml.etree.ElementTree as ET
 
+import pytest
 from linkcheck import broken_links, links_of
+
+from site_gen.errors import SiteGenError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -98,6 +101,18 @@ def test_a_site_theme_overrides_single_templates_and_static_files(site):
     site.build()
     assert "Custom lost page" in site.page("404.html")
     assert (site.out / "static" / "extra.css").exists() and (site.out / "static" / "style.css").exists()
+
+
+def test_a_template_syntax_error_names_the_template_file_and_line(site):
+    templates = site.root / "mytheme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text('{% extends "base.html" %}\n{% block content %}{% if %}{% endblock %}\n')
+    site.configure(theme="mytheme")
+    site.write("a.txt", "Title\nBody\n")
+    with pytest.raises(SiteGenError) as caught:
+        site.build()
+    assert (caught.value.path, caught.value.line) == (str(templates / "404.html"), 2)
+    assert str(caught.value).startswith(f"{templates / '404.html'}:2: template error: ")
 
 
 def test_provenance_block_shows_source_hash_and_removals(site):

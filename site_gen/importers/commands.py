@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from site_gen.config import find_config, load_config
-from site_gen.errors import SiteGenError
+from site_gen.errors import SiteGenError, located
 from site_gen.importers.articles import DATE_FORMATS, FIELDS, ImportOptions, import_files
 from site_gen.importers.labels import import_labels
 
@@ -98,17 +98,17 @@ def _import(args: argparse.Namespace) -> int:
     for file in result.files:
         for message in file.messages:
             if message.level != "info":
-                print(f"{message.level}: {file.path}: {message.message}", file=sys.stderr)
+                print(f"{message.level}: {located(file.path, None, message.message)}", file=sys.stderr)
     warnings = 0
     for row in result.rows:
         for message in row.messages:
-            where = f"{row.file}:{row.line} (row {row.row})"
+            text = located(row.file, row.line, f"row {row.row}: {message.message}")
             if row.status == "skipped" and message.level == "error":
-                print(f"skipped: {where}: {message.message}", file=sys.stderr)
+                print(f"skipped: {text}", file=sys.stderr)
             elif message.level == "warning":
                 warnings += 1
                 if warnings <= MAX_PRINTED_WARNINGS:
-                    print(f"warning: {where}: {message.message}", file=sys.stderr)
+                    print(f"warning: {text}", file=sys.stderr)
     if warnings > MAX_PRINTED_WARNINGS:
         more = "; --report FILE lists every one" if not args.report else f"; all in {args.report}"
         print(f"warning: ... and {warnings - MAX_PRINTED_WARNINGS:,} more warnings{more}", file=sys.stderr)
@@ -127,6 +127,7 @@ def _sources_import(args: argparse.Namespace) -> int:
     result = import_labels(args.table, registry, args.labels)
     for row in result.rows:
         if row.status in ("skipped", "hand-written"):
-            print(f"{row.status}: {args.table}:{row.line} (row {row.row}) {row.domain}: {row.message}", file=sys.stderr)
+            text = located(str(args.table), row.line, f"row {row.row}: {row.domain}: {row.message}")
+            print(f"{row.status}: {text}", file=sys.stderr)
     print(f"site-gen sources import: {result.summary()}")
     return 0

@@ -95,11 +95,12 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
     """Template name -> hash of its source and of every template it references, transitively."""
     assert isinstance(env.loader, jinja2.FileSystemLoader)
     names = env.loader.list_templates()
-    sources = {name: env.loader.get_source(env, name)[0] for name in names}
+    files = {name: env.loader.get_source(env, name)[:2] for name in names}
+    sources = {name: source for name, (source, _) in files.items()}
     references: dict[str, set[str]] = {}
-    for name, source in sources.items():
-        if (name, source) not in _REFERENCES:
-            found = set(meta.find_referenced_templates(env.parse(source)))
+    for name, (source, filename) in files.items():
+        if (name, source) not in _REFERENCES:  # a syntax error names the template file
+            found = set(meta.find_referenced_templates(env.parse(source, name, filename)))
             _REFERENCES[name, source] = None if None in found else {str(n) for n in found}
         referenced = _REFERENCES[name, source]
         references[name] = set(names) if referenced is None else referenced

@@ -127,7 +127,10 @@ class Renderer:
         self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
-        self.template_keys = template_keys(self.env)
+        try:
+            self.template_keys = template_keys(self.env)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, "a template") from exc
 
     def key(self, path: str, template: str, context: dict[str, Any]) -> str:
         return self.hasher.key(self.template_keys[template], self.site, path, context)
