@@ -279,6 +279,103 @@ def write_corpus(root: Path, n: int, *, seed: int = 0, outlet_count: int = 30, c
     return manifest
 
 
+# The "tags" style: a Hugo-style archive (Markdown with YAML front matter, 2-5 tags per article
+# from a pool of TAG_POOL with a few popular ones, one category, light Markdown), no planted copies.
+TAG_POOL = 200
+CATEGORIES = (
+    "Politics",
+    "Business",
+    "World",
+    "Sport",
+    "Science",
+    "Technology",
+    "Health",
+    "Culture",
+    "Opinion",
+    "Local",
+)
+
+
+def tag_pool(writer: _Writer) -> list[str]:
+    """TAG_POOL tag names of one or two made-up words (from the common ones), in order of popularity."""
+    common = writer.words[50:]
+    return [" ".join(w.capitalize() for w in common[2 * k : 2 * k + 1 + k % 2]) for k in range(TAG_POOL)]
+
+
+def tagged_text(writer: _Writer, story: Story, tags: list[str]) -> str:
+    """A story as Hugo content: front matter (title, date, source, categories, tags), then Markdown paragraphs
+    with an occasional subheading, emphasis and link."""
+    rng = writer.rng
+    front = (
+        f"---\ntitle: {json.dumps(story.title)}\ndate: {story.date.isoformat()}\nsource: {story.outlet.domain}\n"
+        f"categories: [{rng.choice(CATEGORIES)}]\ntags: {json.dumps(tags)}\n---\n\n"
+    )
+    paragraphs = list(story.paragraphs)
+    if len(paragraphs) > 3 and rng.random() < 0.5:
+        paragraphs.insert(len(paragraphs) // 2, "## " + writer.title())
+    for i, paragraph in enumerate(paragraphs):
+        words = paragraph.split(" ")
+        if len(words) > 6 and rng.random() < 0.3:
+            j = rng.randrange(1, len(words) - 1)
+            words[j] = f"*{words[j]}*" if rng.random() < 0.7 else f"[{words[j]}]({story.url}#{j})"
+            paragraphs[i] = " ".join(words)
+    return front + "\n\n".join(paragraphs) + "\n"
+
+
+def generate_tagged(
+    n: int, *, seed: int = 0, outlet_count: int = 30, first: int = 0, day: dt.date | None = None
+) -> Iterator[tuple[str, str]]:
+    """(relative path, file text) of n tags-style articles numbered from first, dated day if given (the same
+    arguments give the same bytes; another first gives other articles with the same words and tags)."""
+    writer = _reseeded(seed, first)
+    rng = writer.rng
+    every, pool = outlets(outlet_count), tag_pool(writer)
+    popularity = list(accumulate(1 / (rank + 1) for rank in range(TAG_POOL)))
+    for serial in range(first, first + n):
+        story = writer.story(rng.choice(every), serial)
+        story.date = day or story.date
+        tags = list(dict.fromkeys(rng.choices(pool, cum_weights=popularity, k=rng.randint(2, 5))))
+        yield _tagged_path(story, serial), tagged_text(writer, story, tags)
+
+
+def generate_new(style: str, n: int, first: int, *, seed: int = 0, outlet_count: int = 30) -> Iterator[tuple[str, str]]:
+    """(relative path, file text) of n more articles of a style ("scraped" or "tags") for a corpus of first files:
+    the day's news, dated the day after the corpus's last, numbered from first so no path is taken."""
+    day = FIRST_DAY + dt.timedelta(days=DAYS)
+    if style == "tags":
+        yield from generate_tagged(n, seed=seed, outlet_count=outlet_count, first=first, day=day)
+        return
+    writer = _reseeded(seed, first)
+    every = outlets(outlet_count)
+    for serial in range(first, first + n):
+        story = writer.story(writer.rng.choice(every), serial)
+        story.date = day
+        yield _path(story, serial), render(story, _format(serial))
+
+
+def _reseeded(seed: int, first: int) -> _Writer:
+    """The writer of seed (its vocabulary, hence its tags), drawing from a stream of its own for files from first."""
+    writer = _Writer(seed)
+    if first:
+        writer.rng.seed(seed * 1_000_003 + first)
+    return writer
+
+
+def _tagged_path(story: Story, serial: int) -> str:
+    return f"{story.outlet.key}/{story.date.year}/{story.date.isoformat()}-{serial:07d}.md"
+
+
+def write_tagged_corpus(root: Path, n: int, *, seed: int = 0, outlet_count: int = 30) -> Manifest:
+    """Write n tags-style article files under root, and root/manifest.json (no planted copies)."""
+    for path, text in generate_tagged(n, seed=seed, outlet_count=outlet_count):
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    manifest = Manifest(n, seed, [])
+    manifest.write(root / "manifest.json")
+    return manifest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from site_gen import __version__
+from site_gen import __version__, progress
 from site_gen.build.pipeline import build, collect_inputs
 from site_gen.config import SiteConfig, find_config, load_config
 from site_gen.dedupe.clusters import dedupe, describe_clusters
@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning"
     )
     p.add_argument("--full", action="store_true", help="ignore the build cache: read every file and write every page")
+    p.add_argument("-q", "--quiet", action="store_true", help=progress.QUIET_HELP)
     p.set_defaults(run=_build)
 
     p = commands.add_parser("serve", help="preview the archive with live reload")
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
     _site_arguments(p)
+    p.add_argument("-q", "--quiet", action="store_true", help=progress.QUIET_HELP)
     p.set_defaults(run=_dupes)
 
     p = commands.add_parser("search", help="search the archive's whoosh index (made by build)")
@@ -164,7 +166,8 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 
 def _build(args: argparse.Namespace) -> int:
     config = site_config(args)
-    result = build(config, strict=args.strict, report_path=args.report, full=args.full)
+    with progress.on_stderr(args.quiet) as shown:
+        result = build(config, strict=args.strict, report_path=args.report, full=args.full, progress=shown)
     for entry in result.inputs:
         for message in entry.messages:
             if message.level != "info":
@@ -181,7 +184,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _dupes(args: argparse.Namespace) -> int:
     config = site_config(args)
-    clusters = dedupe(collect_inputs(config), config)
+    with progress.on_stderr(args.quiet) as shown:
+        with shown.stage("read", "files"):
+            inputs = collect_inputs(config)
+        with shown.stage("dedupe"):
+            clusters = dedupe(inputs, config)
     for line in describe_clusters(clusters):
         print(line)
     return 0

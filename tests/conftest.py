@@ -46,6 +46,21 @@ def require(available: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+def drain(master: int) -> str:
+    """Everything a pseudo-terminal's master end got, until every writer has closed the other end."""
+    got = bytearray()
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not data:
+            break
+        got += data
+    os.close(master)
+    return got.decode()
+
+
 def corpus(name: str) -> Path:
     """A shared corpus folder, or a clean skip that says where it was looked for."""
     path = CORPORA / name

@@ -23,6 +23,7 @@ LAYERS = [
         "permalinks",
         "cycles",
         "parallel",
+        "progress",
         "output",
     },
     {"ingest", "dedupe"},  # read, decode, normalize, tag; copies of one text

@@ -34,24 +34,30 @@ from site_gen.ingest.sources import Registry, load_registry
 from site_gen.ingest.stage import read_one
 from site_gen.model import Archive, Article, InputEntry, Message
 from site_gen.output import Output, WorkTree, check_target
+from site_gen.progress import Progress
 from site_gen.render.archive import assemble
 from site_gen.render.keys import article_keys, file_key
 from site_gen.render.pages import Renderer
 from site_gen.search import SearchJob
 from site_gen.search import manifest as search_manifest
 
+PROGRESS_UNITS = {"read": "files", "render": "pages"}  # what a stage's progress counts (parallel.run's items)
+
 
 @dataclass(slots=True)
 class StageTimer:
-    """Wall and CPU seconds per stage (workers' CPU included), and this process's peak memory so far."""
+    """Wall and CPU seconds per stage (workers' CPU included), and this process's peak memory so far; each
+    stage is shown on the progress line too (which a terminal sees, never the report)."""
 
     stages: dict[str, dict[str, float]] = field(default_factory=dict)
+    progress: Progress = field(default_factory=Progress)
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
         wall, cpu = time.perf_counter(), _cpu()
         try:
-            yield
+            with self.progress.stage(name, PROGRESS_UNITS.get(name, "")):
+                yield
         finally:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             self.stages[name] = {
@@ -104,13 +110,15 @@ def build(
     full: bool = False,
     cache: BuildCache | None = None,
     committed: Check | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site (incrementally unless full). Raises SiteGenError when the output cannot be
     written, --strict finds problems, or check(result) raises before the new output is swapped in
     (the old one stays). committed(result) is called as soon as the new output is live, before the
-    cache is saved (the preview server reloads pages then)."""
+    cache is saved (the preview server reloads pages then). progress: the progress line's stages follow the build's.
+    """
     with paused_gc():  # see cycles.py
-        return _build(config, strict, report_path, cwd, check, full, cache, committed)
+        return _build(config, strict, report_path, cwd, check, full, cache, committed, progress)
 
 
 def _build(
@@ -122,9 +130,10 @@ def _build(
     full: bool,
     cache: BuildCache | None,
     committed: Check | None,
+    progress: Progress | None,
 ) -> BuildResult:
     started = time.perf_counter()
-    timer = StageTimer()
+    timer = StageTimer(progress=progress or Progress())
     check_target(config.output_dir, config.content_dir, cwd or Path.cwd())
     registry = load_registry(config)
     cache = cache or BuildCache(config)

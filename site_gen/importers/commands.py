@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from site_gen import progress
 from site_gen.config import find_config, load_config
 from site_gen.errors import SiteGenError, located
 from site_gen.importers.articles import DATE_FORMATS, FIELDS, ImportOptions, import_files
@@ -49,6 +50,7 @@ def add_commands(commands: Any) -> None:
     )
     p.add_argument("--date-format", metavar="FMT", help="strptime format of the date column, e.g. '%%m/%%d/%%Y'")
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON import report (every row) here")
+    p.add_argument("-q", "--quiet", action="store_true", help=progress.QUIET_HELP)
     p.set_defaults(run=_import)
 
     sources = commands.add_parser("sources", help="manage the source registry (sources.yaml)")
@@ -94,7 +96,8 @@ def _import(args: argparse.Namespace) -> int:
         raise SiteGenError(f"--delimiter must be one character, not {args.delimiter!r}")
     delimiter = args.delimiter.replace("\\t", "\t") if args.delimiter else None
     options = ImportOptions(args.format, args.map, delimiter, args.date_format)
-    result = import_files(args.files, args.output, options)
+    with progress.on_stderr(args.quiet) as shown, shown.stage("import", "rows"):
+        result = import_files(args.files, args.output, options)
     for file in result.files:
         for message in file.messages:
             if message.level != "info":
