@@ -3,7 +3,8 @@
 fetch() and ES modules are blocked on file://, <script src> is not, so every index file is a
 script that hands its data to search.js: `SiteGenSearch.register(name, data);`.
 
-    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets, years and tags
+    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets, years, tags and
+                 languages (each one's analysis and stop words, each document's language)
     tags.js      the documents of each tag, loaded when the tag filter is used (counts, filtering)
     t/N.js       postings of a contiguous range of terms (sorted), so a query loads the shards
                  of its terms only and a prefix loads the one or two shards its terms sit in

@@ -232,17 +232,22 @@ def open_index(config: SiteConfig) -> windex.Index:
 def parse(text: str, languages: Iterable[str]) -> dict[str, wq.Query]:
     """whoosh query syntax over title and body, analyzed in each of the languages (search_language
     codes): the query each language's articles must match (none where the text is only stop words
-    in that language). Prefixes are scored like the words they expand to."""
+    in that language)."""
     parts = {}
     for language in languages:
         parsed = _parser(analysis.analysis_key(language)).parse(text)
-        if parsed is wq.NullQuery:
-            continue
-        for node in parsed.leaves():
-            if isinstance(node, wq.PatternQuery):
-                node.constantscore = False
-        parts[language] = parsed
+        if parsed is not wq.NullQuery:
+            parts[language] = parsed
     return parts
+
+
+def expand(q: wq.Query, reader: Any) -> wq.Query:
+    """Prefixes and wildcards as the terms they expand to, each scored like a word (whoosh's default
+    gives them all one constant score, and drops the field's boost when a pattern expands to one term)."""
+    if isinstance(q, wq.PatternQuery):
+        found = [wq.Term(q.fieldname, text.decode("utf-8"), boost=q.boost) for text in q._btexts(reader)]
+        return wq.Or(found) if found else q
+    return q.apply(lambda sub: expand(sub, reader))
 
 
 def combine(parts: dict[str, wq.Query]) -> wq.Query:
@@ -287,7 +292,10 @@ def query(
         filters.append(wq.DateRange("date", start, end))
     try:
         with ix.searcher(weighting=BM25F()) as searcher:
-            parts = parse(text, _chosen(languages(searcher), language))
+            parts = {
+                code: expand(q, searcher.reader())
+                for code, q in parse(text, _chosen(languages(searcher), language)).items()
+            }
             # limit=None: whoosh's top-N collector drops documents (on the BBC corpus "box office"
             # loses its 10th hit, econom* most of its top 10); collecting every match is exact and fast.
             hits = searcher.search(combine(parts), filter=wq.And(filters) if filters else None, limit=None)[

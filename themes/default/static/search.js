@@ -13,7 +13,7 @@
 (function () {
   "use strict";
 
-  // ---- Analysis: whoosh's StemmingAnalyzer (site_gen/search/terms.py) ----
+  // ---- Analysis, per language (site_gen/search/terms.py) ----
 
   var TOKEN = /[\p{L}\p{N}_*]+(?:\.?[\p{L}\p{N}_*]+)*/gu;
   // Kana and CJK ideographs: in Chinese and Japanese ("cjk") a run of them is a token, cut into bigrams.
