@@ -107,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--outlet", metavar="X", help="only this outlet (key or name)")
     p.add_argument("--tag", metavar="T", help="only articles with this tag")
     p.add_argument(
+        "--lang",
+        metavar="CODE",
+        help="only articles in this language (ru, de, ...), the query analyzed in it alone (default: in every "
+        "language the archive holds)",
+    )
+    p.add_argument(
         "--from",
         dest="date_from",
         type=terminal.date_bound(end=False),

@@ -138,6 +138,41 @@ def archive_site(site: Site) -> Site:
     return site
 
 
+MULTILINGUAL = {
+    "ru/soros.md": (
+        "ru",
+        "Сорос и санкции",
+        "Джордж Сорос заявил, что фонд Сороса поддерживает санкции. С Соросом спорят.",
+    ),
+    "ru/moscow.md": ("ru", "Москва отвечает", "В Москве говорят о санкциях против России и о Соросе."),
+    "de/sanktionen.md": (
+        "de",
+        "Die Sanktionen der Bundesregierung",
+        "Die Regierung verhängt eine neue Sanktion gegen die Länder.",
+    ),
+    "de/soros.md": ("de", "Soros und das Land", "Der Milliardär Soros kritisiert das Land und seine Sanktionen."),
+    "en/sanctions.md": (
+        "en",
+        "Sanctions on Soros foundations",
+        "The running sanctions hit George Soros and his foundation.",
+    ),
+    "zh/economy.md": ("zh", "中国经济增长", "中国经济增长很快。東京の経済も。"),
+    "uk/kyiv.md": ("uk", "Київ і санкції", "У Києві говорять про санкції."),
+}
+"""Articles in five languages (file -> language, title, body), one outlet per language."""
+
+
+@pytest.fixture
+def multilingual_site(site: Site) -> Site:
+    for i, (rel, (language, title, body)) in enumerate(sorted(MULTILINGUAL.items())):
+        site.write(
+            rel,
+            f"---\ntitle: {title}\nlanguage: {language}\ndate: 2020-01-{i + 10}\n"
+            f"url: https://{language}.example/{i}\n---\n{body}\n",
+        )
+    return site
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample archive (content/, site.yaml, sources.yaml) built once for the session."""

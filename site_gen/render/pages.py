@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from site_gen.config import SiteConfig, theme_dirs
 from site_gen.dedupe.clusters import redirects
 from site_gen.errors import SiteGenError
+from site_gen.languages import analyzer_language
 from site_gen.model import Archive, Article, Outlet
 from site_gen.output import WorkTree
 from site_gen.render import timeline
@@ -324,7 +325,8 @@ class Renderer:
         self.write("sitemap.xml", "sitemap.xml", locations=[base + p for p in locations])
 
     def static(self) -> None:
-        """Theme static files, the bundled default first so a site theme can override single files."""
+        """Theme static files, the bundled default first so a site theme can override single files; of the
+        search page's stemmers (STEMMERS), those of the languages the archive holds."""
         files: dict[str, Path] = {}
         for theme in reversed(theme_dirs(self.config)):
             source = theme / "static"
@@ -332,11 +334,18 @@ class Renderer:
                 files.update(
                     {"static/" + f.relative_to(source).as_posix(): f for f in source.rglob("*") if f.is_file()}
                 )
+        held = {analyzer_language(a.language) for a in self.archive.articles}
         for rel, file in sorted(files.items()):
+            if rel.startswith(STEMMERS) and rel.endswith(".js") and rel[len(STEMMERS) : -len(".js")] not in held:
+                continue
             key = f"{file}:{file_key(file)}"
             self.keys[rel] = key
             if self.previous.get(rel) != key:
                 self.tree.write(rel, file.read_bytes())
+
+
+STEMMERS = "static/stemmers/"
+"""The Snowball stemmers search.js loads (LANG.js, where LANG is languages.analyzer_language's code)."""
 
 
 def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:

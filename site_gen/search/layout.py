@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from site_gen.model import Article
 
-FORMAT = 1
+FORMAT = 2
 """Of the files under OUT/search/: a change makes every cached export stale."""
 
 

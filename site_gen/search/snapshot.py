@@ -26,7 +26,7 @@ from site_gen.search.inverted import TF_BITS, InvertedField
 from site_gen.search.layout import term_order
 from site_gen.search.terms import field_text
 
-FORMAT = 2
+FORMAT = 3
 MAX_CHANGED = 32
 """Changed documents beyond which a patch costs about what analyzing everything again does."""
 
@@ -78,8 +78,13 @@ class Snapshot:
         olds = [(before or {}).get(self.digests[doc]) for doc in changed]
         for name, inverted in self.fields.items():
             for doc, old in zip(changed, olds):
-                had = analysis.term_counts(field_text(old, name)) if old is not None else None
-                self._patch_doc(inverted, doc, had, analysis.term_counts(field_text(articles[doc], name)))
+                had = (
+                    analysis.term_counts(field_text(old, name), analysis.article_key(old)) if old is not None else None
+                )
+                new = articles[doc]
+                self._patch_doc(
+                    inverted, doc, had, analysis.term_counts(field_text(new, name), analysis.article_key(new))
+                )
             for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
                 del inverted.postings[term]
         self._order(self.stale)
