@@ -12,10 +12,10 @@ import calendar
 import datetime as dt
 import functools
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -29,9 +29,11 @@ from site_gen.output import WorkTree
 from site_gen.render import timeline
 from site_gen.render.archive import group
 from site_gen.render.citation import cite
-from site_gen.render.excerpts import summary
+from site_gen.render.excerpts import SUMMARY_CHARS, summary
 from site_gen.render.keys import ContextHasher, file_key, template_keys
 from site_gen.render.relations import Relations, relate
+
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=8)
@@ -49,8 +51,33 @@ def _environment(template_dirs: tuple[str, ...], files: frozenset[str]) -> jinja
     env.filters["isodate"] = lambda d: d.isoformat() if d else "undated"
     env.filters["month_name"] = lambda m: calendar.month_name[int(m)]
     env.filters["outlet_line"] = outlet_line
-    env.globals["summary"] = summary
+    # Set once per Environment, never per build: jinja2 copies the globals into an imported template's
+    # module when it first imports it and keeps that module, so a per-build function would go stale there.
+    env.globals["once"] = once
+    env.globals["summary"] = _summary
     return env
+
+
+_MADE: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+"""What once() made in this build: key -> (the arguments, held so that their ids stay theirs; the result)."""
+
+
+def once(function: Callable[..., T], *args: Any) -> T:
+    """function(*args), made once per build: an article's entry is the same in every listing (at the same
+    depth) and feed that shows it, its summary the same everywhere. Pure, as the function (a macro sees
+    only its arguments and the template globals) is: an article stands for itself by identity (the
+    articles of a build never change, and the entry holds it, so its id is not reused), other
+    arguments by value."""
+    key = (function, *(id(a) if type(a) is Article else a for a in args))
+    made = _MADE.get(key)
+    if made is None:
+        made = _MADE[key] = (args, function(*args))
+    result: T = made[1]
+    return result
+
+
+def _summary(article: Article, chars: int = SUMMARY_CHARS) -> str:
+    return once(summary, article, chars)
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
@@ -124,6 +151,7 @@ class Renderer:
         self.env.globals["cite"] = lambda article: cite(
             article, self.config.base_url
         )  # pure: article + constant base_url
+        _MADE.clear()  # only to bound memory: what it holds is never wrong (see once())
         self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
