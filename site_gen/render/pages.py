@@ -1,4 +1,4 @@
-"""Pages from the Archive: one jinja2 Environment, one markdown-it-py instance, page writers.
+"""Pages from the Archive: one jinja2 Environment, page writers (article bodies: bodies.py).
 
 Every link is relative ("root" is the way up to the site root from the page being written),
 so the same output works from file://, at a domain's root and under any sub-path. Article
@@ -12,14 +12,12 @@ import calendar
 import datetime as dt
 import functools
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
-from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
 
 from site_gen.config import SiteConfig, theme_dirs
 from site_gen.dedupe.clusters import redirects
@@ -28,6 +26,7 @@ from site_gen.model import Archive, Article, Outlet
 from site_gen.output import WorkTree
 from site_gen.render import timeline
 from site_gen.render.archive import group
+from site_gen.render.bodies import Bodies
 from site_gen.render.citation import cite
 from site_gen.render.excerpts import SUMMARY_CHARS, summary
 from site_gen.render.keys import ContextHasher, file_key, template_keys
@@ -93,19 +92,6 @@ def compile_templates(config: SiteConfig) -> None:
         env.get_template(name)
 
 
-def make_markdown() -> MarkdownIt:
-    """CommonMark with tables; raw HTML is shown as text and unsafe link schemes are refused."""
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        ["table", "strikethrough"]
-    )
-
-
-def body_html(article: Article, md: MarkdownIt) -> Markup:
-    if article.markup == "markdown":
-        return Markup(md.render(article.text))
-    return Markup("\n".join(f"<p>{escape(p)}</p>" for p in article.paragraphs))
-
-
 @dataclass(slots=True, frozen=True)
 class SiteInfo:
     """Constant site settings every template may show (nothing that changes when articles change)."""
@@ -138,15 +124,15 @@ class Renderer:
     relations: Relations = field(init=False)
     """Neighbours, same-day groups, copies, outlet rows and totals: one pass per build, shared by the workers."""
     env: jinja2.Environment = field(init=False)
-    md: MarkdownIt = field(init=False)
+    bodies: Bodies = field(default_factory=lambda: Bodies(None))
+    """Article bodies as HTML, Markdown ones through the cache of rendered bodies."""
     site: SiteInfo = field(init=False)
     hasher: ContextHasher = field(init=False)
     template_keys: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.config)
-        self.md = make_markdown()
-        self.env.globals["body_html"] = lambda article: body_html(article, self.md)
+        self.env.globals["body_html"] = self.bodies.html
         self.env.globals["timeline_svg"] = timeline.svg
         self.env.globals["cite"] = lambda article: cite(
             article, self.config.base_url
@@ -237,7 +223,8 @@ class Renderer:
                 assert copy.permalink  # redirects() keeps only copies with a permalink
                 self.write(copy.permalink, "redirect.html", listed=False, article=article, copy=copy)
 
-    def render_articles(self, articles: Iterable[Article]) -> None:
+    def render_articles(self, articles: Sequence[Article]) -> None:
+        self.bodies.prefetch(articles)
         for article in articles:
             self.render(article.permalink, "article.html", self.article_context(article))
 
