@@ -7,6 +7,8 @@
 - archive.pickle: the last build's archive with its entries, keys and boilerplate tallies
   (reuse.LastBuild), so that an edit of article bodies only does not build the archive again.
   Kept in memory instead by the preview server.
+- bodies.sqlite: Markdown bodies rendered as HTML, by a hash of the text and the parser
+  (render/bodies.py), so that a theme change parses no Markdown again.
 - state.pickle: the fingerprint of everything the last build read, the generation of the site it
   wrote, every output path with its content key, and what that generation changed (so the next
   incremental build can bring its shadow copy up to date), plus the last report.
@@ -34,6 +36,7 @@ from site_gen.config import SiteConfig
 from site_gen.dedupe.clusters import Memo
 from site_gen.model import InputEntry
 from site_gen.output import Delta
+from site_gen.render.bodies import Bodies
 
 STATE_VERSION = 1
 READ_FORMAT = 2
@@ -174,6 +177,10 @@ class BuildCache:
             self._atomic_write(self.dir / "archive.pickle", ((__version__, reuse.FORMAT), last))
             with suppress(OSError):
                 (self.dir / "archive-edits.pickle").unlink(missing_ok=True)
+
+    # --- bodies.sqlite
+    def bodies(self) -> Bodies:
+        return Bodies(self.dir / "bodies.sqlite", self.problems)
 
     # --- report.json: a copy of the last report file, so a build that finds nothing changed can give it again
     def report(self) -> bytes:

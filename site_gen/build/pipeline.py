@@ -36,6 +36,7 @@ from site_gen.model import Archive, Article, InputEntry, Message
 from site_gen.output import Output, WorkTree, check_target
 from site_gen.progress import Progress
 from site_gen.render.archive import assemble
+from site_gen.render.bodies import Bodies, Parsed
 from site_gen.render.keys import article_keys, file_key
 from site_gen.render.pages import Renderer
 from site_gen.search import SearchJob
@@ -173,7 +174,13 @@ def _build(
             # it saves its snapshot while the rest of the build goes on (waited for on leaving)
             with timer("render"):
                 manifest, rendered, made.page_basis = render_site(
-                    config, archive, tree, keys, state.manifest if state is not None else {}, _edited(last, made)
+                    config,
+                    archive,
+                    tree,
+                    keys,
+                    state.manifest if state is not None else {},
+                    _edited(last, made),
+                    cache.bodies(),
                 )
             generation = made.generation = (live or 0) + 1
             made.fingerprint = fingerprint
@@ -391,14 +398,16 @@ def render_site(
     keys: dict[str, str],
     previous: dict[str, str],
     edited: Edited | None = None,
+    bodies: Bodies | None = None,
 ) -> tuple[dict[str, str], int, str]:
     """Render what changed: article pages in worker processes, everything else here meanwhile.
     keys: keys.article_keys() of the archive. edited: when only these articles changed, only the
-    pages that show them are keyed again (the others keep their keys). Returns the manifest
+    pages that show them are keyed again (the others keep their keys). bodies: the cache of rendered
+    bodies (none: every Markdown body is parsed). Returns the manifest
     (output path -> content key) of the whole site, how many pages were rendered, and Renderer.basis."""
     # Keying runs here, not in workers: a forked worker touching every article copies the pages
     # they live on (reference counts), which cost more than it saved (measured at 10,000 articles).
-    main = Renderer(config, archive, tree, keys, previous)
+    main = Renderer(config, archive, tree, keys, previous, bodies=bodies or Bodies(None))
     articles = archive.articles
     if edited is not None and edited.basis == main.basis:
         main.edited = {a.id for a in edited.articles}
@@ -412,16 +421,19 @@ def render_site(
     changed_ids = set(changed)
     main.redirects()
     changed_articles = [a for a in archive.articles if a.id in changed_ids]
-    written = parallel.run(_render_chunk, changed_articles, main, config.workers, alongside=main.rest)
-    for paths in written:
+    parsed = []
+    for paths, made in parallel.run(_render_chunk, changed_articles, main, config.workers, alongside=main.rest):
         tree.written.update(paths)
+        parsed.append(made)
+    main.bodies.save(parsed, archive.articles)
     return main.keys, main.rendered + len(changed_articles), main.basis
 
 
-def _render_chunk(main: Renderer, articles: Sequence[Article]) -> set[str]:
+def _render_chunk(main: Renderer, articles: Sequence[Article]) -> tuple[set[str], Parsed]:
+    """Article pages (in a worker): the paths written and the Markdown bodies parsed."""
     before = set(main.tree.written)
     main.render_articles(articles)
-    return main.tree.written - before
+    return main.tree.written - before, main.bodies.handover()
 
 
 def _stats(

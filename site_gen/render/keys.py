@@ -2,7 +2,7 @@
 
 A page's key is the hash of its template (with every template it extends, includes or imports)
 and of its context. The rule that keeps this correct: templates read only their context, the
-constant site settings, and pure functions of those (filters and globals such as summary()).
+constant site settings, and pure functions of those (filters and globals such as summary() and once()).
 Articles are keyed once per build by pickling their fields, so a listing of fifty articles costs
 fifty dictionary look-ups, not fifty serialisations.
 """
