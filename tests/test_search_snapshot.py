@@ -184,3 +184,14 @@ def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
     site.build()
     assert seen["patched"] == [True] and sorted(seen["coded"]) == ["drift", "harbour7", "over", "zeppelin"]
     assert search_files(site) == full_export(site)
+
+
+def test_an_edited_russian_article_is_patched_with_russian_stems(multilingual_site, monkeypatch):
+    site = multilingual_site
+    site.build()
+    path = site.content / "ru" / "soros.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("санкции", "санкциями и выборами"), encoding="utf-8")
+    seen = spy(monkeypatch)
+    site.build()
+    assert seen["patched"] == [True] and {"санкц", "выбор"} <= set(seen["coded"])
+    assert search_files(site) == full_export(site)
