@@ -138,6 +138,15 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def model_loaded() -> bool:
+    return _identifier.cache_info().currsize > 0
+
+
+def unload_model() -> None:
+    """Let the detector's model go (about 100 MB), for a process that forks others that do not need it."""
+    _identifier.cache_clear()
+
+
 def choose_language(article: Article, registry_language: str | None, default: str, detect_missing: bool) -> None:
     """Set article.language by the documented precedence; a detected language is noted on the article."""
     if article.language:
