@@ -11,7 +11,8 @@ through site_gen's read stage (not timed), then times dedupe.find_clusters and r
   PSS of the articles it is given (dedupe's own memory), and this process's own peak RSS
   (VmHWM, reset just before dedupe);
 - the planted duplicates found: every (original, copy) pair must end up on one page (same outlet)
-  or on two pages linked as cross-outlet copies; and pairs joined that were not planted.
+  or on two pages linked as cross-outlet copies; and pairs joined that were not planted; then the
+  recall of each kind of copy (teasers and excerpts among them) on its own.
 
 --datasketch also compares, in one process, the CPU time of our signatures with datasketch 2.0
 MinHash (128 permutations) over the same shingles, the alternative the issue names, when it is

@@ -9,7 +9,8 @@ import pytest
 
 from site_gen.build.pipeline import collect_inputs
 from site_gen.config import DedupeSettings
-from site_gen.dedupe.clusters import Memo, find_clusters
+from site_gen.dedupe.clusters import Memo, find_clusters, still_alone
+from site_gen.dedupe.minhash import MAX_BUCKET
 
 WORDS = [
     "harbour",
@@ -303,3 +304,27 @@ def test_the_memo_gives_the_same_decisions_and_follows_changed_texts(site):
     assert (
         len(old - set(memo.hashes)) == 1 and len(memo.hashes) == 3
     )  # c's old text is forgotten; a and c now share one
+
+
+def test_an_edited_text_that_becomes_a_teaser_or_joins_a_crowded_anchor_is_not_alone(site):
+    """still_alone (the reuse of the last archive after an edit) checks the memo's anchors too."""
+    long, shared = paragraphs(30, count=30), paragraphs(32, count=3)
+    site.write("long.txt", header("2025-01-01", "https://gazette.example/long", "Long", long))
+    site.write("x.txt", header("2025-01-02", "https://gazette.example/x", "X", paragraphs(31)))
+    for n in range(MAX_BUCKET):  # one passage quoted by many articles of their own
+        site.write(
+            f"crowd/{n}.txt", header("2025-01-03", f"https://o{n}.example/c", "C", [*shared, *paragraphs(100 + n)])
+        )
+    articles = {e.article.sources[0].path: e.article for e in collect_inputs(site.config()) if e.article}
+    settings, memo = DedupeSettings(), Memo()
+    find_clusters(list(articles.values()), settings, memo=memo)
+    x = articles["x.txt"]
+
+    def alone_with(body: list[str]) -> bool:
+        x.paragraphs = body
+        return still_alone(memo, x, settings, lambda path: articles[path].paragraphs)
+
+    assert not alone_with(long[:3])  # a tenth of long.txt: Jaccard 0.1, no LSH candidate
+    assert alone_with(paragraphs(33))
+    assert not alone_with([*shared, *paragraphs(34, count=12)])  # would join the crowded anchors' chain
+    assert alone_with(paragraphs(35))

@@ -285,7 +285,7 @@ def _anchored(prints: Fingerprints, settings: DedupeSettings) -> np.ndarray:
     return cast(np.ndarray, prints.word_counts >= max(settings.min_words, settings.containment_min_words))
 
 
-def _enough(shared: np.ndarray, anchors_a: np.ndarray, anchors_b: np.ndarray) -> np.ndarray:
+def _enough(shared: np.ndarray, anchors_a: np.ndarray, anchors_b: np.ndarray | int) -> np.ndarray:
     """Which pairs sharing anchors are worth measuring (ANCHOR_SHARE)."""
     return cast(np.ndarray, (shared > 0) & (shared >= ANCHOR_SHARE * np.minimum(anchors_a, anchors_b)))
 
@@ -506,16 +506,19 @@ def _proposals(prints: Fingerprints, row: int, new: Fingerprints, settings: Dedu
     eligible, anchored = prints.word_counts >= settings.min_words, _anchored(prints, settings)
     was_eligible, was_anchored = bool(eligible[row]), bool(anchored[row])
     eligible[row] = anchored[row] = False
-    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
-    start = int(prints.anchor_starts()[row])
     if was_eligible and (_bucket_sizes(prints.bands, prints.bands[row], eligible) >= MAX_BUCKET).any():
         return None
-    old = prints.anchors[start : start + int(prints.anchor_counts[row])]
-    if was_anchored and _anchor_hits(prints, old, anchored, owners)[1]:
+    start = int(prints.anchor_starts()[row])
+    old = prints.anchors[start : start + int(prints.anchor_counts[row])] if was_anchored else new.anchors[:0]
+    mine = new.anchors if _anchored(new, settings)[0] else new.anchors[:0]
+    # the other rows' anchors that are old or new ones: one pass over all anchors
+    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
+    hit = np.flatnonzero(np.isin(prints.anchors, np.concatenate([old, mine])) & anchored[owners])
+    values, rows = prints.anchors[hit], owners[hit]
+    if _crowded(values[np.isin(values, old)]):
         return None
     found: set[int] = set()
-    count = int(new.word_counts[0])
-    if count >= settings.min_words:
+    if new.word_counts[0] >= settings.min_words:
         if any(key == new.text_keys[0] and eligible[i] for i, key in enumerate(prints.text_keys)):
             return None
         if (_bucket_sizes(prints.bands, new.bands[0], eligible) >= MAX_BUCKET).any():
@@ -523,21 +526,17 @@ def _proposals(prints: Fingerprints, row: int, new: Fingerprints, settings: Dedu
         similar = np.flatnonzero(((prints.bands == new.bands[0]) & eligible[:, None]).any(axis=1))
         estimates = np.count_nonzero(prints.signatures[similar] == new.signatures[0], axis=1) / BINS
         found.update(similar[estimates >= PREFILTER].tolist())
-    if _anchored(new, settings)[0]:
-        shared, crowded = _anchor_hits(prints, new.anchors, anchored, owners)
-        if crowded:
-            return None
-        found.update(np.flatnonzero(_enough(shared, prints.anchor_counts, new.anchor_counts[0])).tolist())
+    shared = np.isin(values, mine)
+    if _crowded(values[shared]):
+        return None
+    counts = np.bincount(rows[shared], minlength=len(anchored))
+    found.update(np.flatnonzero(_enough(counts, prints.anchor_counts, len(mine))).tolist())
     return found
 
 
-def _anchor_hits(
-    prints: Fingerprints, keys: np.ndarray, anchored: np.ndarray, owners: np.ndarray
-) -> tuple[np.ndarray, bool]:
-    """How many of keys each anchored row has, and whether MAX_BUCKET rows or more have one of them."""
-    hits = np.isin(prints.anchors, keys) & anchored[owners]
-    crowded = bool(len(hits) and np.unique(prints.anchors[hits], return_counts=True)[1].max(initial=0) >= MAX_BUCKET)
-    return np.bincount(owners[hits], minlength=len(anchored)), crowded
+def _crowded(values: np.ndarray) -> bool:
+    """Whether MAX_BUCKET rows or more have one of these anchors (each row's anchors are distinct)."""
+    return bool(len(values)) and int(np.unique(values, return_counts=True)[1].max()) >= MAX_BUCKET
 
 
 def _bucket_sizes(bands: np.ndarray, keys: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -40,6 +40,10 @@ SURE_RUN = 50
 """Two texts that share a run of this many words always share an anchor: containment_min_words' default."""
 WINDOW = SURE_RUN - ANCHOR_WORDS + 1
 """Anchor runs per winnowing window: one anchor in about every (WINDOW + 1) / 2 words, about 28 in a 600-word text."""
+ANCHOR_BITS = 40
+"""Bits of an anchor: the rest of a 64-bit number holds a text's row when anchors are sorted (2**24 texts; more
+take bits off the anchors). Unrelated texts share a 40-bit anchor by chance: a few pairs at 100,000 texts, each
+one more pair to weigh, never a copy that is not one (copies are measured exactly)."""
 ANCHOR_BATCH = 256
 """Texts whose anchors are found together."""
 
@@ -151,7 +155,7 @@ def anchors(texts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     grams = (
         flat[:runs] * _MULTIPLIERS[0] + flat[step : step + runs] * _MULTIPLIERS[1] + flat[2 * step : 2 * step + runs]
     )
-    mins = _sliding_min(grams, WINDOW)
+    mins = _sliding_min(grams >> _U(64 - ANCHOR_BITS), WINDOW)
     ends = np.cumsum(sizes)
     owners = np.repeat(np.arange(len(texts)), sizes)[: len(mins)]
     inside = np.arange(len(mins)) + WINDOW + span <= ends[owners]  # the window's runs all in its text
@@ -302,11 +306,13 @@ def anchor_pairs(prints: Fingerprints, eligible: np.ndarray) -> tuple[np.ndarray
 
     An anchor of more than MAX_BUCKET texts links them as a chain (counted once per link), as bands do.
     """
-    owners = np.repeat(np.arange(len(prints.anchor_counts)), prints.anchor_counts)
+    n = len(prints.anchor_counts)
+    bits = max(64 - ANCHOR_BITS, n.bit_length())
+    owners = np.repeat(np.arange(n, dtype=_U), prints.anchor_counts)
     keep = eligible[owners]
-    keys, owners = prints.anchors[keep], owners[keep]
-    order = np.argsort(keys, kind="stable")  # within one anchor, texts stay in order
-    keys, owners = keys[order], owners[order]
+    # anchor above, text below, in one number: sorted by anchor, then text (np.sort is 50 times faster than argsort)
+    both = np.sort((prints.anchors[keep] >> _U(ANCHOR_BITS + bits - 64) << _U(bits)) | owners[keep])
+    keys, owners = both >> _U(bits), (both & _U((1 << bits) - 1)).astype(np.intp)
     new = np.concatenate([[True], keys[1:] != keys[:-1]])
     group = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
@@ -325,7 +331,6 @@ def anchor_pairs(prints: Fingerprints, eligible: np.ndarray) -> tuple[np.ndarray
         seconds.append(owners[shared + step])
     if not firsts:
         return np.empty((0, 2), dtype=np.intp), np.empty(0, dtype=np.int64)
-    n = len(prints.anchor_counts)
     codes, counts = np.unique(np.concatenate(firsts) * n + np.concatenate(seconds), return_counts=True)
     return np.stack([codes // n, codes % n], axis=1).astype(np.intp), counts
 
