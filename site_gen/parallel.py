@@ -40,12 +40,15 @@ def run(
     *,
     alongside: Callable[[], None] | None = None,
     chunks: int | None = None,
+    expected: bool = False,
 ) -> list[R]:
     """func(state, chunk) for chunks of items, in order; alongside() runs in this process meanwhile.
 
     Items are cut into four chunks per job, and small jobs stay in-process, unless chunks says
-    how many pieces to make (for work where each chunk has a cost of its own)."""
-    progress.expect(len(items))
+    how many pieces to make (for work where each chunk has a cost of its own). expected: the caller has
+    already told the progress line of these items."""
+    if not expected:
+        progress.expect(len(items))
     if jobs <= 1 or (chunks is None and len(items) < MIN_PARALLEL):
         # in pieces of MIN_PARALLEL items, so that the progress line moves (one piece when each has a cost of its own)
         pieces = chunked(items, 1 if chunks else max(1, len(items) // MIN_PARALLEL))

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from site_gen import __version__, parallel
+from site_gen import __version__, parallel, progress
 from site_gen.build import reuse
 from site_gen.build.cache import BuildCache, BuildState, settings_key
 from site_gen.build.report import build_report, entries_from_report, splice_stats, write_report
@@ -384,8 +384,9 @@ def _read_files(config: SiteConfig, registry: Registry, paths: list[str]) -> lis
     if config.workers <= 1 or len(paths) < parallel.MIN_PARALLEL:
         return _read_chunk((config, registry), paths)
     had_model = model_loaded()
-    first = read_one(config, registry, paths[0])
-    rest = parallel.run(_read_chunk, paths[1:], (config, registry), config.workers)
+    progress.expect(len(paths))
+    first = progress.counted(read_one(config, registry, paths[0]))
+    rest = parallel.run(_read_chunk, paths[1:], (config, registry), config.workers, expected=True)
     if not had_model:
         unload_model()
     return [first, *(entry for chunk in rest for entry in chunk)]
