@@ -138,7 +138,7 @@ class Renderer:
         self.env.globals["cite"] = lambda article: cite(
             article, self.config.base_url
         )  # pure: article + constant base_url
-        _MADE.clear()  # only to bound memory: what it holds is never wrong (see once())
+        _MADE.clear()  # once() is per build: a later one (the preview server's) starts afresh
         self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
