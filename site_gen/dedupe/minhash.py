@@ -1,4 +1,5 @@
-"""Text fingerprints for deduplication: words, shingles, one-permutation MinHash and LSH bands.
+"""Text fingerprints for deduplication: words, shingles, one-permutation MinHash and LSH bands,
+and anchors for texts held in others.
 
 Our own MinHash, chosen over datasketch after measuring both (bench/dedupe_speed.py --datasketch):
 one-permutation MinHash hashes each shingle once and splits the hash space into BINS bins,
@@ -7,8 +8,10 @@ that per text in a few array operations (about twice as fast as the same in pure
 
 Everything here is deterministic across runs: words are hashed with BLAKE2b (str hashes are
 salted per process), shingles are mixed from those integers. The exact similarity of a candidate
-pair is measured on the full shingle sets (shingles(), see dedupe.py); MinHash and LSH only
-choose which pairs to measure.
+pair is measured on the full shingle sets (shingles(), see clusters.py); MinHash and LSH, and
+anchors, only choose which pairs to measure. LSH finds similar texts; it cannot find a teaser or
+an excerpt, whose Jaccard similarity with its source is no more than its share of it (a tenth, say):
+shared anchors find those.
 """
 
 from __future__ import annotations
