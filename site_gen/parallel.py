@@ -9,7 +9,6 @@ Each chunk done counts for the progress line (progress.py) as it comes back.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -80,7 +79,9 @@ def _done(count: int) -> Callable[[Any], None]:
 def die_with_parent() -> None:
     """A worker (or search process) outliving a killed build could go on writing into the next build's folder
     (Linux)."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    # The process's own symbols, libc's among them: ctypes.util.find_library would run ldconfig in a
+    # child process, which a search process killed meanwhile left behind in its process group.
+    libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(1)
