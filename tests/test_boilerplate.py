@@ -6,14 +6,24 @@ from site_gen.config import BoilerplateSettings, SiteConfig
 from site_gen.errors import ConfigError
 from site_gen.ingest.boilerplate import paragraph_keys, strip_patterns, strip_recurring
 from site_gen.ingest.sources import load_registry
-from site_gen.model import Article, Outlet
+from site_gen.model import Article, Outlet, SourceFile
 
 FOOTER = re.compile(r"(?:©\s*)?Автономная некоммерческая организация\W*ТВ-Новости\b.*", re.DOTALL)
 NEWS = Outlet("news", "News", "news.example")
 
 
 def make(id, paragraphs, outlet=NEWS):
-    return Article(id, "T", None, None, list(paragraphs), "text", [], "header-line", outlet=outlet)
+    return Article(
+        id,
+        "T",
+        None,
+        None,
+        list(paragraphs),
+        "text",
+        [SourceFile(f"{id}.txt", "", 0, "utf-8")],
+        "header-line",
+        outlet=outlet,
+    )
 
 
 def test_pattern_removes_a_footer_inside_a_paragraph_and_records_it():

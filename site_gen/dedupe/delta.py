@@ -1,0 +1,164 @@
+"""Whether a few texts taken out of the last build and a few put in leave its clusters as they were.
+
+A rebuild that adds, removes or edits a few articles (build/reuse.py) keeps the last build's
+dedupe decisions when none of them can change: no text taken out was joined to another, no
+text put in joins one (the same words as an eligible text, or an LSH candidate that the exact
+measure confirms, among the kept texts and among the new ones), and no LSH bucket that a text
+enters or leaves is over MAX_BUCKET before or after (such a bucket is chained, and its chain
+changes with any member; under it every pair is a candidate, so only the new text's pairs are
+new). Same-URL evidence is the caller's: an article id is the hash of its canonical URL.
+
+The memo's rows then follow: rows taken out are deleted, new texts' fingerprints inserted in
+path order, as a whole dedupe would leave them.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from itertools import compress
+
+import numpy as np
+
+from site_gen.config import DedupeSettings
+from site_gen.dedupe.clusters import PREFILTER, Memo, similarity, text_hash
+from site_gen.dedupe.minhash import BANDS, BINS, MAX_BUCKET, Fingerprints, shingles, words
+from site_gen.model import Article
+
+TextOf = Callable[[str], list[str] | None]
+"""The paragraphs of a kept row's article by its source path (None: not at hand)."""
+
+
+def still_apart(
+    memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
+) -> bool:
+    """Whether taking the texts of these source paths out and putting these articles' texts in
+    changes no cluster; if so the memo's rows follow. added: their paths are not among the kept rows."""
+    if not removed and not added:
+        return True
+    prints = memo.prints
+    if prints is None or len(memo.hashes) != len(memo.paths) or len(prints.word_counts) != len(memo.paths):
+        return False
+    rows = _rows(memo, removed)
+    if rows is None:
+        return False
+    eligible = prints.word_counts >= settings.min_words
+    gone = np.zeros(len(memo.paths), dtype=bool)
+    gone[rows] = True
+    texts = [words(a.paragraphs) for a in added]
+    new = Fingerprints.of(texts)
+    fresh = new.word_counts >= settings.min_words
+    buckets = _Buckets(prints.bands, eligible)
+    if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
+        return False
+    kept = eligible & ~gone
+    if fresh.any() and not _all_new_words(prints.text_keys, kept, new, fresh):
+        return False
+    for i in np.flatnonzero(fresh).tolist():
+        keys = new.bands[i]
+        others = np.count_nonzero((new.bands == keys) & fresh[:, None], axis=0) - 1
+        leaving = np.count_nonzero((prints.bands[rows] == keys) & eligible[rows, None], axis=0) if rows else 0
+        if (buckets.sizes(keys) - leaving + others + 1 > MAX_BUCKET).any():
+            return False
+        if _joins(i, texts, new, fresh, buckets.members(keys, kept), prints, memo.paths, settings, text_of):
+            return False
+    _splice(memo, rows, added, new)
+    return True
+
+
+def _rows(memo: Memo, paths: Sequence[str]) -> list[int] | None:
+    """The memo rows of these paths, when each has one and none was joined to another."""
+    rows = []
+    for path in paths:
+        row = bisect_left(memo.paths, path)
+        if row == len(memo.paths) or memo.paths[row] != path or row in memo.joined:
+            return None
+        rows.append(row)
+    return rows
+
+
+def _all_new_words(text_keys: list[bytes], kept: np.ndarray, new: Fingerprints, fresh: np.ndarray) -> bool:
+    """No eligible new text has the same words as a kept eligible text or as another new one."""
+    mine = list(compress(new.text_keys, fresh.tolist()))
+    return len(set(mine)) == len(mine) and set(compress(text_keys, kept.tolist())).isdisjoint(mine)
+
+
+def _joins(
+    i: int,
+    texts: list[list[str]],
+    new: Fingerprints,
+    fresh: np.ndarray,
+    candidates: np.ndarray,
+    prints: Fingerprints,
+    paths: list[str],
+    settings: DedupeSettings,
+    text_of: TextOf,
+) -> bool:
+    """Whether new text i is near a kept candidate or another new text (measured exactly past the prefilter)."""
+    estimates = np.count_nonzero(prints.signatures[candidates] == new.signatures[i], axis=1) / BINS
+    others = [j for j in np.flatnonzero(fresh).tolist() if j != i and (new.bands[j] == new.bands[i]).any()]
+    mine = shingles(texts[i])
+    for row in candidates[estimates >= PREFILTER].tolist():
+        other = text_of(paths[row])
+        if other is None or _near(mine, words(other), len(texts[i]), settings):
+            return True
+    return any(
+        np.count_nonzero(new.signatures[j] == new.signatures[i]) / BINS >= PREFILTER
+        and _near(mine, texts[j], len(texts[i]), settings)
+        for j in others
+    )
+
+
+def _near(mine: set[int], other: list[str], length: int, settings: DedupeSettings) -> bool:
+    jaccard, containment = similarity(mine, shingles(other))
+    shorter = min(length, len(other))
+    return jaccard >= settings.jaccard or (
+        containment >= settings.containment and shorter >= settings.containment_min_words
+    )
+
+
+class _Buckets:
+    """The band keys of the eligible rows, sorted per band: bucket sizes by binary search."""
+
+    def __init__(self, bands: np.ndarray, eligible: np.ndarray) -> None:
+        self.bands = bands
+        self.eligible = eligible
+        self.sorted = np.sort(np.ascontiguousarray(bands[eligible].T), axis=1)
+
+    def sizes(self, keys: np.ndarray) -> np.ndarray:
+        """Per band, how many eligible rows have that band's key."""
+        return np.array(
+            [
+                np.searchsorted(self.sorted[b], keys[b], side="right") - np.searchsorted(self.sorted[b], keys[b])
+                for b in range(BANDS)
+            ]
+        )
+
+    def members(self, keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """Rows of among (a mask) sharing a band key with keys."""
+        shared = np.flatnonzero(self.sizes(keys))
+        hit = np.zeros(len(among), dtype=bool)
+        for b in shared.tolist():
+            hit |= self.bands[:, b] == keys[b]
+        return np.flatnonzero(hit & among)
+
+
+def _splice(memo: Memo, rows: list[int], added: Sequence[Article], new: Fingerprints) -> None:
+    """Delete the rows taken out and insert the new texts' rows where their paths sort."""
+    assert memo.prints is not None
+    keep = np.ones(len(memo.paths), dtype=bool)
+    keep[rows] = False
+    kept = np.flatnonzero(keep)
+    paths = [memo.paths[i] for i in kept.tolist()] + [a.sources[0].path for a in added]
+    order = np.array(sorted(range(len(paths)), key=paths.__getitem__), dtype=np.intp)
+    where = np.empty(len(order), dtype=np.intp)
+    where[order] = np.arange(len(order))
+    rank = np.cumsum(keep) - 1  # old row -> its index among the kept ones
+    hashes = [memo.hashes[i] for i in kept.tolist()] + [text_hash(a) for a in added]
+    whole = Fingerprints.concat([memo.prints.select(kept), new])
+    memo.prints = whole.select(order)
+    memo.paths = [paths[i] for i in order.tolist()]
+    memo.hashes = [hashes[i] for i in order.tolist()]
+    memo.joined = {int(where[rank[row]]) for row in memo.joined}
+    memo.token = os.urandom(8).hex()
