@@ -1,10 +1,18 @@
 """The last static export's inversion and coded posting rows, kept in the cache.
 
-A rebuild where a few articles changed in place (same number of documents) patches the
-inversion instead of analyzing every article again: the changed documents' postings are taken
-out and put back from their new text. A term's row is coded again only when its postings
-changed or when the statistics its code depends on (the number of documents, the field-length
-coders) did. The result is byte for byte what a full export gives (tests/test_search_snapshot.py).
+A rebuild where a few articles changed patches the inversion instead of analyzing every article
+again. Documents keep their numbers (slots): an article changed in place (the same outlet and
+year, so the same run in meta.js) keeps its slot, its postings taken out and put back from its
+new text; a new article (or one that moved) gets the next slot after the last, so every other
+posting list stays as it was, and keeps growing at its end; a deleted one leaves its slot empty
+(its postings gone, a run of no outlet in meta.js). The statistics the codes depend on (the
+number of documents the Rice parameters are taken from, the field-length coders) stay those of
+the last full export, so a term's row is coded again only when its postings changed. Scores do
+not depend on the numbering: BM25F takes the live documents' count and lengths, which meta.js
+gives as a full export would (tests/test_search_snapshot.py compares the decoded indexes).
+When the slots have drifted too far from a full export's (empty and appended slots beyond
+MAX_DRIFT of the documents), the next export is made in full, numbering documents by outlet,
+year and date again.
 """
 
 from __future__ import annotations
@@ -23,12 +31,16 @@ from whoosh.util.numeric import length_to_byte
 from site_gen.model import Article
 from site_gen.search import terms as analysis
 from site_gen.search.inverted import TF_BITS, InvertedField
-from site_gen.search.layout import term_order
+from site_gen.search.layout import facet, term_order
 from site_gen.search.terms import field_text
 
-FORMAT = 2
+FORMAT = 3
 MAX_CHANGED = 32
-"""Changed documents beyond which a patch costs about what analyzing everything again does."""
+"""Documents changed or deleted without their old version at hand beyond which a patch costs about
+what analyzing everything again does (each one's postings are looked for in every list)."""
+MAX_DRIFT = 0.1
+"""Empty and appended slots, as a share of the documents of the last full export, beyond which the
+export is made in full again."""
 
 Row = tuple[list[int], str]
 """A term's [df, chars] per field and its coded postings (export.py)."""
@@ -45,11 +57,12 @@ class Shard:
 
 @dataclass(slots=True)
 class Snapshot:
-    digests: list[str]
-    """search.digest() of each document, in export order."""
+    digests: list[str | None]
+    """search.digest() of each slot's document, None for an empty slot."""
     fields: dict[str, InvertedField]
     coding: list[object]
-    """The statistics every row's code depends on: the number of documents and each field's length coder."""
+    """The statistics every row's code depends on: the number of documents of the last full export
+    (Rice parameters) and each field's length coder."""
     rows: dict[str, Row]
     chunk: int = 0
     """Documents per d/N.js file."""
@@ -62,30 +75,85 @@ class Snapshot:
     stale: set[str] = field(default_factory=set)
     """Terms whose postings a patch changed (their rows are coded again)."""
     changed: list[int] = field(default_factory=list)
-    """Documents a patch changed (the d/N.js files holding them are made again)."""
+    """Slots a patch changed (the d/N.js files holding them are made again)."""
+
+    @property
+    def compacted(self) -> int:
+        """Documents of the last full export."""
+        n = self.coding[0]
+        assert isinstance(n, int)
+        return n
 
     def patch(
         self, articles: Sequence[Article], digests: list[str], before: Mapping[str, Article] | None = None
-    ) -> bool:
-        """Bring the inversion up to date with articles (in export order); False when too much
-        changed for a patch (the caller then inverts everything). before: articles by digest,
-        where the caller has the old versions at hand (their terms are where their postings are)."""
-        if len(digests) != len(self.digests):
-            return False
-        changed = [doc for doc, (old, new) in enumerate(zip(self.digests, digests)) if old != new]
-        if len(changed) > MAX_CHANGED:
-            return False
-        olds = [(before or {}).get(self.digests[doc]) for doc in changed]
+    ) -> list[Article | None] | None:
+        """Bring the inversion up to date with articles (in export order): returns each slot's
+        article (None: empty), or None when a full export is better (see MAX_DRIFT, MAX_CHANGED;
+        nothing changed then). before: articles by digest, where the caller has the old versions
+        at hand (their terms are where their postings are, and their facets tell what can stay)."""
+        before = before or {}
+        slots: list[Article | None] = [None] * len(self.digests)
+        slot_of = {d: s for s, d in enumerate(self.digests) if d is not None}
+        moved = []
+        for article, digest in zip(articles, digests):
+            s = slot_of.get(digest)
+            if s is None:
+                moved.append((article, digest))
+            else:
+                slots[s] = article
+        vacant = [s for s, a in enumerate(slots) if a is None and self.digests[s] is not None]
+        old = {s: before.get(self.digests[s] or "") for s in vacant}
+        by_id = {a.id: s for s, a in old.items() if a is not None}
+        edits, added = [], []
+        for article, digest in moved:
+            s = by_id.pop(article.id, None)
+            was = old.get(s) if s is not None else None
+            if s is not None and was is not None and facet(was) == facet(article):
+                edits.append((s, article, digest))
+                slots[s] = article
+            else:
+                added.append((article, digest))
+        removed = [s for s in vacant if slots[s] is None]
+        empty = sum(d is None for d in self.digests) + len(removed)
+        if (
+            empty + len(self.digests) + len(added) - self.compacted > MAX_DRIFT * self.compacted
+            or sum(old[s] is None for s in vacant) > MAX_CHANGED
+        ):
+            return None
+        first = len(self.digests)
         for name, inverted in self.fields.items():
-            for doc, old in zip(changed, olds):
-                had = analysis.term_counts(field_text(old, name)) if old is not None else None
-                self._patch_doc(inverted, doc, had, analysis.term_counts(field_text(articles[doc], name)))
+            for s, article, _ in edits:
+                was = old[s]
+                assert was is not None
+                had = analysis.term_counts(field_text(was, name))
+                self._patch_doc(inverted, s, had, analysis.term_counts(field_text(article, name)))
+            for s in removed:
+                was = old[s]
+                self.stale |= _remove(
+                    inverted.postings, [s], set(analysis.term_counts(field_text(was, name))) if was else None
+                )
+                inverted.lengths[s] = 0
+            for offset, (article, _) in enumerate(added):
+                self._append(inverted, first + offset, analysis.term_counts(field_text(article, name)))
             for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
                 del inverted.postings[term]
         self._order(self.stale)
-        self.digests = digests
-        self.changed = changed
-        return True
+        for s in removed:
+            self.digests[s] = None
+        for s, _, digest in edits:
+            self.digests[s] = digest
+        self.digests.extend(digest for _, digest in added)
+        slots.extend(article for article, _ in added)
+        self.changed = sorted([*removed, *(s for s, _, _ in edits), *range(first, len(self.digests))])
+        return slots
+
+    def _append(self, inverted: InvertedField, slot: int, counts: Counter[str]) -> None:
+        """A new document after every other: its postings go at the end of their lists."""
+        base = slot << TF_BITS
+        for term, tf in counts.items():
+            inverted.postings.setdefault(term, array("Q")).append(base | tf)
+        inverted.lengths.append(counts.total())
+        self.stale.update(counts)
 
     def _patch_doc(self, inverted: InvertedField, doc: int, had: Counter[str] | None, has: Counter[str]) -> None:
         """One document's postings in one field. A row codes each posting's document, frequency and
@@ -126,7 +194,7 @@ class Snapshot:
     ) -> bool:
         """Become the snapshot an export made from this one patched for articles: the same patch,
         then the rows and document files that export made anew (False when the patch fails)."""
-        if not self.patch(articles, digests, before):
+        if self.patch(articles, digests, before) is None:
             return False
         if recoded.coding != self.coding:
             self.rows = dict(recoded.rows)  # every row was coded again
@@ -135,8 +203,11 @@ class Snapshot:
                 self.rows.pop(term, None)
             self.rows.update(recoded.rows)
         self.coding = recoded.coding
-        for number, payload in recoded.docs.items():
-            self.docs[number] = payload
+        for number, payload in sorted(recoded.docs.items()):
+            if number < len(self.docs):
+                self.docs[number] = payload
+            else:
+                self.docs.append(payload)
         self.shards = [recoded.shards.get(number) or self.shards[number] for number in range(recoded.shard_count)]
         self.stale, self.changed = set(), []
         return True
