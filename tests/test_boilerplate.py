@@ -151,3 +151,24 @@ def test_build_reports_boilerplate_on_the_page_and_in_the_report(site):
 
 def _with_keys(articles):
     return articles, [paragraph_keys(a) for a in articles]
+
+
+def test_a_tally_counted_with_a_delta_reports_what_a_recount_does():
+    """Articles counted in and out (build/reuse.py): the recurring paragraphs and their report match a
+    fresh count of the same articles."""
+
+    def outlet(numbers):
+        return [make(str(i), [f"Story {i}.", "Share this article!" if i % 2 else f"Own {i}."]) for i in numbers]
+
+    settings = BoilerplateSettings(min_share=0.3, min_articles=2)
+    tallies = {}
+    strip_recurring(*_with_keys(outlet(range(10))), settings, tallies)
+    tally = tallies["news"]
+    recurring = tally.recurring
+    [gone] = outlet([4])
+    for article in outlet([10, 11]):
+        tally.add(paragraph_keys(article))
+    tally.remove(paragraph_keys(gone))
+    fresh = strip_recurring(*_with_keys(outlet([*range(4), *range(5, 12)])), settings)
+    assert tally.recurring == recurring and tally.report("news") == fresh
+    assert (fresh[0].articles, fresh[0].outlet_articles) == (6, 11)

@@ -260,10 +260,12 @@ class _Delta:
         if not self.config.dedupe.enabled:
             return True
         paths = {path for path, _ in self.out}
-        by_path = {a.sources[0].path: a for a in self.last.archive.articles if a.sources[0].path not in paths}
+        by_path: dict[str, Article] = {}
 
-        def text_of(path: str) -> list[str] | None:
-            article = by_path.get(path)
+        def text_of(path: str) -> list[str] | None:  # only for a candidate: most builds have none
+            if not by_path:
+                by_path.update((a.sources[0].path, a) for a in self.last.archive.articles)
+            article = by_path.get(path) if path not in paths else None
             return article.paragraphs if article is not None else None
 
         added = [e.article for _, e in self.put if e.article]

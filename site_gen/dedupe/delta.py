@@ -26,6 +26,8 @@ from site_gen.dedupe.clusters import PREFILTER, Memo, similarity, text_hash
 from site_gen.dedupe.minhash import BANDS, BINS, MAX_BUCKET, Fingerprints, shingles, words
 from site_gen.model import Article
 
+SORT_PAST = 16
+"""Texts taken out or put in beyond which band keys are sorted for binary search (else compared row by row)."""
 TextOf = Callable[[str], list[str] | None]
 """The paragraphs of a kept row's article by its source path (None: not at hand)."""
 
@@ -49,7 +51,7 @@ def still_apart(
     texts = [words(a.paragraphs) for a in added]
     new = Fingerprints.of(texts)
     fresh = new.word_counts >= settings.min_words
-    buckets = _Buckets(prints.bands, eligible)
+    buckets = _Buckets(prints.bands, eligible, len(rows) + len(added))
     if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
         return False
     kept = eligible & ~gone
@@ -119,15 +121,18 @@ def _near(mine: set[int], other: list[str], length: int, settings: DedupeSetting
 
 
 class _Buckets:
-    """The band keys of the eligible rows, sorted per band: bucket sizes by binary search."""
+    """Bucket sizes and members of the eligible rows' band keys: for a few queries by comparing
+    every row, for more by binary search in the keys sorted once per band."""
 
-    def __init__(self, bands: np.ndarray, eligible: np.ndarray) -> None:
+    def __init__(self, bands: np.ndarray, eligible: np.ndarray, queries: int) -> None:
         self.bands = bands
-        self.eligible = eligible
-        self.sorted = np.sort(np.ascontiguousarray(bands[eligible].T), axis=1)
+        self.rows = bands[eligible]
+        self.sorted = np.sort(np.ascontiguousarray(self.rows.T), axis=1) if queries > SORT_PAST else None
 
     def sizes(self, keys: np.ndarray) -> np.ndarray:
         """Per band, how many eligible rows have that band's key."""
+        if self.sorted is None:
+            return np.asarray(np.count_nonzero(self.rows == keys, axis=0))
         return np.array(
             [
                 np.searchsorted(self.sorted[b], keys[b], side="right") - np.searchsorted(self.sorted[b], keys[b])

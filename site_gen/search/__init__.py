@@ -231,8 +231,10 @@ class SearchJob:
                 {n: made.docs[n] for n in stats.made_docs},
                 {n: made.shards[n] for n in stats.made_shards},
                 len(made.shards),
+                {name: row for name, row in made.tags.items() if previous.tags.get(name) is not row},
+                list(made.tags),
             )
-            if patched_kept
+            if patched_kept and previous is not None
             else None
         )
         return {

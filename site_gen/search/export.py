@@ -46,7 +46,7 @@ from site_gen.search import terms as analysis
 from site_gen.search.index import K1, B
 from site_gen.search.inverted import TF_BITS, TF_MASK, InvertedField, invert
 from site_gen.search.layout import FORMAT, facet, term_order
-from site_gen.search.snapshot import Row, Shard, Snapshot
+from site_gen.search.snapshot import Row, Shard, Snapshot, TagRow
 from site_gen.search.terms import FIELD_BOOSTS, FIELDS
 
 MAX_DOC_FILES = 3000
@@ -133,7 +133,7 @@ def export(
     shards = _write_shards(folder, vocabulary, coded, recoded, stats, previous.shards if previous is not None else [])
     chunk = previous.chunk if previous is not None else max(MIN_DOCS_PER_FILE, math.ceil(len(slots) / MAX_DOC_FILES))
     docs = _write_docs(folder, slots, chunk, stats, previous)
-    tags = _write_tags(folder, slots, n, stats)
+    tags = _write_tags(folder, slots, n, stats, previous.tags if previous is not None else {})
     meta = {
         "format": FORMAT,
         "docs": live,
@@ -156,13 +156,15 @@ def export(
         "minsize": analysis.MIN_SIZE,
         "shards": [shard.first for shard in shards],
         "chunk": chunk,
-        "tags": tags,
+        "tags": [[tag, len(docs)] for tag, (docs, _) in tags.items()],
         **_facets(slots),
     }
     _write(folder, "meta.js", "meta", meta, stats)
     for term in set(coded).difference(vocabulary):  # terms a patch removed
         del coded[term]
-    return stats, Snapshot(list(digests), fields, coding, coded, chunk, docs, vocabulary=vocabulary, shards=shards)
+    return stats, Snapshot(
+        list(digests), fields, coding, coded, chunk, docs, vocabulary=vocabulary, shards=shards, tags=tags
+    )
 
 
 class _LengthCoder:
@@ -399,22 +401,27 @@ def _write_docs(
     return files
 
 
-def _write_tags(folder: Path, slots: Sequence[Article | None], n: int, stats: ExportStats) -> list[list[object]]:
+def _write_tags(
+    folder: Path, slots: Sequence[Article | None], n: int, stats: ExportStats, previous: dict[str, TagRow]
+) -> dict[str, TagRow]:
     """Each tag's documents (Rice-coded gaps, the parameter taken from n documents) into tags.js,
-    which search.js loads only when the tag filter is used; returns [name, documents] of each tag
-    for meta.js."""
+    which search.js loads only when the tag filter is used; returns each tag's documents and code
+    (by name, in order), the code taken from previous when its documents are the same."""
     by_tag: dict[str, list[int]] = {}
     for docnum, article in enumerate(slots):
         for tag in article.tags if article else ():
             by_tag.setdefault(tag, []).append(docnum)
-    names = sorted(by_tag, key=lambda t: (t.casefold(), t))
-    rows = []
-    for tag in names:
+    rows = {}
+    for tag in sorted(by_tag, key=lambda t: (t.casefold(), t)):
         docs = by_tag[tag]
-        k = rice_parameter(n, len(docs))
-        rows.append(_to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
-    _write(folder, "tags.js", "tags", rows, stats)
-    return [[tag, len(by_tag[tag])] for tag in names]
+        before = previous.get(tag)
+        if before is not None and before[0] == docs:
+            rows[tag] = before
+        else:
+            k = rice_parameter(n, len(docs))
+            rows[tag] = (docs, _to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
+    _write(folder, "tags.js", "tags", [chars for _, chars in rows.values()], stats)
+    return rows
 
 
 def _facets(slots: Sequence[Article | None]) -> dict[str, list[Any]]:

@@ -34,7 +34,7 @@ from site_gen.search.inverted import TF_BITS, InvertedField
 from site_gen.search.layout import facet, term_order
 from site_gen.search.terms import field_text
 
-FORMAT = 3
+FORMAT = 4
 MAX_CHANGED = 32
 """Documents changed or deleted without their old version at hand beyond which a patch costs about
 what analyzing everything again does (each one's postings are looked for in every list)."""
@@ -44,6 +44,8 @@ export is made in full again."""
 
 Row = tuple[list[int], str]
 """A term's [df, chars] per field and its coded postings (export.py)."""
+TagRow = tuple[list[int], str]
+"""A tag's documents and their code in tags.js."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -72,6 +74,8 @@ class Snapshot:
     vocabulary: list[str] = field(default_factory=list)
     """Every term, in layout.term_order (kept in order by patch())."""
     shards: list[Shard] = field(default_factory=list)
+    tags: dict[str, TagRow] = field(default_factory=dict)
+    """Each tag's documents and code in tags.js, in order."""
     stale: set[str] = field(default_factory=set)
     """Terms whose postings a patch changed (their rows are coded again)."""
     changed: list[int] = field(default_factory=list)
@@ -209,6 +213,7 @@ class Snapshot:
             else:
                 self.docs.append(payload)
         self.shards = [recoded.shards.get(number) or self.shards[number] for number in range(recoded.shard_count)]
+        self.tags = {name: recoded.tags.get(name) or self.tags[name] for name in recoded.tag_names}
         self.stale, self.changed = set(), []
         return True
 
@@ -241,6 +246,10 @@ class Recoded:
     shards: dict[int, Shard]
     """The t/N.js files made again."""
     shard_count: int
+    tags: dict[str, TagRow]
+    """The tags coded again."""
+    tag_names: list[str]
+    """Every tag, in order."""
 
 
 def _remove(postings: dict[str, array[int]], docs: list[int], terms: set[str] | None) -> set[str]:
