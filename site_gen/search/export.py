@@ -163,7 +163,16 @@ def export(
     for term in set(coded).difference(vocabulary):  # terms a patch removed
         del coded[term]
     return stats, Snapshot(
-        list(digests), fields, coding, coded, chunk, docs, vocabulary=vocabulary, shards=shards, tags=tags
+        list(digests),
+        fields,
+        coding,
+        coded,
+        chunk,
+        docs,
+        vocabulary=vocabulary,
+        shards=shards,
+        tags=tags,
+        packed=previous.packed if previous is not None else {},
     )
 
 
