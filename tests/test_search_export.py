@@ -106,3 +106,29 @@ def test_long_posting_lists_are_coded_the_same_in_array_operations():
         ), (df, top_tf)
     far = array("Q", [d << TF_BITS | 1 for d in [*range(70), 19_999]])
     assert export._posting_chars_array(far, coder, 0) is None  # a gap too long for one 64-bit code
+
+
+def test_a_code_extended_by_postings_at_its_end_is_the_code_of_the_whole_list(monkeypatch):
+    import random
+    from array import array
+
+    extended = []
+    extend = export._extended
+    monkeypatch.setattr(export, "_extended", lambda *a: extended.append(extend(*a)) or extended[-1])
+    rng = random.Random(11)
+    lengths = array("I", (rng.choice([3, 40, 300, 5000]) for _ in range(30_000)))
+    coder = export._LengthCoder(lengths)
+    fields = {name: invert([])[name] for name in ("title", "body")}
+    for df, extra in ((1, 1), (63, 2), (64, 40), (2000, 3), (9000, 900)):
+        docs = sorted(rng.sample(range(30_000), df + extra))
+        fields["body"].postings["t"] = array("Q", (d << TF_BITS | rng.randint(1, 9) for d in docs))
+        fields["title"].postings["t"] = array("Q", (d << TF_BITS | 1 for d in docs[:3]))
+        whole = export._encode_term("t", fields, {"title": coder, "body": coder}, 30_000)
+        old = export._encode_term(
+            "t",
+            {name: type(f)(postings={"t": f.postings["t"][:df]}) for name, f in fields.items()},
+            {"title": coder, "body": coder},
+            30_000,
+        )
+        assert export._encode_term("t", fields, {"title": coder, "body": coder}, 30_000, old) == whole, (df, extra)
+    assert sum(chars is not None for chars in extended) == 4  # the body's, where the Rice parameter stays

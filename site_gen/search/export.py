@@ -125,9 +125,10 @@ def export(
         else sorted(set().union(*(f.postings for f in fields.values())), key=term_order)
     )
     stats.terms = len(vocabulary)
-    coded = previous.reusable(coding) if previous is not None else {}
+    coded, grown = previous.reusable(coding) if previous is not None else ({}, {})
     todo = stats.coded = _uncoded(vocabulary, coded, fields, previous)
-    for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs if len(todo) > PARALLEL_CODING else 1):
+    state: Coding = (fields, coders, n, grown)
+    for part in parallel.run(_encode_terms, todo, state, jobs if len(todo) > PARALLEL_CODING else 1):
         coded.update(part)
     recoded = sorted(bisect_left(vocabulary, term_order(term), key=term_order) for term in todo)
     shards = _write_shards(folder, vocabulary, coded, recoded, stats, previous.shards if previous is not None else [])
@@ -205,30 +206,65 @@ def _zigzag(value: int) -> int:
     return 2 * value if value >= 0 else -2 * value - 1
 
 
-def _encode_terms(
-    state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]
-) -> dict[str, Row]:
-    fields, coders, n = state
+Coding = tuple[dict[str, InvertedField], dict[str, _LengthCoder], int, dict[str, Row]]
+"""What coding a row needs: the fields, their length coders, N for the Rice parameters, and the old
+rows of terms whose postings only grew at their end (snapshot.Snapshot.reusable)."""
+
+
+def _encode_terms(state: Coding, terms: Sequence[str]) -> dict[str, Row]:
+    fields, coders, n, grown = state
     with paused_gc():
-        return {term: _encode_term(term, fields, coders, n) for term in terms}
+        return {term: _encode_term(term, fields, coders, n, grown.get(term)) for term in terms}
 
 
-def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> Row:
-    """[df, chars] per field, and the coded postings of all fields."""
+def _encode_term(
+    term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int, old: Row | None = None
+) -> Row:
+    """[df, chars] per field, and the coded postings of all fields. old: the term's row before
+    postings were added at the end of its lists, whose codes are then extended, not made again."""
     numbers: list[int] = []
     coded = []
-    for name in FIELDS:
+    start = 0
+    for f, name in enumerate(FIELDS):
         entry = fields[name].postings.get(term)
+        before = (old[0][2 * f], old[1][start : start + old[0][2 * f + 1]]) if old is not None else (0, "")
+        start += len(before[1])
         if entry is None:
             numbers += (0, 0)
             continue
         k = rice_parameter(n, len(entry))
-        chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(
-            _posting_bits(entry, coders[name], k)
-        )
+        chars = _extended(entry, *before, coders[name], n, k)
+        if chars is None:
+            chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(
+                _posting_bits(entry, coders[name], k)
+            )
         numbers += (len(entry), len(chars))
         coded.append(chars)
     return numbers, "".join(coded)
+
+
+def _extended(packed: array[int], df: int, chars: str, coder: _LengthCoder, n: int, k: int) -> str | None:
+    """The code of packed, when its first df postings were coded as chars with the same Rice
+    parameter: the codes of the others appended to those bits (None: code it all)."""
+    if not df or df >= len(packed) or rice_parameter(n, df) != k:
+        return None
+    used = _code_length(packed[:df], coder, k) % 6  # bits of the last character that are code, not padding
+    head = format(_SEXTET[chars[-1]], "06b")[:used] if used else ""
+    tail = _posting_bits(packed[df:], coder, k, packed[df - 1] >> TF_BITS)
+    return (chars[:-1] if used else chars) + _to_chars(head + tail)
+
+
+def _code_length(packed: array[int], coder: _LengthCoder, k: int) -> int:
+    """Bits of the code of a posting list (what _posting_bits would write), in array operations."""
+    postings = np.frombuffer(packed, dtype=np.uint64)
+    docs = (postings >> np.uint64(TF_BITS)).astype(np.int64)
+    gaps = np.diff(docs, prepend=-1) - 1
+    tf_bits = np.frexp((postings & np.uint64(TF_MASK)).astype(np.float64))[1]
+    widths = coder.widths[np.frombuffer(coder.bytes, dtype=np.uint8)[docs]]
+    return int((gaps >> k).sum() + len(docs) * (k + 1) + (2 * tf_bits - 1).sum() + widths.sum())
+
+
+_SEXTET = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 
 
 def rice_parameter(n: int, df: int) -> int:
@@ -236,11 +272,11 @@ def rice_parameter(n: int, df: int) -> int:
     return max(0, (n // max(df, 1)).bit_length() - 1)
 
 
-def _posting_bits(packed: array[int], coder: _LengthCoder, k: int) -> str:
+def _posting_bits(packed: array[int], coder: _LengthCoder, k: int, previous: int = -1) -> str:
+    """The code of a posting list as a bit string (previous: the document before the first)."""
     rice = _RICE_CODES.setdefault(k, {})
     lengths, codes = coder.bytes, coder.codes
     out = []
-    previous = -1
     for posting in packed:
         doc, tf = posting >> TF_BITS, posting & TF_MASK
         gap = doc - previous - 1

@@ -81,6 +81,8 @@ class Snapshot:
     """Per field, the postings of the terms not in fields yet, as the snapshot was saved (see Packed)."""
     stale: set[str] = field(default_factory=set)
     """Terms whose postings a patch changed (their rows are coded again)."""
+    grown: set[str] = field(default_factory=set)
+    """Of those, the terms whose postings it only added at the end of their lists."""
     changed: list[int] = field(default_factory=list)
     """Slots a patch changed (the d/N.js files holding them are made again)."""
 
@@ -129,6 +131,7 @@ class Snapshot:
             return None
         first = len(self.digests)
         unknown = any(old[s] is None for s in removed)
+        others: set[str] = set()  # terms whose postings changed anywhere but at the end of their lists
         for name, inverted in self.fields.items():
             edited = [(s, _counts(old[s], name), _counts(article, name)) for s, article, _ in edits]
             gone = [(s, _counts(old[s], name)) for s in removed]
@@ -137,15 +140,17 @@ class Snapshot:
             self.unpack(None if unknown else {term for c in counted if c is not None for term in c})
             for s, had, has in edited:
                 assert had is not None and has is not None
-                self._patch_doc(inverted, s, had, has)
+                others |= self._patch_doc(inverted, s, had, has)
             for s, had in gone:
-                self.stale |= _remove(inverted.postings, [s], set(had) if had is not None else None)
+                others |= _remove(inverted.postings, [s], set(had) if had is not None else None)
                 inverted.lengths[s] = 0
+            self.stale |= others
             for offset, has in enumerate(new):
                 assert has is not None
                 self._append(inverted, first + offset, has)
             for term in [t for t in self.stale if not inverted.postings.get(t, True)]:
                 del inverted.postings[term]
+        self.grown = self.stale - others
         self._order(self.stale)
         for s in removed:
             self.digests[s] = None
@@ -173,23 +178,24 @@ class Snapshot:
         inverted.lengths.append(counts.total())
         self.stale.update(counts)
 
-    def _patch_doc(self, inverted: InvertedField, doc: int, had: Counter[str] | None, has: Counter[str]) -> None:
-        """One document's postings in one field. A row codes each posting's document, frequency and
-        field-length byte: when the old version's terms are known and the byte stays the same,
-        only the rows of terms whose frequency changed change (an added sentence touches a few
-        terms, not all of the article's)."""
+    def _patch_doc(self, inverted: InvertedField, doc: int, had: Counter[str] | None, has: Counter[str]) -> set[str]:
+        """One document's postings in one field; returns the terms whose postings changed. A row
+        codes each posting's document, frequency and field-length byte: when the old version's
+        terms are known and the byte stays the same, only the rows of terms whose frequency
+        changed change (an added sentence touches a few terms, not all of the article's)."""
         length = has.total()
         if had is not None and length_to_byte(length) == length_to_byte(inverted.lengths[doc]):
             moved = {term for term in had.keys() | has.keys() if had[term] != has[term]}
-            self.stale |= _remove(inverted.postings, [doc], moved)
+            touched = _remove(inverted.postings, [doc], moved)
         else:
             moved = set(has)
-            self.stale |= _remove(inverted.postings, [doc], set(had) if had is not None else None)
+            touched = _remove(inverted.postings, [doc], set(had) if had is not None else None)
         inverted.lengths[doc] = length
         for term in moved:
             if has[term]:
                 insort(inverted.postings.setdefault(term, array("Q")), doc << TF_BITS | has[term])
-                self.stale.add(term)
+                touched.add(term)
+        return touched
 
     def _order(self, terms: set[str]) -> None:
         """Insert into the vocabulary the terms that now have postings, take out those that have none."""
@@ -228,16 +234,20 @@ class Snapshot:
                 self.docs.append(payload)
         self.shards = [recoded.shards.get(number) or self.shards[number] for number in range(recoded.shard_count)]
         self.tags = {name: recoded.tags.get(name) or self.tags[name] for name in recoded.tag_names}
-        self.stale, self.changed = set(), []
+        self.stale, self.grown, self.changed = set(), set(), []
         return True
 
-    def reusable(self, coding: list[object]) -> dict[str, Row]:
-        """The rows still valid under coding (none when it differs from the snapshot's)."""
+    def reusable(self, coding: list[object]) -> tuple[dict[str, Row], dict[str, Row]]:
+        """The rows still valid under coding (none when it differs from the snapshot's), and the
+        old rows of the terms whose postings a patch only added at the end of their lists."""
         if coding != self.coding:
-            return {}
+            return {}, {}
+        grown = {}
         for term in self.stale:
-            self.rows.pop(term, None)
-        return self.rows
+            row = self.rows.pop(term, None)
+            if row is not None and term in self.grown:
+                grown[term] = row
+        return self.rows, grown
 
     def doc_file(self, number: int, chunk: int) -> bytes | None:
         """d/{number}.js as the last export wrote it, when none of its documents changed."""
@@ -350,6 +360,7 @@ def save(path: Path, snapshot: Snapshot) -> None:
         fields={name: InvertedField(lengths=inverted.lengths) for name, inverted in snapshot.fields.items()},
         packed={name: _pack(snapshot.packed.get(name), f.postings) for name, f in snapshot.fields.items()},
         stale=set(),
+        grown=set(),
         changed=[],
     )
     try:
