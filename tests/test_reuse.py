@@ -52,8 +52,9 @@ def tagged(n: int, title: str = "", date: str = "", tags: str = "[Harbour, Ferri
 @pytest.fixture
 def archive(site):
     """Fifteen articles of three outlets with a recurring footer (and a line one article short of
-    recurring), tags, a merged copy and a cross-outlet copy."""
-    site.configure(boilerplate={"min_share": 0.5, "min_articles": 3})
+    recurring), tags, a merged copy and a cross-outlet copy; listings of four to a page and feeds of
+    three, so that articles coming and going move others to other pages and feeds."""
+    site.configure(boilerplate={"min_share": 0.5, "min_articles": 3}, paginate=4, feed_size=3)
     for n in range(10):
         site.write(
             f"{n}.txt",
@@ -152,6 +153,7 @@ CHANGES = {
         or s.write("tagged/30.md", tagged(30, tags="[Harbour]"))
     ),
     "another outlet": lambda s: s.write("tagged/31.md", tagged(31, source="gazette.example")),
+    "another language": lambda s: s.write("tagged/31.md", tagged(31).replace("tags:", "language: de\ntags:")),
     "drops the recurring footer": lambda s: s.write(
         "5.txt", header(5, body(5).replace("Subscribe to the Gazette newsletter today.\n", ""))
     ),
@@ -294,8 +296,10 @@ def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tm
     archive.write("5.txt", header(5, body(5, "A correction.\n")))
     result = build_with_report(archive, tmp_path)
     # listings and feeds without article 5 keep their keys; those with it are keyed again
+    page = next(i for i, a in enumerate(result.archive.articles) if a.url.endswith("/5")) // 4 + 1
+    assert page > 1 and "index.html" not in written
     assert {
-        "index.html",
+        f"page/{page}/index.html",
         "outlets/gazette-example/index.html",
         "outlets/gazette-example/atom.xml",
         "archive/2025/06/index.html",

@@ -371,14 +371,16 @@ class _Delta:
 
 
 def _in_place(before: Article, after: Article) -> bool:
-    """Whether after stands where before stood in every listing and chain (same page, order and groups)."""
+    """Whether after stands where before stood in every listing and chain (same page, order and
+    groups), and leaves the archive's totals as they were (its language is counted there)."""
     assert before.outlet is not None and after.outlet is not None
-    return (before.id, before.permalink, before.date, before.outlet.key, before.tags) == (
+    return (before.id, before.permalink, before.date, before.outlet.key, before.tags, before.language) == (
         after.id,
         after.permalink,
         after.date,
         after.outlet.key,
         after.tags,
+        after.language,
     )
 
 

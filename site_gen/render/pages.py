@@ -209,8 +209,9 @@ class Renderer:
 
     def listings(self, articles: Iterable[Article]) -> set[str]:
         """The listings (by base path) these articles are in: home, outlet, tags, year and month."""
-        bases = {""}
+        bases = set()
         for article in articles:
+            bases.add("")
             if article.outlet:
                 bases.add(_outlet_base(article.outlet.key))
             bases.update(_tag_base(self.archive.tags[name]) for name in article.tags if name in self.archive.tags)
