@@ -44,14 +44,23 @@ def same_rows(memo: Memo, other: Memo) -> None:
 
 
 @pytest.mark.parametrize("sorted_keys", [False, True])
-def test_new_and_removed_texts_that_join_nothing_leave_the_memo_as_a_whole_dedupe(monkeypatch, sorted_keys):
+@pytest.mark.parametrize(
+    "removed, added",
+    [
+        (["a-03.txt", "a-07.txt"], ["c.txt", "a-05b.txt", "0.txt"]),  # deleted, and new before and among them
+        (["a-07.txt", "a-03.txt"], ["a-03.txt", "a-07.txt"]),  # edited: their rows in place
+    ],
+)
+def test_new_and_removed_texts_that_join_nothing_leave_the_memo_as_a_whole_dedupe(
+    monkeypatch, sorted_keys, removed, added
+):
     monkeypatch.setattr(delta, "SORT_PAST", 0 if sorted_keys else 99)
     articles = archive()
     memo = memo_of(articles)
     token = memo.token
-    new = [article("a-05b.txt", paragraphs(50)), article("c.txt", paragraphs(51))]
-    assert still_apart(memo, ["a-03.txt", "a-07.txt"], new, SETTINGS, lambda path: None)
-    kept = [a for a in articles if a.sources[0].path not in ("a-03.txt", "a-07.txt")] + new
+    new = [article(path, paragraphs(50 + i)) for i, path in enumerate(added)]
+    assert still_apart(memo, removed, new, SETTINGS, lambda path: None)
+    kept = [a for a in articles if a.sources[0].path not in removed] + new
     same_rows(memo, memo_of(kept))
     assert memo.token != token
 
