@@ -17,7 +17,11 @@ file, of these kinds (each copy records its kind in the manifest):
 - same-text: same outlet, another URL and headline, the same body;
 - copy-edit: same outlet, another URL, a new headline and a few words changed;
 - truncated: same outlet, another URL, only the first half of the paragraphs;
-- wire: another outlet, its own URL and headline, the same body plus a credit line.
+- wire: another outlet, its own URL and headline, the same body plus a credit line;
+- teaser: the first 10-30% of the words (whole paragraphs, the last one cut with an ellipsis),
+  as feeds and aggregators carry them, at the same outlet or at another;
+- excerpt: 10-30% of the words from the middle of the article, from a paragraph's start, at the
+  same outlet or at another.
 
 Text is random words drawn from a Zipf-like vocabulary of made-up words, in sentences and
 paragraphs, so unrelated articles share common words and a few common 3-word runs, as news does.
@@ -62,7 +66,9 @@ SYLLABLES = [
 ]
 VOCABULARY = 30_000
 WORDS_PER_ARTICLE = 600
-COPY_KINDS = ("rescrape", "same-text", "copy-edit", "truncated", "wire")
+COPY_KINDS = ("rescrape", "same-text", "copy-edit", "truncated", "wire", "teaser", "excerpt")
+PART_MIN_WORDS = 60
+"""Teasers and excerpts have at least this many words: containment counts from 50 (containment_min_words)."""
 FIRST_DAY = dt.date(2023, 1, 1)
 DAYS = 730
 
@@ -175,6 +181,11 @@ class _Writer:
             copy = self.story(outlet, serial)
             copy.date, copy.paragraphs = later, [*story.paragraphs, f"(Reporting by {story.outlet.name})"]
             return copy
+        if kind in ("teaser", "excerpt"):
+            elsewhere = rng.choice([o for o in others if o.key != story.outlet.key])
+            copy = self.story(story.outlet if rng.random() < 0.5 else elsewhere, serial)
+            copy.date, copy.paragraphs = later, self._part(story.paragraphs, kind == "teaser")
+            return copy
         copy = self.story(story.outlet, serial)
         copy.date = later
         if kind == "same-text":
@@ -184,6 +195,20 @@ class _Writer:
         elif kind == "truncated":
             copy.paragraphs = story.paragraphs[: max(1, len(story.paragraphs) // 2)]
         return copy
+
+    def _part(self, paragraphs: list[str], first: bool) -> list[str]:
+        """10-30% of the words, from the first paragraph or a later one, the last paragraph cut short."""
+        total = sum(p.count(" ") + 1 for p in paragraphs)
+        start = 0 if first else self.rng.randrange(1, max(2, len(paragraphs) * 2 // 3))
+        left = max(PART_MIN_WORDS, round(total * self.rng.uniform(0.1, 0.3)))
+        part = []
+        for paragraph in paragraphs[start:]:
+            words = paragraph.split(" ")
+            part.append(paragraph if len(words) <= left else " ".join(words[:left]) + " …")
+            left -= len(words)
+            if left <= 0:
+                break
+        return part
 
     def _edit(self, paragraph: str) -> str:
         words = paragraph.split(" ")
@@ -250,6 +275,103 @@ def write_corpus(root: Path, n: int, *, seed: int = 0, outlet_count: int = 30, c
         if group is not None:
             groups[id(group)] = group
     manifest = Manifest(n, seed, [g for g in groups.values() if g.copies])
+    manifest.write(root / "manifest.json")
+    return manifest
+
+
+# The "tags" style: a Hugo-style archive (Markdown with YAML front matter, 2-5 tags per article
+# from a pool of TAG_POOL with a few popular ones, one category, light Markdown), no planted copies.
+TAG_POOL = 200
+CATEGORIES = (
+    "Politics",
+    "Business",
+    "World",
+    "Sport",
+    "Science",
+    "Technology",
+    "Health",
+    "Culture",
+    "Opinion",
+    "Local",
+)
+
+
+def tag_pool(writer: _Writer) -> list[str]:
+    """TAG_POOL tag names of one or two made-up words (from the common ones), in order of popularity."""
+    common = writer.words[50:]
+    return [" ".join(w.capitalize() for w in common[2 * k : 2 * k + 1 + k % 2]) for k in range(TAG_POOL)]
+
+
+def tagged_text(writer: _Writer, story: Story, tags: list[str]) -> str:
+    """A story as Hugo content: front matter (title, date, source, categories, tags), then Markdown paragraphs
+    with an occasional subheading, emphasis and link."""
+    rng = writer.rng
+    front = (
+        f"---\ntitle: {json.dumps(story.title)}\ndate: {story.date.isoformat()}\nsource: {story.outlet.domain}\n"
+        f"categories: [{rng.choice(CATEGORIES)}]\ntags: {json.dumps(tags)}\n---\n\n"
+    )
+    paragraphs = list(story.paragraphs)
+    if len(paragraphs) > 3 and rng.random() < 0.5:
+        paragraphs.insert(len(paragraphs) // 2, "## " + writer.title())
+    for i, paragraph in enumerate(paragraphs):
+        words = paragraph.split(" ")
+        if len(words) > 6 and rng.random() < 0.3:
+            j = rng.randrange(1, len(words) - 1)
+            words[j] = f"*{words[j]}*" if rng.random() < 0.7 else f"[{words[j]}]({story.url}#{j})"
+            paragraphs[i] = " ".join(words)
+    return front + "\n\n".join(paragraphs) + "\n"
+
+
+def generate_tagged(
+    n: int, *, seed: int = 0, outlet_count: int = 30, first: int = 0, day: dt.date | None = None
+) -> Iterator[tuple[str, str]]:
+    """(relative path, file text) of n tags-style articles numbered from first, dated day if given (the same
+    arguments give the same bytes; another first gives other articles with the same words and tags)."""
+    writer = _reseeded(seed, first)
+    rng = writer.rng
+    every, pool = outlets(outlet_count), tag_pool(writer)
+    popularity = list(accumulate(1 / (rank + 1) for rank in range(TAG_POOL)))
+    for serial in range(first, first + n):
+        story = writer.story(rng.choice(every), serial)
+        story.date = day or story.date
+        tags = list(dict.fromkeys(rng.choices(pool, cum_weights=popularity, k=rng.randint(2, 5))))
+        yield _tagged_path(story, serial), tagged_text(writer, story, tags)
+
+
+def generate_new(style: str, n: int, first: int, *, seed: int = 0, outlet_count: int = 30) -> Iterator[tuple[str, str]]:
+    """(relative path, file text) of n more articles of a style ("scraped" or "tags") for a corpus of first files:
+    the day's news, dated the day after the corpus's last, numbered from first so no path is taken."""
+    day = FIRST_DAY + dt.timedelta(days=DAYS)
+    if style == "tags":
+        yield from generate_tagged(n, seed=seed, outlet_count=outlet_count, first=first, day=day)
+        return
+    writer = _reseeded(seed, first)
+    every = outlets(outlet_count)
+    for serial in range(first, first + n):
+        story = writer.story(writer.rng.choice(every), serial)
+        story.date = day
+        yield _path(story, serial), render(story, _format(serial))
+
+
+def _reseeded(seed: int, first: int) -> _Writer:
+    """The writer of seed (its vocabulary, hence its tags), drawing from a stream of its own for files from first."""
+    writer = _Writer(seed)
+    if first:
+        writer.rng.seed(seed * 1_000_003 + first)
+    return writer
+
+
+def _tagged_path(story: Story, serial: int) -> str:
+    return f"{story.outlet.key}/{story.date.year}/{story.date.isoformat()}-{serial:07d}.md"
+
+
+def write_tagged_corpus(root: Path, n: int, *, seed: int = 0, outlet_count: int = 30) -> Manifest:
+    """Write n tags-style article files under root, and root/manifest.json (no planted copies)."""
+    for path, text in generate_tagged(n, seed=seed, outlet_count=outlet_count):
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    manifest = Manifest(n, seed, [])
     manifest.write(root / "manifest.json")
     return manifest
 

@@ -11,7 +11,8 @@ through site_gen's read stage (not timed), then times dedupe.find_clusters and r
   PSS of the articles it is given (dedupe's own memory), and this process's own peak RSS
   (VmHWM, reset just before dedupe);
 - the planted duplicates found: every (original, copy) pair must end up on one page (same outlet)
-  or on two pages linked as cross-outlet copies; and pairs joined that were not planted.
+  or on two pages linked as cross-outlet copies; and pairs joined that were not planted; then the
+  recall of each kind of copy (teasers and excerpts among them) on its own.
 
 --datasketch also compares, in one process, the CPU time of our signatures with datasketch 2.0
 MinHash (128 permutations) over the same shingles, the alternative the issue names, when it is
@@ -97,24 +98,30 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def planted_check(corpus: Path, clusters: list[Cluster]) -> dict[str, int]:
-    """Planted (original, copy) pairs found, missed, and decided pairs that were not planted together."""
+def planted_check(corpus: Path, clusters: list[Cluster]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """Planted (original, copy) pairs found, missed, and decided pairs that were not planted together;
+    and per kind of copy, (found, planted)."""
     joined = decided_pairs(clusters)
     manifest = json.loads((corpus / "manifest.json").read_text())
     group_of = {}
-    planted = set()
+    planted: dict[frozenset[str], str] = {}
     for n, group in enumerate(manifest["groups"]):
         members = [group["original"]] + [c["path"] for c in group["copies"]]
         group_of.update({m: n for m in members})
-        planted.update(frozenset((group["original"], c["path"])) for c in group["copies"])
-    found = len(planted & joined)
+        planted.update({frozenset((group["original"], c["path"])): c["kind"] for c in group["copies"]})
+    found = len(planted.keys() & joined)
     wrong = sum(1 for pair in joined if len({group_of.get(p, p) for p in pair}) > 1)
-    return {
+    kinds: dict[str, tuple[int, int]] = {}
+    for pair, kind in planted.items():
+        hits, total = kinds.get(kind, (0, 0))
+        kinds[kind] = (hits + (pair in joined), total + 1)
+    totals = {
         "planted pairs": len(planted),
         "found": found,
         "missed": len(planted) - found,
         "decided but not planted together": wrong,
     }
+    return totals, dict(sorted(kinds.items()))
 
 
 def signature_seconds(articles: list) -> tuple[float, float, float, float]:  # type: ignore[type-arg]
@@ -175,7 +182,9 @@ def main() -> None:
         f" {probe.peak_kb / 1024:.0f} MB peak PSS in all (this process + workers);"
         f" this process: {rss_before / 1024:.0f} MB RSS before, {_vm('VmHWM') / 1024:.0f} MB peak"
     )
-    print("  planted: " + ", ".join(f"{k} {v:,}" for k, v in planted_check(corpus, clusters).items()))
+    totals, kinds = planted_check(corpus, clusters)
+    print("  planted: " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
+    print("  recall by kind: " + ", ".join(f"{k} {hits:,}/{n:,} ({hits / n:.3f})" for k, (hits, n) in kinds.items()))
     if args.datasketch:
         ours, theirs, lsh, memory = signature_seconds(articles)
         print(

@@ -177,6 +177,178 @@ FUNCTION_WORDS = [
 ]
 SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in "aeiou"] + ["th", "st", "ch", "sh", "tr"]
 SUFFIXES = ["", "", "", "s", "ed", "ing", "er", "ly", "ation", "ment", "ness", "ive"]
+# --languages en,ru,de: Russian and German articles of pseudo-words with their languages' endings
+# (which their Snowball stemmers conflate), after their commonest words.
+LANGUAGES = {
+    "en": (FUNCTION_WORDS, SYLLABLES, SUFFIXES),
+    "ru": (
+        [
+            "и",
+            "в",
+            "не",
+            "на",
+            "я",
+            "что",
+            "он",
+            "с",
+            "как",
+            "а",
+            "то",
+            "все",
+            "она",
+            "так",
+            "его",
+            "но",
+            "да",
+            "ты",
+            "к",
+            "у",
+            "же",
+            "вы",
+            "за",
+            "бы",
+            "по",
+            "только",
+            "её",
+            "мне",
+            "было",
+            "вот",
+            "от",
+            "меня",
+            "ещё",
+            "нет",
+            "о",
+            "из",
+            "ему",
+            "теперь",
+            "когда",
+            "даже",
+            "ну",
+            "вдруг",
+            "ли",
+            "если",
+            "уже",
+            "или",
+            "быть",
+            "был",
+            "него",
+            "до",
+            "вас",
+            "нибудь",
+            "опять",
+            "уж",
+            "вам",
+            "ведь",
+            "там",
+            "потом",
+            "себя",
+            "ничего",
+            "ей",
+            "может",
+            "они",
+            "тут",
+            "где",
+            "есть",
+            "надо",
+            "ней",
+            "для",
+            "мы",
+            "тебя",
+            "их",
+            "чем",
+            "была",
+            "сам",
+            "чтоб",
+            "без",
+            "будто",
+            "чего",
+            "раз",
+            "тоже",
+            "себе",
+            "под",
+            "будет",
+            "ж",
+            "тогда",
+            "кто",
+            "этот",
+            "говорил",
+            "заявил",
+            "также",
+            "года",
+            "россии",
+            "сша",
+        ],
+        [c + v for c in "бвгдзклмнпрстфхчш" for v in "аеиоуя"],
+        ["", "", "а", "у", "ом", "е", "ы", "ов", "ами", "ах", "ий", "ого", "ая", "ость", "ение", "ения"],
+    ),
+    "de": (
+        [
+            "der",
+            "die",
+            "und",
+            "in",
+            "den",
+            "von",
+            "zu",
+            "das",
+            "mit",
+            "sich",
+            "des",
+            "auf",
+            "für",
+            "ist",
+            "im",
+            "dem",
+            "nicht",
+            "ein",
+            "eine",
+            "als",
+            "auch",
+            "es",
+            "an",
+            "werden",
+            "aus",
+            "er",
+            "hat",
+            "dass",
+            "sie",
+            "nach",
+            "wird",
+            "bei",
+            "einer",
+            "um",
+            "am",
+            "sind",
+            "noch",
+            "wie",
+            "einem",
+            "über",
+            "einen",
+            "so",
+            "zum",
+            "war",
+            "haben",
+            "nur",
+            "oder",
+            "aber",
+            "vor",
+            "zur",
+            "bis",
+            "mehr",
+            "durch",
+            "man",
+            "sein",
+            "wurde",
+            "sei",
+            "habe",
+            "jahr",
+            "sagte",
+            "russland",
+        ],
+        [c + v for c in "bdfghklmnprstwz" for v in "aeiouäöü"] + ["sch", "ch", "st"],
+        ["", "", "en", "e", "es", "er", "ern", "ung", "ungen", "lich", "liche", "keit", "isch", "ischen"],
+    ),
+}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -190,26 +362,29 @@ CHROMIUM_ARGS = [
 ]
 
 
-def vocabulary(size: int, rng: random.Random) -> list[str]:
+def vocabulary(size: int, rng: random.Random, language: str = "en") -> list[str]:
     """Function words, then pseudo-words made of syllables and suffixes the stemmer conflates."""
-    seen: set[str] = set(FUNCTION_WORDS)
-    words = list(FUNCTION_WORDS)
+    function_words, syllables, suffixes = LANGUAGES[language]
+    seen: set[str] = set(function_words)
+    words = list(function_words)
     while len(words) < size:
-        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3, 3, 4)))) + rng.choice(SUFFIXES)
+        word = "".join(rng.choice(syllables) for _ in range(rng.choice((1, 2, 2, 3, 3, 4)))) + rng.choice(suffixes)
         if len(word) > 2 and word not in seen:
             seen.add(word)
             words.append(word)
     return words
 
 
-def synthetic_articles(n: int, seed: int = 4) -> tuple[list[Article], list[str]]:
+def synthetic_articles(
+    n: int, seed: int = 4, languages: tuple[str, ...] = ("en",)
+) -> tuple[list[Article], dict[str, list[str]]]:
     """n articles of 450-750 words drawn from one Zipf distribution (s = 1) over a vocabulary
-    that grows with the archive; returns them and the vocabulary in rank order."""
+    that grows with the archive (one per language, each article in one of them, at random);
+    returns them and each language's vocabulary in rank order."""
     rng = random.Random(seed)
-    words = vocabulary(int(60_000 * (n / 10_000) ** 0.5), rng)
-    weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
-    content = len(FUNCTION_WORDS)
-    title_weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) - content + 1)))
+    size = int(60_000 * (n / 10_000) ** 0.5)
+    vocabularies = {language: vocabulary(size // len(languages), rng, language) for language in languages}
+    drawn = {language: _zipf(words, len(LANGUAGES[language][0])) for language, words in vocabularies.items()}
     outlets = [
         Outlet(key=f"outlet-{i:02d}", name=f"Outlet {i:02d}", domain=f"outlet{i:02d}.example", known=True)
         for i in range(30)
@@ -219,6 +394,8 @@ def synthetic_articles(n: int, seed: int = 4) -> tuple[list[Article], list[str]]
     start = dt.date(2015, 1, 1)
     articles = []
     for i in range(n):
+        language = rng.choice(languages) if len(languages) > 1 else languages[0]
+        words, weights, content, title_weights = drawn[language]
         tokens = rng.choices(words, cum_weights=weights, k=rng.randint(450, 750))
         paragraphs = [" ".join(tokens[k : k + 60]).capitalize() + "." for k in range(0, len(tokens), 60)]
         title = " ".join(rng.choices(words[content:], cum_weights=title_weights, k=rng.randint(5, 10))).capitalize()
@@ -235,24 +412,38 @@ def synthetic_articles(n: int, seed: int = 4) -> tuple[list[Article], list[str]]
                 markup="text",
                 sources=[SourceFile(path, "0" * 64, 0, "utf-8")],
                 format="header-line",
-                language="en",
+                language=language,
                 outlet=outlet,
                 tags=tags,
             )
         )
-    return articles, words
+    return articles, vocabularies
 
 
-def sample_queries(words: list[str]) -> dict[str, str]:
+def _zipf(words: list[str], content: int) -> tuple[list[str], list[float], int, list[float]]:
+    """A vocabulary, its cumulative Zipf weights, where its content words start, and their weights (titles)."""
+    weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
+    title_weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) - content + 1)))
+    return words, weights, content, title_weights
+
+
+def sample_queries(vocabularies: dict[str, list[str]]) -> dict[str, str]:
     """Two-word queries at fixed Zipf ranks; the commonest indexed words load the biggest postings."""
-    content = len(FUNCTION_WORDS)
-    return {
-        "two of the commonest indexed words": "said would",
-        "common + common": f"{words[content]} {words[content + 1]}",
-        "common + middling": f"{words[content + 2]} {words[content + 300]}",
-        "middling + middling": f"{words[content + 500]} {words[content + 1500]}",
-        "middling + rare": f"{words[content + 1000]} {words[content + 20000]}",
-    }
+    queries = {}
+    for language, words in vocabularies.items():
+        content, rare = len(LANGUAGES[language][0]), min(20_000, len(words) - len(LANGUAGES[language][0]) - 1)
+        mark = "" if language == "en" else f"{language}: "
+        if language == "en":
+            queries["two of the commonest indexed words"] = "said would"
+        queries.update(
+            {
+                f"{mark}common + common": f"{words[content]} {words[content + 1]}",
+                f"{mark}common + middling": f"{words[content + 2]} {words[content + 300]}",
+                f"{mark}middling + middling": f"{words[content + 500]} {words[content + 1500]}",
+                f"{mark}middling + rare": f"{words[content + 1000]} {words[content + rare]}",
+            }
+        )
+    return queries
 
 
 def cpu_seconds() -> float:
@@ -272,16 +463,18 @@ class Clock:
         return result
 
 
-def measure(n: int, out: Path, with_whoosh: bool, browser: object | None) -> dict[str, object]:
+def measure(
+    n: int, out: Path, with_whoosh: bool, browser: object | None, languages: tuple[str, ...] = ("en",)
+) -> dict[str, object]:
     clock = Clock()
     site = out / "site"
     shutil.rmtree(out, ignore_errors=True)
     site.mkdir(parents=True)
     config = load_config(None, cwd=out)
-    articles, words = synthetic_articles(n)
+    articles, vocabularies = synthetic_articles(n, languages=languages)
     archive = assemble(articles, config)
     ordered = layout.order(archive.articles)
-    result: dict[str, object] = {"articles": n, "generate": clock.lap()}
+    result: dict[str, object] = {"articles": n, "languages": list(languages), "generate": clock.lap()}
 
     jobs = os.cpu_count() or 1
     fields = invert(ordered, jobs=jobs)
@@ -312,7 +505,7 @@ def measure(n: int, out: Path, with_whoosh: bool, browser: object | None) -> dic
     renderer.write("search/index.html", "search.html", totals=renderer.relations.totals)
     renderer.static()
     if browser is not None:
-        result["queries"] = [browse(browser, site, label, q) for label, q in sample_queries(words).items()]
+        result["queries"] = [browse(browser, site, label, q) for label, q in sample_queries(vocabularies).items()]
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return result
 
@@ -334,7 +527,11 @@ def browse(browser: object, site: Path, label: str, text: str) -> dict[str, obje
         " || /No results/.test(document.getElementById('search-status').textContent)",
     )
     first = time.perf_counter() - started
-    index_files = [u for u in loaded if ("/search/" in u and u.endswith(".js")) or u.endswith("/static/search.js")]
+    index_files = [
+        u
+        for u in loaded
+        if ("/search/" in u and u.endswith(".js")) or u.endswith("/static/search.js") or "/static/stemmers/" in u
+    ]
     size = sum(Path(u[len("file://") :]).stat().st_size for u in index_files)
     # Keystrokes once the shards are loaded: retype the query, then the space that completes it.
     page.fill("#search-q", "")
@@ -377,6 +574,8 @@ def write_site(n: int, folder: Path) -> None:
         path = folder / "content" / article.sources[0].path.replace(".txt", ".md")
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"title": article.title, "date": article.date.isoformat(), "url": article.url, "tags": article.tags}
+        if article.language != "en":
+            meta["language"] = article.language
         path.write_text(
             "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n" + "\n\n".join(article.paragraphs) + "\n",
             encoding="utf-8",
@@ -390,6 +589,11 @@ def main() -> int:
         "-n", "--articles", type=int, action="append", help="archive size (repeatable; default 10000 and 100000)"
     )
     parser.add_argument("--whoosh", action="store_true", help="also time a cold whoosh build (both cores)")
+    parser.add_argument(
+        "--languages",
+        default="en",
+        help="articles in these languages, each at random (en, ru, de; comma-separated; default en)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
     parser.add_argument(
         "--out", type=Path, default=None, help="work folder (default: bench/out, or /dev/shm when present)"
@@ -419,7 +623,7 @@ def main() -> int:
     results = []
     try:
         for n in args.articles or [10_000, 100_000]:
-            result = measure(n, base / str(n), args.whoosh, browser)
+            result = measure(n, base / str(n), args.whoosh, browser, tuple(args.languages.split(",")))
             results.append(result)
             print(json.dumps(result, indent=1), flush=True)
     finally:

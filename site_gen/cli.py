@@ -8,12 +8,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from site_gen import __version__
+from site_gen import __version__, progress
 from site_gen.build.pipeline import build, collect_inputs
 from site_gen.config import SiteConfig, find_config, load_config
 from site_gen.dedupe.clusters import dedupe, describe_clusters
-from site_gen.errors import ConfigError, SiteGenError
+from site_gen.errors import ConfigError, SiteGenError, located, os_error
 from site_gen.importers.commands import add_commands as add_import_commands
+from site_gen.scaffold import add_command as add_new_command
 from site_gen.search import terminal
 
 
@@ -42,17 +43,15 @@ def main(argv: list[str] | None = None) -> int:
         run: Callable[[argparse.Namespace], int] = args.run  # set by each subcommand (set_defaults)
         return run(args)
     except ConfigError as exc:
-        where = f"{exc.path}: " if exc.path else ""
-        print(f"site-gen: configuration error in {where or 'settings: '}", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        print("site-gen: configuration error:", file=sys.stderr)
+        for problem in exc.located_problems():
+            print(f"  {problem}", file=sys.stderr)
         return 2
     except SiteGenError as exc:
         print(f"site-gen: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a disk or permission problem outside the places that name their file
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"site-gen: error: {exc.strerror or exc}{where}; the previous output was kept", file=sys.stderr)
+        print(f"site-gen: error: {os_error(exc)}; the previous output was kept", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("site-gen: interrupted", file=sys.stderr)
@@ -73,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="fail (keeping the previous output) if any file has an error or warning"
     )
     p.add_argument("--full", action="store_true", help="ignore the build cache: read every file and write every page")
+    p.add_argument("-q", "--quiet", action="store_true", help=progress.QUIET_HELP)
     p.set_defaults(run=_build)
 
     p = commands.add_parser("serve", help="preview the archive with live reload")
@@ -83,10 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--poll", action="store_true", help="watch by polling instead of inotify")
     p.set_defaults(run=_serve)
 
+    add_new_command(commands)
     add_import_commands(commands)
 
     p = commands.add_parser("dupes", help="list duplicate clusters for review, without building")
     _site_arguments(p)
+    p.add_argument("-q", "--quiet", action="store_true", help=progress.QUIET_HELP)
     p.set_defaults(run=_dupes)
 
     p = commands.add_parser("search", help="search the archive's whoosh index (made by build)")
@@ -104,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--outlet", metavar="X", help="only this outlet (key or name)")
     p.add_argument("--tag", metavar="T", help="only articles with this tag")
+    p.add_argument(
+        "--lang",
+        metavar="CODE",
+        help="only articles in this language (ru, de, ...), the query analyzed in it alone (default: in every "
+        "language the archive holds)",
+    )
     p.add_argument(
         "--from",
         dest="date_from",
@@ -164,12 +172,12 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 
 def _build(args: argparse.Namespace) -> int:
     config = site_config(args)
-    result = build(config, strict=args.strict, report_path=args.report, full=args.full)
+    with progress.on_stderr(args.quiet) as shown:
+        result = build(config, strict=args.strict, report_path=args.report, full=args.full, progress=shown)
     for entry in result.inputs:
         for message in entry.messages:
             if message.level != "info":
-                line = f":{message.line}" if message.line else ""
-                print(f"{message.level}: {entry.path}{line}: {message.message}", file=sys.stderr)
+                print(f"{message.level}: {located(entry.path, message.line, message.message)}", file=sys.stderr)
     print(f"site-gen: {result.summary(config.output_dir)}")
     return 0
 
@@ -177,12 +185,16 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from site_gen.serve.server import serve
 
-    return serve(site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
+    return serve(lambda: site_config(args), host=args.host, port=args.port, open_browser=args.open, poll=args.poll)
 
 
 def _dupes(args: argparse.Namespace) -> int:
     config = site_config(args)
-    clusters = dedupe(collect_inputs(config), config)
+    with progress.on_stderr(args.quiet) as shown:
+        with shown.stage("read", "files"):
+            inputs = collect_inputs(config)
+        with shown.stage("dedupe"):
+            clusters = dedupe(inputs, config)
     for line in describe_clusters(clusters):
         print(line)
     return 0

@@ -152,8 +152,9 @@ def parse_yaml(text: str, path: str) -> Any:
         return yaml.load(text, Loader=SafeLoader)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError([f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"], path) from exc
+        raise ConfigError(
+            [f"invalid YAML: {getattr(exc, 'problem', exc)}"], path, mark.line + 1 if mark else None
+        ) from exc
 
 
 def _read_yaml_mapping(path: Path) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any
 
 import langcodes
-from whoosh.lang import has_stemmer
 
 from site_gen.model import Article, Message
 
@@ -90,16 +89,28 @@ def primary(code: str) -> str:
     return code.split("-", 1)[0].lower()
 
 
+STEMMED = frozenset(("ar", "da", "de", "en", "es", "fi", "fr", "hu", "it", "nl", "no", "pt", "ro", "ru", "sv", "tr"))
+"""Languages the search index stems: whoosh.lang's, English by whoosh's Porter stemmer, the others
+by Snowball's (search/stemmers.py; the browser runs the same algorithms)."""
+UNSPACED = frozenset(("ja", "zh"))
+"""Languages written without spaces between words: the search index cuts them into character bigrams."""
+
+
 @lru_cache(maxsize=256)
 def analyzer_language(code: str) -> str | None:
-    """The whoosh language whose stemmer suits text in `code`, or None: index it unstemmed.
+    """The language whose stemmer suits text in `code`, or None: index it unstemmed.
 
     The search index calls this per article, so Russian and German text is stemmed by the
     Russian and German Snowball stemmers, and languages without one are never mangled by
     the English stemmer.
     """
-    lang = primary(normalize_code(code)) if code else ""
-    return lang if lang and has_stemmer(lang) else None
+    lang = search_language(code)
+    return lang if lang in STEMMED else None
+
+
+def search_language(code: str) -> str:
+    """The language the search index files an article under (its facet): the primary subtag ("und" for none)."""
+    return (primary(normalize_code(code)) if code else "") or "und"
 
 
 @dataclass(slots=True, frozen=True)
@@ -125,6 +136,15 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def model_loaded() -> bool:
+    return _identifier.cache_info().currsize > 0
+
+
+def unload_model() -> None:
+    """Let the detector's model go (about 100 MB), for a process that forks others that do not need it."""
+    _identifier.cache_clear()
 
 
 def choose_language(article: Article, registry_language: str | None, default: str, detect_missing: bool) -> None:

@@ -3,6 +3,7 @@
 Workers are forked after the shared state (config, registry, archive) and the items are built,
 so they inherit both instead of unpickling them: only chunk boundaries go to the workers, and
 only results come back. Small jobs run in-process, where a pool would cost more than it saves.
+Each chunk done counts for the progress line (progress.py) as it comes back.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from site_gen import progress
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,13 +40,19 @@ def run(
     *,
     alongside: Callable[[], None] | None = None,
     chunks: int | None = None,
+    expected: bool = False,
 ) -> list[R]:
     """func(state, chunk) for chunks of items, in order; alongside() runs in this process meanwhile.
 
     Items are cut into four chunks per job, and small jobs stay in-process, unless chunks says
-    how many pieces to make (for work where each chunk has a cost of its own)."""
+    how many pieces to make (for work where each chunk has a cost of its own). expected: the caller has
+    already told the progress line of these items."""
+    if not expected:
+        progress.expect(len(items))
     if jobs <= 1 or (chunks is None and len(items) < MIN_PARALLEL):
-        results = [func(state, chunk) for chunk in chunked(items, 1)] if items else []
+        # in pieces of MIN_PARALLEL items, so that the progress line moves (one piece when each has a cost of its own)
+        pieces = chunked(items, 1 if chunks else max(1, len(items) // MIN_PARALLEL))
+        results = [progress.counted(func(state, piece), len(piece)) for piece in pieces]
         if alongside:
             alongside()
         return results
@@ -52,12 +61,20 @@ def run(
     size = max(1, -(-len(items) // (chunks or jobs * 4)))
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent) as pool:
-            pending = pool.map_async(_call, [(i, i + size) for i in range(0, len(items), size)])
+            pending = [
+                pool.apply_async(_call, ((i, i + size),), callback=_done(min(size, len(items) - i)))
+                for i in range(0, len(items), size)
+            ]
             if alongside:
                 alongside()
-            return pending.get()
+            return [result.get() for result in pending]
     finally:
         _SHARED = None
+
+
+def _done(count: int) -> Callable[[Any], None]:
+    """A pool callback (run in the pool's result thread as a chunk comes back) counting its items done."""
+    return lambda _: progress.advance(count)
 
 
 def die_with_parent() -> None:

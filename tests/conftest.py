@@ -6,6 +6,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +44,21 @@ def require(available: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"{reason}; CI must provide it")
         pytest.skip(reason)
+
+
+def drain(master: int) -> str:
+    """Everything a pseudo-terminal's master end got, until every writer has closed the other end."""
+    got = bytearray()
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not data:
+            break
+        got += data
+    os.close(master)
+    return got.decode()
 
 
 def corpus(name: str) -> Path:
@@ -121,6 +138,41 @@ def archive_site(site: Site) -> Site:
     return site
 
 
+MULTILINGUAL = {
+    "ru/soros.md": (
+        "ru",
+        "Сорос и санкции",
+        "Джордж Сорос заявил, что фонд Сороса поддерживает санкции. С Соросом спорят.",
+    ),
+    "ru/moscow.md": ("ru", "Москва отвечает", "В Москве говорят о санкциях против России и о Соросе."),
+    "de/sanktionen.md": (
+        "de",
+        "Die Sanktionen der Bundesregierung",
+        "Die Regierung verhängt eine neue Sanktion gegen die Länder.",
+    ),
+    "de/soros.md": ("de", "Soros und das Land", "Der Milliardär Soros kritisiert das Land und seine Sanktionen."),
+    "en/sanctions.md": (
+        "en",
+        "Sanctions on Soros foundations",
+        "The running sanctions hit George Soros and his foundation.",
+    ),
+    "zh/economy.md": ("zh", "中国经济增长", "中国经济增长很快。東京の経済も。"),
+    "uk/kyiv.md": ("uk", "Київ і санкції", "У Києві говорять про санкції."),
+}
+"""Articles in five languages (file -> language, title, body), one outlet per language."""
+
+
+@pytest.fixture
+def multilingual_site(site: Site) -> Site:
+    for i, (rel, (language, title, body)) in enumerate(sorted(MULTILINGUAL.items())):
+        site.write(
+            rel,
+            f"---\ntitle: {title}\nlanguage: {language}\ndate: 2020-01-{i + 10}\n"
+            f"url: https://{language}.example/{i}\n---\n{body}\n",
+        )
+    return site
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample archive (content/, site.yaml, sources.yaml) built once for the session."""
@@ -131,6 +183,14 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = load_config(root / "site.yaml", cwd=root)
     build(config, cwd=root, report_path=root / "report.json")
     return root
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """site-gen built as a wheel from this checkout, once for the session (what pip would install)."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO], check=True)
+    return next(dist.glob("site_gen-*.whl"))
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

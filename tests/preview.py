@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Preview:
@@ -56,3 +60,30 @@ class Preview:
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=30)
+
+
+class EventStream:
+    """The preview server's Server-Sent Events, read as a page reads them."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self.conn.request("GET", "/_site-gen/events")
+        self.response = self.conn.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next(self, name: str, until: Callable[[dict], bool] = lambda data: True) -> dict:
+        """The data of the next event called name for which until(data) holds."""
+        event = None
+        while line := self.response.readline():
+            text = line.decode().rstrip("\n")
+            if text.startswith("event: "):
+                event = text[len("event: ") :]
+            elif text.startswith("data: ") and event == name:
+                data = json.loads(text[len("data: ") :])
+                if until(data):
+                    return data
+        raise AssertionError(f"the event stream closed before a {name!r} event")
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,4 +1,5 @@
 import json
+import os
 import re
 
 import pytest
@@ -80,3 +81,37 @@ def test_builds_are_deterministic(site):
     site.build()
     second = {p.relative_to(site.out): p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
     assert first == second
+
+
+def test_read_workers_inherit_the_language_model_instead_of_loading_it(site, monkeypatch, tmp_path):
+    """The first file is read before the workers start: its language needs detecting, so the model is
+    loaded once, in the build's own process, and let go after reading."""
+    from py3langid.langid import LanguageIdentifier
+
+    from site_gen import languages, parallel
+
+    loads = tmp_path / "loads"
+    load = LanguageIdentifier.from_model_file.__func__
+
+    def counted(cls, *args, **kwargs):
+        with open(loads, "a") as log:
+            log.write(f"{os.getpid()}\n")
+        return load(cls, *args, **kwargs)
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", classmethod(counted))
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 4)
+    languages.unload_model()
+    texts = {
+        "en": "The council will meet on Tuesday to discuss the new budget for the schools of the town.",
+        "de": "Der Stadtrat trifft sich am Dienstag, um den neuen Haushalt für die Schulen zu besprechen.",
+    }
+    for i in range(12):
+        lang = "de" if i % 3 else "en"
+        site.write(f"{i}.md", f"---\ntitle: Story {i}\nurl: https://unknown{i}.example/{i}\n---\n{texts[lang]}\n")
+    site.configure(jobs=2)
+    result = site.build()
+    assert loads.read_text().split() == [str(os.getpid())]
+    assert not languages.model_loaded()
+    assert {a.title: a.language for a in result.archive.articles} == {
+        f"Story {i}": "de" if i % 3 else "en" for i in range(12)
+    }

@@ -1,7 +1,9 @@
+import pickle
 from pathlib import Path
 
 from site_gen.build.cache import BuildCache, BuildState, settings_key
 from site_gen.config import SiteConfig
+from site_gen.dedupe.clusters import Memo
 from site_gen.model import Article, InputEntry, Message
 from site_gen.output import Delta
 
@@ -68,3 +70,17 @@ def test_dedupe_memo_survives_and_a_damaged_one_is_reported(tmp_path):
     (config.cache_dir / "dedupe.pickle").write_bytes(b"not a pickle")
     damaged = BuildCache(config)
     assert damaged.dedupe_memo().measured == {} and "unreadable dedupe memo" in damaged.problems[0]
+
+
+def test_a_dedupe_memo_of_another_layout_is_not_used(tmp_path):
+    """A memo kept before fingerprints held anchors (saved bare, or with another format) starts afresh."""
+    config = SiteConfig(root=tmp_path, cache_dir=tmp_path / "cache")
+    cache = BuildCache(config)
+    cache.dedupe_memo().measured[(b"a", b"b")] = (0.9, 1.0)
+    cache.save_dedupe_memo()
+    path = config.cache_dir / "dedupe.pickle"
+    kept = pickle.loads(path.read_bytes())
+    for old in (kept[1], (Memo.FORMAT - 1, kept[1])):
+        path.write_bytes(pickle.dumps(old))
+        fresh = BuildCache(config)
+        assert fresh.dedupe_memo().measured == {} and fresh.problems == []

@@ -10,6 +10,8 @@ import pytest
 from site_gen.build.pipeline import collect_inputs
 from site_gen.config import DedupeSettings
 from site_gen.dedupe.clusters import Memo, find_clusters
+from site_gen.dedupe.delta import still_apart
+from site_gen.dedupe.minhash import MAX_BUCKET
 
 WORDS = [
     "harbour",
@@ -135,6 +137,31 @@ def test_truncated_copy_is_caught_by_containment_but_a_quoted_sentence_is_not(si
     )
     [copy] = article_of(json.loads((site.root / "r.json").read_text()), "full.txt")["duplicates"]
     assert copy["reason"] == "near-duplicate" and copy["containment"] == 1.0 and copy["score"] < 0.5
+
+
+def test_teasers_and_excerpts_are_found_however_small_a_part_they_are(site):
+    """A tenth of a long story (its first paragraphs, or a run from its middle) has a Jaccard
+    similarity of about 0.1 with it, too low for LSH: shared anchors find it."""
+    body = paragraphs(21, count=30)  # 900 words
+    middle = " ".join(" ".join(body[12:16]).split()[17:110])  # starts inside a paragraph, ends inside another
+    site.write("gazette/full.txt", header("2025-05-01", "https://gazette.example/full", "Harbour plan", body))
+    site.write("gazette/teaser.txt", header("2025-05-01", "https://gazette.example/t", "Harbour plan", body[:3]))
+    site.write("wire/teaser.txt", header("2025-05-02", "https://wire.example/t", "Harbour plan in brief", body[:4]))
+    site.write("digest/excerpt.txt", header("2025-05-03", "https://digest.example/e", "From the papers", [middle]))
+    site.write("gazette/other.txt", header("2025-05-01", "https://gazette.example/o", "Budget", paragraphs(22)))
+    result = site.build(report_path=site.root / "r.json")
+    report = json.loads((site.root / "r.json").read_text())
+    assert [e["path"] for e in report["inputs"] if e["status"] == "merged"] == ["gazette/teaser.txt"]
+    full = article_of(report, "gazette/full.txt")
+    by_path = {d["path"]: d for d in full["duplicates"]}
+    assert set(by_path) == {"gazette/teaser.txt", "wire/teaser.txt", "digest/excerpt.txt"}
+    teaser = by_path["gazette/teaser.txt"]
+    assert teaser["reason"] == "near-duplicate" and teaser["containment"] == 1.0 and teaser["score"] < 0.15
+    for linked in ("wire/teaser.txt", "digest/excerpt.txt"):
+        assert by_path[linked]["reason"] == "cross-outlet-copy" and by_path[linked]["containment"] == 1.0
+        [back] = article_of(report, linked)["duplicates"]
+        assert back["path"] == "gazette/full.txt" and back["permalink"] == full["permalink"]
+    assert article_of(report, "gazette/other.txt")["duplicates"] == [] and len(result.archive.articles) == 4
 
 
 def test_copies_at_two_outlets_keep_their_pages_and_link_each_other(site):
@@ -278,3 +305,27 @@ def test_the_memo_gives_the_same_decisions_and_follows_changed_texts(site):
     assert (
         len(old - set(memo.hashes)) == 1 and len(memo.hashes) == 3
     )  # c's old text is forgotten; a and c now share one
+
+
+def test_an_edited_text_that_becomes_a_teaser_or_joins_a_crowded_anchor_is_not_alone(site):
+    """still_apart (the reuse of the last archive after an edit) checks the memo's anchors too."""
+    long, shared = paragraphs(30, count=30), paragraphs(32, count=3)
+    site.write("long.txt", header("2025-01-01", "https://gazette.example/long", "Long", long))
+    site.write("x.txt", header("2025-01-02", "https://gazette.example/x", "X", paragraphs(31)))
+    for n in range(MAX_BUCKET):  # one passage quoted by many articles of their own
+        site.write(
+            f"crowd/{n}.txt", header("2025-01-03", f"https://o{n}.example/c", "C", [*shared, *paragraphs(100 + n)])
+        )
+    articles = {e.article.sources[0].path: e.article for e in collect_inputs(site.config()) if e.article}
+    settings, memo = DedupeSettings(), Memo()
+    find_clusters(list(articles.values()), settings, memo=memo)
+    x = articles["x.txt"]
+
+    def alone_with(body: list[str]) -> bool:
+        x.paragraphs = body
+        return still_apart(memo, ["x.txt"], [x], settings, lambda path: articles[path].paragraphs)
+
+    assert not alone_with(long[:3])  # a tenth of long.txt: Jaccard 0.1, no LSH candidate
+    assert alone_with(paragraphs(33))
+    assert not alone_with([*shared, *paragraphs(34, count=12)])  # would join the crowded anchors' chain
+    assert alone_with(paragraphs(35))

@@ -161,7 +161,7 @@ def test_cli_prints_skipped_rows_and_writes_the_report(tmp_path, capsys):
     source.write_bytes(RT_EN.encode("latin-1"))
     assert main(["import", str(source), "-o", str(tmp_path / "out"), "--report", str(tmp_path / "r.json")]) == 0
     out, err = capsys.readouterr()
-    assert f"skipped: {source}:7 (row 4): no body text; not imported" in err
+    assert f"skipped: {source}:7: row 4: no body text; not imported" in err
     assert "4 rows read from 1 file(s): 2 written, 0 unchanged, 1 duplicate, 1 skipped" in out
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["counts"]["read"] == len(report["rows"]) == 4

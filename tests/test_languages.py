@@ -1,9 +1,11 @@
 import pytest
+from whoosh.lang import languages as whoosh_languages
 
 from site_gen.config import SiteConfig
 from site_gen.ingest.sources import load_registry, tag
-from site_gen.languages import analyzer_language, detect, normalize_code
+from site_gen.languages import STEMMED, analyzer_language, detect, normalize_code, search_language
 from site_gen.model import Article
+from site_gen.search.stemmers import SNOWBALL
 
 RU = "Власти Порт-Эллери объявили о строительстве нового пассажирского терминала в порту. Работы начнутся весной."
 DE = "Die Bundesregierung hat am Mittwoch neue Regeln für den Hafen beschlossen. Die Arbeiten beginnen im Frühjahr."
@@ -26,9 +28,19 @@ def test_codes_are_normalized(given, code):
     assert normalize_code(given) == code
 
 
-def test_stemmer_only_for_languages_whoosh_can_stem():
-    assert [analyzer_language(c) for c in ("en", "ru", "de-AT", "Russian")] == ["en", "ru", "de", "ru"]
+def test_stemmer_only_for_languages_the_index_can_stem():
+    assert [analyzer_language(c) for c in ("en", "ru", "de-AT", "Russian", "tr", "ar")] == [
+        "en",
+        "ru",
+        "de",
+        "ru",
+        "tr",
+        "ar",
+    ]
     assert analyzer_language("uk") is None and analyzer_language("zh") is None and analyzer_language("") is None
+    # the index stems every language of whoosh.lang (Turkish too, by Snowball) and the stemmers module has them all
+    assert STEMMED == set(whoosh_languages) == set(SNOWBALL) | {"en"}
+    assert [search_language(c) for c in ("en-GB", "zh-Hant", "rus", "")] == ["en", "zh", "ru", "und"]
 
 
 def test_detects_russian_german_english_offline():

@@ -23,12 +23,13 @@ LAYERS = [
         "permalinks",
         "cycles",
         "parallel",
+        "progress",
         "output",
     },
     {"ingest", "dedupe"},  # read, decode, normalize, tag; copies of one text
     {"render", "search", "importers"},  # the archive assembled and shown; its indexes; tables turned into files
     {"build"},  # the pipeline that runs the stages
-    {"serve", "cli", "__main__"},  # the commands on top
+    {"serve", "cli", "scaffold", "__main__"},  # the commands on top
 ]
 
 

@@ -37,6 +37,21 @@ def test_comparison_key_folds_case_quotes_dashes_and_space():
     assert comparison_key("a b") != comparison_key("a c")
 
 
+def test_ascii_and_non_ascii_copies_of_a_paragraph_get_one_key():
+    """One fold for all text: an ASCII paragraph is folded like its copy with other characters."""
+    ascii_copy = "He called it a `burden to Britain' - 5\" of rain, 3' high."
+    assert ascii_copy.isascii()
+    for other in (
+        "He called it a \u2018burden to Britain\u2019 \u2014 5\u2033 of rain, 3\u2032 high.",  # curly, dash, primes
+        "He called it a \u00b4burden to Britain\u00b4 \u2013 5\u201d of rain, 3\u00b4 high.",  # acute accents
+        "He called it a \uff40burden to Britain\u2019 \ufe58 5\u201c of rain, 3\u2019 high.",  # full-width, small
+    ):
+        assert comparison_key(other) == comparison_key(ascii_copy), other
+    assert comparison_key("a `b'") != comparison_key("a 'b' c")
+    article = normalize(raw(f"{ascii_copy}\nMore.\n{ascii_copy.replace('`', chr(0x2018))}"), config())
+    assert article.paragraphs == [ascii_copy, "More."]  # the doubled body's curly copy goes, the first stays
+
+
 def test_repeats_are_removed_but_unique_and_symbol_only_paragraphs_stay():
     kept, removed = drop_repeated(["One.", "***", "Two.", "one.", "***", "Three."])
     assert kept == ["One.", "***", "Two.", "***", "Three."] and removed == ["one."]

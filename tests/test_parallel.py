@@ -1,4 +1,10 @@
-from site_gen import parallel
+import os
+import pty
+import time
+
+from conftest import drain
+
+from site_gen import parallel, progress
 
 
 def double_all(state, chunk):
@@ -40,3 +46,24 @@ def test_a_worker_error_reaches_the_caller():
     with pytest.raises(ValueError, match="two"):
         parallel.run(fail_on_two, [1, 2, 3, 4], None, jobs=2, chunks=2)
     assert parallel.run(fail_on_two, [3, 4, 5], None, jobs=2, chunks=3) == [[3], [4], [5]]
+
+
+def count_in_worker(state, chunk):
+    progress.advance(1000)  # a forked worker's count: the parent's line must not see it
+    return len(chunk)
+
+
+def test_chunks_count_for_the_progress_line_as_they_come_back():
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "w") as terminal, progress.Progress(terminal, delay=0) as shown:
+        with shown.stage("render", "pages"):
+            assert sum(parallel.run(count_in_worker, range(1000), None, jobs=2)) == 1000
+            time.sleep(progress.TICK * 2.5)
+        with shown.stage("read", "files"):  # in-process, in pieces
+            assert parallel.run(double_all, list(range(600)), 1, jobs=1) == [
+                list(range(i, i + 200)) for i in (0, 200, 400)
+            ]
+            time.sleep(progress.TICK * 2.5)
+    got = drain(master)
+    assert "site-gen: render 1,000/1,000 pages, " in got and "site-gen: read 600/600 files, " in got
+    assert "2,000" not in got and "1,600" not in got

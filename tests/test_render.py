@@ -1,6 +1,12 @@
 import xml.etree.ElementTree as ET
+from collections import Counter
 
+import jinja2.runtime
+import pytest
 from linkcheck import broken_links, links_of
+
+from site_gen.errors import SiteGenError
+from site_gen.render import pages
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -100,6 +106,18 @@ def test_a_site_theme_overrides_single_templates_and_static_files(site):
     assert (site.out / "static" / "extra.css").exists() and (site.out / "static" / "style.css").exists()
 
 
+def test_a_template_syntax_error_names_the_template_file_and_line(site):
+    templates = site.root / "mytheme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text('{% extends "base.html" %}\n{% block content %}{% if %}{% endblock %}\n')
+    site.configure(theme="mytheme")
+    site.write("a.txt", "Title\nBody\n")
+    with pytest.raises(SiteGenError) as caught:
+        site.build()
+    assert (caught.value.path, caught.value.line) == (str(templates / "404.html"), 2)
+    assert str(caught.value).startswith(f"{templates / '404.html'}:2: template error: ")
+
+
 def test_provenance_block_shows_source_hash_and_removals(site):
     site.write(
         "a.txt", header("2025-01-02", "https://gazette.example/a", "Title", "Para one.", "Para two.", "Para one.")
@@ -109,3 +127,38 @@ def test_provenance_block_shows_source_hash_and_removals(site):
     html = site.page(article.permalink)
     assert article.sources[0].sha256 in html and "a.txt" in html
     assert "repeated-paragraph" in html and html.count("<p>Para one.</p>") == 1
+
+
+def test_an_articles_summary_and_entries_are_made_once_per_build(site, monkeypatch):
+    """Each article is listed on the home page, its outlet's, its tags', its year's and its month's pages
+    and in their feeds: its summary is made once, and its list entry once per page depth."""
+    summaries, macros = Counter(), Counter()
+    summary = pages.summary
+    monkeypatch.setattr(
+        pages, "summary", lambda article, chars: summaries.update([article.id]) or summary(article, chars)
+    )
+    invoke = jinja2.runtime.Macro._invoke
+
+    def counted(self, arguments, autoescape):
+        if self.name in ("article_item", "feed_entry"):
+            macros.update([(self.name, arguments[0].id, arguments[1])])
+        return invoke(self, arguments, autoescape)
+
+    monkeypatch.setattr(jinja2.runtime.Macro, "_invoke", counted)
+    for i in range(3):
+        site.write(
+            f"a{i}.md",
+            f"---\ntitle: T{i}\ndate: 2025-01-0{i + 1}\nurl: https://gazette.example/{i}\n"
+            f"tags: [red, blue]\n---\nBody {i} with *emphasis*.\n",
+        )
+    result = site.build()
+    ids = {a.id for a in result.archive.articles}
+    assert summaries == Counter(ids)
+    entries = {key: n for key, n in macros.items() if key[0] == "article_item"}
+    assert set(entries.values()) == {1} and {(a, root) for _, a, root in entries} == {
+        (a, root) for a in ids for root in ("", "../../", "../../../")
+    }
+    listed = [p for p in site.out.rglob("index.html") if p.read_text().count('<li class="item">') == 3]
+    assert len(listed) == 6  # home, outlet, two tags, year, month: 18 entries from 9 made
+    feeds = {key: n for key, n in macros.items() if key[0] == "feed_entry"}
+    assert set(feeds.values()) == {1} and len(feeds) == 2 * len(ids)  # site feed; outlet and tag feeds

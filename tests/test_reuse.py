@@ -36,6 +36,14 @@ def body(n: int, extra: str = "") -> str:
     )
 
 
+def long_body(seed: int) -> str:
+    """A story of 20 paragraphs of 30 words of its own (sharing no three-word run with body())."""
+    return "".join(
+        " ".join(f"{WORDS[(i + k * seed) % len(WORDS)]}{seed * 1000 + i * 30 + k}" for k in range(30)) + ".\n"
+        for i in range(20)
+    )
+
+
 def header(n: int, text: str, outlet: str = "gazette.example", title: str = "") -> str:
     return f"date 2025-0{1 + n % 9}-1{n % 10} https://{outlet}/{n}\n{title or f'Story number {n}'}\n{text}"
 
@@ -357,3 +365,24 @@ def test_after_a_new_or_deleted_file_only_the_pages_showing_it_are_keyed_again(a
     assert reused(result) and set(keyed) == expected - {ten.url}
     assert "archive/2025/02/index.html" in written and "outlets/courier-example/index.html" not in written
     same_as_full_build(archive, tmp_path, result)
+
+
+@pytest.mark.parametrize("edited_becomes", ["a teaser", "a holder"])
+def test_an_edit_that_makes_a_teaser_of_another_article_goes_through_dedupe(archive, tmp_path, edited_becomes):
+    """The memo keeps the anchors: a body edit that makes an article the first tenth of another
+    one, or makes it hold another whole (a Jaccard similarity of about 0.1: no LSH candidate),
+    is seen as a new copy, and the build merges them as the whole pipeline does."""
+    archive.write("long.txt", header(30, long_body(31)))
+    build_with_report(archive, tmp_path)
+    footer = "Subscribe to the Gazette newsletter today.\n"
+    if edited_becomes == "a teaser":  # the first two paragraphs of long.txt
+        archive.write("5.txt", header(5, "".join(long_body(31).splitlines(keepends=True)[:2]) + footer))
+        merged, into = "5.txt", "long.txt"
+    else:  # article 6's body inside a long text of its own
+        archive.write("5.txt", header(5, long_body(32) + body(6)))
+        merged, into = "6.txt", "5.txt"
+    result = build_with_report(archive, tmp_path)
+    assert "dedupe" in stages(result)
+    same_as_full_build(archive, tmp_path, result)
+    [entry] = [e for e in json.loads((tmp_path / "mine.json").read_text())["inputs"] if e["path"] == merged]
+    assert entry["status"] == "merged" and f"merged into {into}" in " ".join(m["message"] for m in entry["messages"])

@@ -3,11 +3,14 @@ statistics whoosh's."""
 
 import itertools
 
-from static_index import decode_postings, load, tag_documents
+from conftest import Site
+from static_index import Bits, decode_postings, load, tag_documents
 from whoosh import index as windex
+from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import length_to_byte
 
 from site_gen import parallel
+from site_gen.languages import search_language
 from site_gen.search import export, index, layout
 from site_gen.search.inverted import TF_BITS, TF_MASK, invert
 from site_gen.search.terms import term
@@ -41,7 +44,7 @@ def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
             for term, packed in analyzed[name].postings.items()
         }
         assert {t: lists[f] for t, lists in postings.items() if lists[f]} == expected, name
-    assert {term("walrus"), "café", term("straße"), "seal", "otter"} <= set(postings)
+    assert {term("walrus", "en"), "café", term("straße", "en"), "seal", "otter"} <= set(postings)
     ix = windex.open_dir(str(index.index_dir(archive_site.config())))
     with ix.searcher() as searcher:
         assert meta["docs"] == searcher.doc_count_all()
@@ -132,3 +135,33 @@ def test_a_code_extended_by_postings_at_its_end_is_the_code_of_the_whole_list(mo
         )
         assert export._encode_term("t", fields, {"title": coder, "body": coder}, 30_000, old) == whole, (df, extra)
     assert sum(chars is not None for chars in extended) == 4  # the body's, where the Rice parameter stays
+
+
+def test_meta_gives_each_documents_language_and_the_site_only_its_stemmers(multilingual_site, tmp_path):
+    site = multilingual_site
+    result = site.build()
+    meta = load(site.out / "search")["meta"]
+    codes = [search_language(a.language) for a in layout.order(result.archive.articles)]
+    assert meta["languages"] == [["de", "de", 2], ["ru", "ru", 2], ["en", "en", 1], ["uk", "", 1], ["zh", "cjk", 1]]
+    bits, decoded = Bits(meta["langruns"]), []
+    while len(decoded) < len(codes):
+        run, lang = bits.gamma(), bits.read(3)  # five languages: three bits each
+        decoded += [meta["languages"][lang][0]] * run
+    assert decoded == codes
+    assert meta["stemmers"] == ["de", "ru"]
+    assert "die" in meta["stop"]["de"] and "и" in meta["stop"]["ru"] and meta["stop"][""] == meta["stop"]["cjk"] == []
+    assert meta["stop"]["en"] == sorted(STOP_WORDS)  # English as it always was
+    stemmers = site.out / "static" / "stemmers"
+    assert sorted(p.name for p in stemmers.iterdir()) == ["LICENSE-orama.txt", "LICENSE-snowball.txt", "de.js", "ru.js"]
+    # an English archive: one language, no runs, no stemmer to load
+    plain = Site(tmp_path / "english")
+    plain.write("a.txt", "A walrus\nThe walrus swims.\n")
+    plain.build()
+    english = load(plain.out / "search")["meta"]
+    assert english["languages"] == [["en", "en", 1]] and english["langruns"] == "" and english["stemmers"] == []
+    assert not list((plain.out / "static" / "stemmers").glob("*.js"))
+    # a German article leaving takes its stemmer with it
+    for rel in ("de/sanktionen.md", "de/soros.md"):
+        (site.content / rel).unlink()
+    site.build()
+    assert sorted(p.name for p in stemmers.glob("*.js")) == ["ru.js"]

@@ -155,3 +155,41 @@ def test_leftovers_of_killed_builds_are_removed(site):
     alive.mkdir()
     site.build()
     assert not dead.exists() and alive.exists()
+
+
+def test_each_language_finds_its_inflected_forms(multilingual_site):
+    site = multilingual_site
+    site.build()
+    config = site.config()
+    titles = lambda q, **kw: sorted(r["title"] for r in index.query(config, q, **kw))  # noqa: E731
+    # Russian: one form finds the others (Сорос, Сороса, Соросом, Соросе); the English and German
+    # articles with "Soros" in Latin letters are not Russian forms
+    assert titles("Соросу") == ["Москва отвечает", "Сорос и санкции"]
+    assert titles("Sanktion") == ["Die Sanktionen der Bundesregierung", "Soros und das Land"]
+    assert titles("sanction") == ["Sanctions on Soros foundations"]
+    # one query, analyzed in every language: each article matched in its own
+    assert titles("Soros") == ["Sanctions on Soros foundations", "Soros und das Land"]
+    # German stop words drop "die" for German articles only (in English it is a word); Länder, Land
+    assert titles("die Länder") == titles("Land") == ["Die Sanktionen der Bundesregierung", "Soros und das Land"]
+    # Ukrainian has no stemmer: words as written; Chinese: character bigrams
+    assert titles("санкції") == ["Київ і санкції"] and titles("Києві") == ["Київ і санкції"]
+    assert titles("经济") == ["中国经济增长"] and titles("中国经济") == ["中国经济增长"]
+    assert titles("经") == []  # one character, like a one-letter word, is no term
+    russian = index.query(config, "Соросом")[0]
+    assert russian["language"] == "ru" and "<mark>Сороса</mark>" in russian["snippet_html"]
+    assert "<mark>经济</mark>" in index.query(config, "经济")[0]["snippet_html"]
+
+
+def test_a_language_chosen_analyzes_the_query_in_it_alone(multilingual_site):
+    site = multilingual_site
+    site.build()
+    config = site.config()
+    assert {r["language"] for r in index.query(config, "Soros")} == {"en", "de"}
+    assert [r["language"] for r in index.query(config, "Soros", language="de")] == ["de"]
+    assert index.query(config, "Soros", language="de-AT") == index.query(config, "Soros", language="de")
+    assert index.query(config, "Soros", language="ru") == []  # "soros" is no form of Сорос
+    with pytest.raises(SiteGenError, match="the archive's languages are de, en, ru, uk, zh"):
+        index.query(config, "Soros", language="fr")
+    # a language's articles score as they would alone: the same query restricted or not
+    both = {r["id"]: r["score"] for r in index.query(config, "Soros")}
+    assert all(both[r["id"]] == r["score"] for r in index.query(config, "Soros", language="en"))

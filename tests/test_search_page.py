@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from preview import Preview
 
 pytestmark = pytest.mark.browser
 
@@ -132,4 +133,47 @@ def test_more_results_in_pages_of_ten(page, sample_build):
     page.click("#search-more")
     status_is(page, "13 results.")
     assert len(results(page)) == 13 and page.locator("#search-more").is_hidden()
+    assert page.console_errors == []
+
+
+@pytest.fixture(params=["file", "serve"])
+def multilingual(request, multilingual_site):
+    """The search page of a five-language archive, from disk or from site-gen serve."""
+    site = multilingual_site
+    if request.param == "file":
+        site.build()
+        yield site.out.as_uri() + "/"
+        return
+    site.config()  # writes site.yaml
+    preview = Preview(site.root)
+    yield preview.url
+    assert preview.stop() == 0
+
+
+def test_every_language_finds_its_forms_and_the_language_filter_picks_one(page, multilingual):
+    page.goto(multilingual + "search/index.html?q=Soros")
+    status_is(page, "2 results.")
+    assert sorted(results(page)) == ["Sanctions on Soros foundations", "Soros und das Land"]
+    assert options(page, "lang") == ["All languages", "German (de) (1)", "English (en) (1)"]
+    page.select_option("#search-lang", "de")
+    status_is(page, "1 result.")
+    assert results(page) == ["Soros und das Land"] and "lang=de" in page.url
+    page.select_option("#search-lang", "")
+    page.fill("#search-q", "Соросу")  # Russian: a form the texts do not have finds the others
+    page.keyboard.press("Enter")
+    status_is(page, "2 results.")
+    marked = page.eval_on_selector_all("#search-results mark", "els => els.map(e => e.textContent)")
+    assert {"Сорос", "Сороса", "Соросом", "Соросе"} <= set(marked)
+    page.fill("#search-q", "Sanktion")  # German
+    page.keyboard.press("Enter")
+    status_is(page, "2 results.")
+    page.fill("#search-q", "sanction")  # English, as always
+    page.keyboard.press("Enter")
+    status_is(page, "1 result.")
+    page.fill("#search-q", "经济")  # Chinese: character bigrams, marked where they stand
+    page.keyboard.press("Enter")
+    status_is(page, "1 result.")
+    assert page.eval_on_selector_all("#search-results mark", "els => els.map(e => e.textContent)") == ["经济"] * 2
+    loaded = page.evaluate("[...document.scripts].map(s => s.src).filter(s => s.includes('/stemmers/'))")
+    assert sorted(s.rsplit("/", 1)[1] for s in loaded) == ["de.js", "ru.js"]
     assert page.console_errors == []

@@ -274,3 +274,14 @@ def test_search_js_finds_in_a_patched_index_what_it_finds_in_a_full_one(archive_
         )
     assert found["patched"] == found["full"]
     assert all(results[0] for results in found["full"]) and page.console_errors == []
+
+
+def test_an_edited_russian_article_is_patched_with_russian_stems(multilingual_site, monkeypatch):
+    site = multilingual_site
+    site.build()
+    path = site.content / "ru" / "soros.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("санкции", "санкциями и выборами"), encoding="utf-8")
+    seen = spy(monkeypatch)
+    site.build()
+    assert seen["patched"] == [True] and {"санкц", "выбор"} <= set(seen["coded"])
+    same_as_full_export(site)

@@ -83,3 +83,18 @@ def test_no_index_no_results_and_bad_dates(site):
     assert none.returncode == 0 and "No results for 'walrus'" in none.stdout
     bad = run("search", "bridge", "--from", "last week", cwd=site.root)
     assert bad.returncode == 2 and "is not a date" in bad.stderr
+
+
+def test_inflected_forms_and_a_chosen_language(multilingual_site):
+    site = multilingual_site
+    site.config()  # writes site.yaml
+    assert run("build", cwd=site.root).returncode == 0
+    done = run("search", "Соросом", cwd=site.root)
+    assert done.returncode == 0, done.stderr
+    assert "Сорос и санкции" in done.stdout and "[Сороса]" in done.stdout
+    found = json.loads(run("search", "--json", "Soros", cwd=site.root).stdout)
+    assert {r["language"] for r in found} == {"en", "de"}
+    german = json.loads(run("search", "--json", "--lang", "de", "Soros", cwd=site.root).stdout)
+    assert [r["title"] for r in german] == ["Soros und das Land"]
+    missing = run("search", "--lang", "fr", "Soros", cwd=site.root)
+    assert missing.returncode != 0 and "no article is in language 'fr'" in missing.stderr

@@ -11,7 +11,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
-from preview import Preview
+from preview import EventStream, Preview
 
 from site_gen.serve.server import Events, inject, resolve
 
@@ -111,15 +111,99 @@ def test_a_burst_of_saves_gives_one_rebuild_and_output_changes_give_none(running
     assert get(running.url + "index.html")[2].count(b'class="item"') == 6
 
 
-def test_a_broken_file_keeps_the_last_good_site_and_reports_file_and_line(running, site):
-    site.write("a.txt", "date 2025-01-02 https://gazette.example/a\nA headline\nKept body.\n")
-    running.wait_for("rebuilt")
+PAGE = "articles/gazette-example/2025/01/a-headline/index.html"
+
+
+def texts(problems: dict) -> list[str]:
+    return [item["text"] for item in problems["problems"]]
+
+
+def test_a_file_in_error_never_stops_the_preview_and_is_listed_with_its_line(running, site):
+    stream = EventStream(running.url)
+    assert texts(stream.next("problems")) == []
+    site.write("a.txt", ARTICLE.replace("First body.", "Kept body."))
     site.write("bad.md", "---\ntitle: unclosed\n")
-    assert "bad.md:1" in running.wait_for("rebuild failed")
-    assert b"Kept body." in get(running.url + "articles/gazette-example/2025/01/a-headline/index.html")[2]
-    site.write("bad.md", "---\ntitle: fixed\n---\nNow fine.\n")
+    expected = "bad.md:1: front matter opened with '---' is never closed (add a '---' line after it)"
+    assert running.wait_for("error: bad.md:1: ").endswith(f"site-gen serve: error: {expected}")
     running.wait_for("rebuilt")
+    assert stream.next("problems", lambda data: data["problems"])["problems"] == [
+        {"level": "error", "path": "bad.md", "line": 1, "text": expected}
+    ]
+    assert b"Kept body." in get(running.url + PAGE)[2]  # the rest of the site is built as site-gen build builds it
+    site.write("bad.md", "---\ntitle: fixed\n---\nNow fine.\n")
+    assert stream.next("problems", lambda data: not data["problems"]) == {
+        "problems": [],
+        "more": 0,
+        "errors": 0,
+        "warnings": 0,
+    }
     assert get(running.url + "articles/unknown-source/undated/fixed/index.html")[0] == 200
+    stream.close()
+
+
+def test_an_article_that_breaks_keeps_its_last_good_page_until_it_is_fixed(running, site):
+    assert b"First body." in get(running.url + PAGE)[2]
+    stream = EventStream(running.url)
+    site.write("a.txt", "---\ntitle: broken in a save\n")
+    problems = stream.next("problems", lambda data: data["errors"])
+    assert problems["problems"][0]["text"].startswith("a.txt:1: front matter") and problems["problems"][0]["kept"]
+    assert not (site.out / PAGE).exists()  # the output is what site-gen build makes ...
+    status, _, body = get(running.url + PAGE)
+    assert status == 200 and b"First body." in body and b"/_site-gen/live.js" in body  # ... the preview keeps the page
+    assert get(running.url + PAGE.removesuffix("index.html"))[0] == 200
+    site.write("a.txt", ARTICLE.replace("First body.", "Fixed body."))
+    stream.next("problems", lambda data: not data["errors"])
+    assert b"Fixed body." in get(running.url + PAGE)[2]
+    site.write("a.txt", "---\ntitle: broken again\n")
+    stream.next("problems", lambda data: data["errors"])
+    assert b"Fixed body." in get(running.url + PAGE)[2]  # the last good page is the latest one
+    (site.content / "a.txt").unlink()  # a deleted file's page goes, as in site-gen build
+    stream.next("problems", lambda data: not data["errors"])
+    assert get(running.url + PAGE)[0] == 404
+    stream.close()
+
+
+def test_a_first_build_that_fails_answers_every_url_with_a_page_that_explains(site):
+    site.write("a.txt", ARTICLE)
+    templates = site.root / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "article.html").write_text('{% extends "base.html" %}\n{% block content %}{% if %}{% endblock %}\n')
+    (site.root / "site.yaml").write_text("title: Preview\n")
+    preview = Preview(site.root)
+    try:
+        where = f"{templates / 'article.html'}:2: template error: "
+        assert where in " ".join(preview.log)
+        for path in ("", PAGE, "no/such/page.html"):
+            status, headers, body = get(preview.url + path)
+            assert status == 500 and headers["Content-Type"] == "text/html; charset=utf-8", path
+            assert where.encode() in body and b"What to do" in body and b"/_site-gen/live.js" in body
+        (templates / "article.html").unlink()
+        preview.wait_for("rebuilt")
+        assert get(preview.url + PAGE)[0] == 200
+    finally:
+        assert preview.stop() == 0
+
+
+def test_site_yaml_is_read_again_and_a_broken_one_explains_itself_until_fixed(site):
+    site.write("a.txt", ARTICLE)
+    config = site.root / "site.yaml"
+    config.write_text("title: [unclosed\n")
+    preview = Preview(site.root)
+    try:
+        assert f"rebuild failed: {config}:2: invalid YAML: " in " ".join(preview.log)
+        status, _, body = get(preview.url)
+        assert status == 500 and f"{config}:2: invalid YAML: ".encode() in body
+        config.write_text("title: Fixed title\n")
+        preview.wait_for("rebuilt")
+        assert b"Fixed title" in get(preview.url)[2]
+        config.write_text("title: Fixed title\ntitel: typo\n")
+        assert f"{config}: unknown setting 'titel'" in preview.wait_for("rebuild failed")
+        assert b"Fixed title" in get(preview.url)[2]  # the last good site stays
+        config.write_text("title: Renamed\n")
+        preview.wait_for("rebuilt")
+        assert b"Renamed" in get(preview.url)[2]
+    finally:
+        assert preview.stop() == 0
 
 
 def test_search_endpoint_answers_json(running):

@@ -56,13 +56,8 @@ def test_a_missing_theme_is_a_config_error_naming_where_it_looked(site):
 
 
 @pytest.mark.slow
-def test_a_wheel_ships_the_default_theme_and_builds_the_sample(tmp_path):
+def test_a_wheel_ships_the_default_theme_and_builds_the_sample(tmp_path, wheel):
     """A non-editable install: the wheel's site_gen/themes/default, not this checkout's themes/."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", REPO],
-        check=True,
-    )
-    wheel = next((tmp_path / "dist").glob("site_gen-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {"site_gen/themes/default/templates/base.html", "site_gen/themes/default/static/search.js"} <= names

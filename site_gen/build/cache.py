@@ -7,6 +7,8 @@
 - archive.pickle: the last build's archive with its entries, keys and boilerplate tallies
   (reuse.LastBuild), so that an edit of article bodies only does not build the archive again.
   Kept in memory instead by the preview server.
+- bodies.sqlite: Markdown bodies rendered as HTML, by a hash of the text and the parser
+  (render/bodies.py), so that a theme change parses no Markdown again.
 - state.pickle: the fingerprint of everything the last build read, the generation of the site it
   wrote, every output path with its content key, and what that generation changed (so the next
   incremental build can bring its shadow copy up to date), plus the last report.
@@ -34,8 +36,12 @@ from site_gen.config import SiteConfig
 from site_gen.dedupe.clusters import Memo
 from site_gen.model import InputEntry
 from site_gen.output import Delta
+from site_gen.render.bodies import Bodies
 
 STATE_VERSION = 1
+READ_FORMAT = 2
+"""What reading, normalizing and tagging make of a file: raised when they make something else of the
+same file and settings (2: ASCII text folded like the rest for comparison), so cached entries are read again."""
 MAX_KEPT_EDITS = 256
 """Changed files (edited, added or removed) kept beside the last archive kept in full, beyond which it is
 kept in full again."""
@@ -57,7 +63,7 @@ RENDER_ONLY = {
 def settings_key(config: SiteConfig, registry_text: str) -> str:
     """Hash of everything that decides how a file is read, normalized and tagged."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(__version__.encode())
+    digest.update(f"{__version__};{READ_FORMAT};".encode())
     for f in dataclasses.fields(config):
         if f.name not in RENDER_ONLY:
             digest.update(f"{f.name}={getattr(config, f.name)!r};".encode("utf-8", "surrogatepass"))
@@ -174,6 +180,10 @@ class BuildCache:
             with suppress(OSError):
                 (self.dir / "archive-edits.pickle").unlink(missing_ok=True)
 
+    # --- bodies.sqlite
+    def bodies(self) -> Bodies:
+        return Bodies(self.dir / "bodies.sqlite", self.problems)
+
     # --- report.json: a copy of the last report file, so a build that finds nothing changed can give it again
     def report(self) -> bytes:
         return (self.dir / "report.json").read_bytes()
@@ -192,9 +202,9 @@ class BuildCache:
             self._dedupe = Memo()
             if path.exists():
                 try:
-                    memo = pickle.loads(path.read_bytes())
-                    if isinstance(memo, Memo):
-                        self._dedupe = memo
+                    kept = pickle.loads(path.read_bytes())
+                    if isinstance(kept, tuple) and kept[0] == Memo.FORMAT and isinstance(kept[1], Memo):
+                        self._dedupe = kept[1]
                 except (
                     OSError,
                     pickle.UnpicklingError,
@@ -211,7 +221,7 @@ class BuildCache:
 
     def save_dedupe_memo(self) -> None:
         if self._dedupe is not None:
-            self._atomic_write(self.dir / "dedupe.pickle", pickle.dumps(self._dedupe, protocol=5))
+            self._atomic_write(self.dir / "dedupe.pickle", pickle.dumps((Memo.FORMAT, self._dedupe), protocol=5))
 
     # --- inputs.sqlite
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:

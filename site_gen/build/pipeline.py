@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from site_gen import __version__, parallel
+from site_gen import __version__, parallel, progress
 from site_gen.build import reuse
 from site_gen.build.cache import BuildCache, BuildState, settings_key
 from site_gen.build.report import build_report, entries_from_report, splice_stats, write_report
@@ -32,26 +32,34 @@ from site_gen.ingest.boilerplate import RecurringParagraph, Tally, strip_recurri
 from site_gen.ingest.read import discover, display_path
 from site_gen.ingest.sources import Registry, load_registry
 from site_gen.ingest.stage import read_one
+from site_gen.languages import model_loaded, unload_model
 from site_gen.model import Archive, Article, InputEntry, Message
 from site_gen.output import Output, WorkTree, check_target
+from site_gen.progress import Progress
 from site_gen.render.archive import Claims, assemble
+from site_gen.render.bodies import Bodies, Parsed
 from site_gen.render.keys import article_keys, file_key
 from site_gen.render.pages import Renderer
 from site_gen.search import SearchJob
 from site_gen.search import manifest as search_manifest
 
+PROGRESS_UNITS = {"read": "files", "render": "pages"}  # what a stage's progress counts (parallel.run's items)
+
 
 @dataclass(slots=True)
 class StageTimer:
-    """Wall and CPU seconds per stage (workers' CPU included), and this process's peak memory so far."""
+    """Wall and CPU seconds per stage (workers' CPU included), and this process's peak memory so far; each
+    stage is shown on the progress line too (which a terminal sees, never the report)."""
 
     stages: dict[str, dict[str, float]] = field(default_factory=dict)
+    progress: Progress = field(default_factory=Progress)
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
         wall, cpu = time.perf_counter(), _cpu()
         try:
-            yield
+            with self.progress.stage(name, PROGRESS_UNITS.get(name, "")):
+                yield
         finally:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             self.stages[name] = {
@@ -104,13 +112,15 @@ def build(
     full: bool = False,
     cache: BuildCache | None = None,
     committed: Check | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site (incrementally unless full). Raises SiteGenError when the output cannot be
     written, --strict finds problems, or check(result) raises before the new output is swapped in
     (the old one stays). committed(result) is called as soon as the new output is live, before the
-    cache is saved (the preview server reloads pages then)."""
+    cache is saved (the preview server reloads pages then). progress: the progress line's stages follow the build's.
+    """
     with paused_gc():  # see cycles.py
-        return _build(config, strict, report_path, cwd, check, full, cache, committed)
+        return _build(config, strict, report_path, cwd, check, full, cache, committed, progress)
 
 
 def _build(
@@ -122,9 +132,10 @@ def _build(
     full: bool,
     cache: BuildCache | None,
     committed: Check | None,
+    progress: Progress | None,
 ) -> BuildResult:
     started = time.perf_counter()
-    timer = StageTimer()
+    timer = StageTimer(progress=progress or Progress())
     check_target(config.output_dir, config.content_dir, cwd or Path.cwd())
     registry = load_registry(config)
     cache = cache or BuildCache(config)
@@ -171,6 +182,7 @@ def _build(
                     state.manifest if state is not None else {},
                     made.changes,
                     last.page_basis if last is not None else "",
+                    cache.bodies(),
                 )
             generation = made.generation = (live or 0) + 1
             made.fingerprint = fingerprint
@@ -235,7 +247,7 @@ def _archive(
                 files,
                 stats,
                 skipped,
-                lambda paths: _read(config, registry, paths),
+                lambda paths: _read_files(config, registry, paths),
                 lambda rows, gone: cache.save_inputs(settings, rows, gone),
             )
         if reused is not None:
@@ -367,7 +379,7 @@ def read_inputs(
     settings = settings_key(config, repr(registry.entries))
     cached = cache.load_inputs(settings)
     stale = [path for path in files if path not in cached or cached[path][0] != stats[path]]
-    fresh = _read(config, registry, stale)
+    fresh = _read_files(config, registry, stale)
     cache.save_inputs(
         settings, ((path, stats[path], entry) for path, entry in zip(stale, fresh)), cached.keys() - stats.keys()
     )
@@ -376,9 +388,20 @@ def read_inputs(
     return inputs
 
 
-def _read(config: SiteConfig, registry: Registry, paths: list[str]) -> list[InputEntry]:
-    """These content files read, normalized and tagged (in workers when there are many)."""
-    return [entry for chunk in parallel.run(_read_chunk, paths, (config, registry), config.workers) for entry in chunk]
+def _read_files(config: SiteConfig, registry: Registry, paths: list[str]) -> list[InputEntry]:
+    """read_one() of every path, in workers when there are many. The first file is read here: when it needs
+    the language detector (no language from its file or the registry), the workers inherit the model loaded
+    instead of each loading it (0.7 s of CPU and 100 MB per worker); it is let go after, so that the search
+    process forked next does not carry it."""
+    if config.workers <= 1 or len(paths) < parallel.MIN_PARALLEL:
+        return _read_chunk((config, registry), paths)
+    had_model = model_loaded()
+    progress.expect(len(paths))
+    first = progress.counted(read_one(config, registry, paths[0]))
+    rest = parallel.run(_read_chunk, paths[1:], (config, registry), config.workers, expected=True)
+    if not had_model:
+        unload_model()
+    return [first, *(entry for chunk in rest for entry in chunk)]
 
 
 def _read_chunk(state: tuple[SiteConfig, Registry], paths: Sequence[str]) -> list[InputEntry]:
@@ -394,16 +417,17 @@ def render_site(
     previous: dict[str, str],
     changes: Changes | None = None,
     basis: str = "",
+    bodies: Bodies | None = None,
 ) -> tuple[dict[str, str], int, str]:
     """Render what changed: article pages in worker processes, everything else here meanwhile.
     keys: keys.article_keys() of the archive. changes: how the archive differs from the one whose
     pages are in the tree, made with Renderer.basis basis (reuse.py): then only the pages that show
     a changed article, or list one that came or went, are keyed again (the others keep their keys).
-    Returns the manifest (output path -> content key) of the whole site, how many pages were
-    rendered, and Renderer.basis."""
+    bodies: the cache of rendered bodies (none: every Markdown body is parsed). Returns the manifest
+    (output path -> content key) of the whole site, how many pages were rendered, and Renderer.basis."""
     # Keying runs here, not in workers: a forked worker touching every article copies the pages
     # they live on (reference counts), which cost more than it saved (measured at 10,000 articles).
-    main = Renderer(config, archive, tree, keys, previous)
+    main = Renderer(config, archive, tree, keys, previous, bodies=bodies or Bodies(None))
     articles = archive.articles
     if changes is not None and basis == main.basis:
         present = changes.edited + changes.added
@@ -419,16 +443,19 @@ def render_site(
     changed_ids = set(changed)
     main.redirects()
     changed_articles = [a for a in archive.articles if a.id in changed_ids]
-    written = parallel.run(_render_chunk, changed_articles, main, config.workers, alongside=main.rest)
-    for paths in written:
+    parsed = []
+    for paths, made in parallel.run(_render_chunk, changed_articles, main, config.workers, alongside=main.rest):
         tree.written.update(paths)
+        parsed.append(made)
+    main.bodies.save(parsed, archive.articles)
     return main.keys, main.rendered + len(changed_articles), main.basis
 
 
-def _render_chunk(main: Renderer, articles: Sequence[Article]) -> set[str]:
+def _render_chunk(main: Renderer, articles: Sequence[Article]) -> tuple[set[str], Parsed]:
+    """Article pages (in a worker): the paths written and the Markdown bodies parsed."""
     before = set(main.tree.written)
     main.render_articles(articles)
-    return main.tree.written - before
+    return main.tree.written - before, main.bodies.handover()
 
 
 def _stats(

@@ -4,7 +4,9 @@ Runs between tag and assemble. Three kinds of evidence join two articles:
 
 - same-url: the same canonical URL (urls.canonical_url) within one outlet: a re-scrape;
 - same-text: the same words in the same order (case, quotes, dashes, spacing, punctuation folded);
-- near-duplicate: MinHash/LSH (minhash.py) proposes pairs, and a pair counts when the exact
+- near-duplicate: MinHash/LSH (minhash.py) proposes pairs of similar texts, and shared anchors
+  (minhash.anchors) pairs where one text may hold the other (a teaser, an excerpt: their Jaccard
+  similarity can be as low as their share of the longer text); a pair counts when the exact
   Jaccard similarity of its 3-word shingles or the containment of the shorter text in the longer
   reaches the thresholds of the `dedupe:` settings.
 
@@ -24,12 +26,13 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import ClassVar, cast
 
 import numpy as np
 
 from site_gen import parallel
 from site_gen.config import DedupeSettings, SiteConfig
-from site_gen.dedupe.minhash import Fingerprints, candidate_pairs, shingles, words
+from site_gen.dedupe.minhash import Fingerprints, anchor_pairs, candidate_pairs, shingles, words
 from site_gen.model import Archive, Article, Duplicate, InputEntry, Message
 from site_gen.permalinks import natural_permalink, on_site_pages
 from site_gen.slugs import short_hash
@@ -37,6 +40,9 @@ from site_gen.slugs import short_hash
 PREFILTER = 0.15
 """Candidates whose MinHash estimate of Jaccard is below this are not measured (the true value is
 then below 0.3 with near certainty: the estimate's standard error is at most 0.045)."""
+ANCHOR_SHARE = 0.25
+"""Pairs sharing anchors are measured when they share at least this share of the anchors of the one
+with fewer (a text inside another shares all of its own; texts quoting one passage, a few)."""
 MAX_CROSS_PAGES = 64
 """Larger clusters link each page only to the first page of each other outlet, not to every page."""
 CACHE = 256
@@ -138,6 +144,9 @@ class Memo:
     """Fingerprints and measured similarities of the texts of the last build, by a hash of each text,
     so an incremental build fingerprints only the articles whose text changed."""
 
+    FORMAT: ClassVar[int] = 2
+    """The layout of a kept memo (2: fingerprints hold anchors): one of another layout is not used."""
+
     hashes: list[bytes] = field(default_factory=list)
     """The text hash of each row of prints."""
     prints: Fingerprints | None = None
@@ -172,6 +181,7 @@ class _Texts:
         # before assemble, an article's id is the hash of its canonical URL (normalize.py): no need to recompute it
         self.urls = [(a.outlet.key if a.outlet else "", a.id) if a.url else None for a in articles]
         self.eligible = prints.word_counts >= settings.min_words
+        self.anchored = _anchored(prints, settings)
         self.measured: dict[tuple[int, int], tuple[float, float]] = {}
         self._shingles: dict[int, set[int]] = {}
 
@@ -203,14 +213,17 @@ class _Texts:
         return np.flatnonzero(self.eligible).tolist()
 
     def near_pairs(self, found: _UnionFind) -> list[tuple[int, int]]:
-        """LSH candidates not already joined, measured exactly (in parallel); those that pass."""
-        pairs = np.array(
-            sorted(
-                p for p in candidate_pairs(self.prints.bands, self.eligible) if found.find(p[0]) != found.find(p[1])
-            ),
-            dtype=np.intp,
-        ).reshape(-1, 2)
-        todo = [(i, j) for i, j in pairs[self.prints.estimates(pairs) >= PREFILTER].tolist()]
+        """Candidates not already joined (LSH, shared anchors), measured exactly (in parallel); those that pass."""
+        prints = self.prints
+        similar = np.array(list(candidate_pairs(prints.bands, self.eligible)), dtype=np.intp).reshape(-1, 2)
+        anchored, shared = anchor_pairs(prints, self.anchored)
+        proposed = np.concatenate(
+            [
+                similar[prints.estimates(similar) >= PREFILTER],
+                anchored[_enough(shared, prints.anchor_counts[anchored[:, 0]], prints.anchor_counts[anchored[:, 1]])],
+            ]
+        )
+        todo = sorted({(i, j) for i, j in proposed.tolist() if found.find(i) != found.find(j)})
         known = self.memo.measured
         fresh = [(i, j) for i, j in todo if (self.hashes[i], self.hashes[j]) not in known]
         for chunk in parallel.run(_measure_chunk, fresh, self.articles, self.jobs):
@@ -248,9 +261,8 @@ class _Texts:
         return Link("near-duplicate", jaccard, containment) if self._near(i, j, jaccard, containment) else None
 
     def _near(self, i: int, j: int, jaccard: float, containment: float) -> bool:
-        s = self.settings
         shorter = int(min(self.prints.word_counts[i], self.prints.word_counts[j]))
-        return jaccard >= s.jaccard or (containment >= s.containment and shorter >= s.containment_min_words)
+        return _near(self.settings, shorter, jaccard, containment)
 
     def _shingle_set(self, i: int) -> set[int]:
         if i not in self._shingles:
@@ -258,6 +270,23 @@ class _Texts:
                 self._shingles.clear()
             self._shingles[i] = shingles(words(self.articles[i].paragraphs))
         return self._shingles[i]
+
+
+def _near(settings: DedupeSettings, shorter: int, jaccard: float, containment: float) -> bool:
+    """Whether two texts are copies: similar enough, or the shorter (of so many words) inside the longer."""
+    return jaccard >= settings.jaccard or (
+        containment >= settings.containment and shorter >= settings.containment_min_words
+    )
+
+
+def _anchored(prints: Fingerprints, settings: DedupeSettings) -> np.ndarray:
+    """The texts long enough to count as held in another: the ones whose shared anchors are measured."""
+    return cast(np.ndarray, prints.word_counts >= max(settings.min_words, settings.containment_min_words))
+
+
+def _enough(shared: np.ndarray, anchors_a: np.ndarray, anchors_b: np.ndarray | int) -> np.ndarray:
+    """Which pairs sharing anchors are worth measuring (ANCHOR_SHARE)."""
+    return cast(np.ndarray, (shared > 0) & (shared >= ANCHOR_SHARE * np.minimum(anchors_a, anchors_b)))
 
 
 def _fingerprint_chunk(articles: Sequence[Article], indices: Sequence[int]) -> Fingerprints:

@@ -6,7 +6,10 @@ text put in joins one (the same words as an eligible text, or an LSH candidate t
 measure confirms, among the kept texts and among the new ones), and no LSH bucket that a text
 enters or leaves is over MAX_BUCKET before or after (such a bucket is chained, and its chain
 changes with any member; under it every pair is a candidate, so only the new text's pairs are
-new). Same-URL evidence is the caller's: an article id is the hash of its canonical URL.
+new), and likewise no anchor (minhash.anchors) shared by more than MAX_BUCKET long-enough texts
+before or after, and no new text sharing enough anchors with a kept or another new one (such
+pairs are measured exactly, as a whole dedupe measures them). Same-URL evidence is the caller's:
+an article id is the hash of its canonical URL.
 
 The memo's rows then follow: rows taken out are deleted, new texts' fingerprints inserted in
 path order, as a whole dedupe would leave them.
@@ -22,7 +25,7 @@ from itertools import compress
 import numpy as np
 
 from site_gen.config import DedupeSettings
-from site_gen.dedupe.clusters import PREFILTER, Memo, similarity, text_hash
+from site_gen.dedupe.clusters import PREFILTER, Memo, _anchored, _enough, similarity, text_hash
 from site_gen.dedupe.minhash import BANDS, BINS, MAX_BUCKET, Fingerprints, shingles, words
 from site_gen.model import Article
 
@@ -57,6 +60,9 @@ def still_apart(
     kept = eligible & ~gone
     if fresh.any() and not _all_new_words(prints.text_keys, kept, new, fresh):
         return False
+    by_anchors = _anchor_candidates(prints, rows, gone, new, settings)
+    if by_anchors is None:
+        return False
     for i in np.flatnonzero(fresh).tolist():
         keys = new.bands[i]
         others = np.count_nonzero((new.bands == keys) & fresh[:, None], axis=0) - 1
@@ -65,8 +71,61 @@ def still_apart(
             return False
         if _joins(i, texts, new, fresh, buckets.members(keys, kept), prints, memo.paths, settings, text_of):
             return False
+    for i, (rows_near, news_near) in by_anchors.items():
+        mine = shingles(texts[i])
+        for row in rows_near:
+            other = text_of(memo.paths[row])
+            if other is None or _near(mine, words(other), len(texts[i]), settings):
+                return False
+        if any(_near(mine, texts[j], len(texts[i]), settings) for j in news_near):
+            return False
     _splice(memo, rows, added, new)
     return True
+
+
+def _anchor_candidates(
+    prints: Fingerprints, rows: list[int], gone: np.ndarray, new: Fingerprints, settings: DedupeSettings
+) -> dict[int, tuple[list[int], list[int]]] | None:
+    """For each new long-enough text, the kept rows and the other new texts (after it) sharing enough
+    anchors with it (clusters.ANCHOR_SHARE); None when an anchor of a text taken out was shared by
+    more than MAX_BUCKET long-enough texts, or one of a new text will be (a chain either way)."""
+    anchored = _anchored(prints, settings)
+    fresh = np.flatnonzero(_anchored(new, settings)).tolist()
+    starts, new_starts = prints.anchor_starts(), new.anchor_starts()
+    old_marks = [prints.anchors[starts[r] : starts[r] + prints.anchor_counts[r]] for r in rows if anchored[r]]
+    mine = {i: new.anchors[new_starts[i] : new_starts[i] + new.anchor_counts[i]] for i in fresh}
+    if not old_marks and not mine:
+        return {}
+    wanted = np.concatenate([*old_marks, *mine.values()])
+    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
+    hit = np.flatnonzero(np.isin(prints.anchors, wanted) & anchored[owners])
+    values, owner_rows = prints.anchors[hit], owners[hit]
+    if old_marks and _most(values[np.isin(values, np.concatenate(old_marks))]) > MAX_BUCKET:
+        return None
+    kept = ~gone[owner_rows]
+    values, owner_rows = values[kept], owner_rows[kept]
+    new_values = np.concatenate(list(mine.values())) if mine else np.zeros(0, dtype=np.uint64)
+    if mine and _most(np.concatenate([values[np.isin(values, new_values)], new_values])) > MAX_BUCKET:
+        return None
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    for i in fresh:
+        shared = np.isin(values, mine[i])
+        counts = np.bincount(owner_rows[shared], minlength=len(anchored))
+        near_rows = np.flatnonzero(_enough(counts, prints.anchor_counts, len(mine[i]))).tolist()
+        near_news = [
+            j
+            for j in fresh
+            if j > i
+            and _enough(np.array([len(np.intersect1d(mine[i], mine[j]))]), np.array([len(mine[i])]), len(mine[j]))[0]
+        ]
+        if near_rows or near_news:
+            found[i] = (near_rows, near_news)
+    return found
+
+
+def _most(values: np.ndarray) -> int:
+    """How many times the commonest value occurs (0: none)."""
+    return int(np.unique(values, return_counts=True)[1].max()) if len(values) else 0
 
 
 def _rows(memo: Memo, paths: Sequence[str]) -> list[int] | None:
@@ -168,7 +227,13 @@ def _splice(memo: Memo, rows: list[int], added: Sequence[Article], new: Fingerpr
         at = [bisect_left(memo.paths, path) for path in paths]
         joined = [row - bisect_left(gone, row) for row in sorted(memo.joined)]
         memo.joined = {row + bisect_right(at, row) for row in joined}
-        for name in ("word_counts", "signatures", "bands"):
+        staying = np.ones(len(prints.anchor_counts), dtype=bool)
+        staying[gone] = False
+        anchors = prints.anchors[np.repeat(staying, prints.anchor_counts)]
+        counts = prints.anchor_counts[staying]
+        marks_at = np.append(np.cumsum(counts) - counts, len(anchors))[at]
+        prints.anchors = np.insert(anchors, np.repeat(marks_at, fresh.anchor_counts), fresh.anchors)
+        for name in ("word_counts", "signatures", "bands", "anchor_counts"):
             kept = np.delete(getattr(prints, name), gone, axis=0) if gone else getattr(prints, name)
             setattr(prints, name, np.insert(kept, at, getattr(fresh, name), axis=0))
         for position, i, key in reversed(list(zip(at, order, fresh.text_keys))):

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import yaml
 
+from site_gen import progress
 from site_gen.errors import SiteGenError
 from site_gen.importers.tables import Format, Row, Table, read_table
 from site_gen.ingest.read import KEY_ALIASES, KNOWN_KEYS
@@ -145,7 +146,10 @@ def import_files(paths: list[Path], output: Path, options: ImportOptions) -> Imp
         table = read_table(path, options.format, options.delimiter)
         mapping = column_mapping(table.columns, options.mapping, str(path))
         extras = [c for c in table.columns if c not in mapping.values()]
-        rows = [_import_row(table, row, mapping, extras, options, output, written) for row in table.rows]
+        progress.expect(len(table.rows))
+        rows = [
+            progress.counted(_import_row(table, row, mapping, extras, options, output, written)) for row in table.rows
+        ]
         result.rows.extend(rows)
         counts: Counter[str] = Counter(r.status for r in rows)
         result.files.append(

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from site_gen import progress
 from site_gen.config import find_config, load_config
-from site_gen.errors import SiteGenError
+from site_gen.errors import SiteGenError, located
 from site_gen.importers.articles import DATE_FORMATS, FIELDS, ImportOptions, import_files
 from site_gen.importers.labels import import_labels
 
@@ -49,6 +50,7 @@ def add_commands(commands: Any) -> None:
     )
     p.add_argument("--date-format", metavar="FMT", help="strptime format of the date column, e.g. '%%m/%%d/%%Y'")
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON import report (every row) here")
+    p.add_argument("-q", "--quiet", action="store_true", help=progress.QUIET_HELP)
     p.set_defaults(run=_import)
 
     sources = commands.add_parser("sources", help="manage the source registry (sources.yaml)")
@@ -94,21 +96,22 @@ def _import(args: argparse.Namespace) -> int:
         raise SiteGenError(f"--delimiter must be one character, not {args.delimiter!r}")
     delimiter = args.delimiter.replace("\\t", "\t") if args.delimiter else None
     options = ImportOptions(args.format, args.map, delimiter, args.date_format)
-    result = import_files(args.files, args.output, options)
+    with progress.on_stderr(args.quiet) as shown, shown.stage("import", "rows"):
+        result = import_files(args.files, args.output, options)
     for file in result.files:
         for message in file.messages:
             if message.level != "info":
-                print(f"{message.level}: {file.path}: {message.message}", file=sys.stderr)
+                print(f"{message.level}: {located(file.path, None, message.message)}", file=sys.stderr)
     warnings = 0
     for row in result.rows:
         for message in row.messages:
-            where = f"{row.file}:{row.line} (row {row.row})"
+            text = located(row.file, row.line, f"row {row.row}: {message.message}")
             if row.status == "skipped" and message.level == "error":
-                print(f"skipped: {where}: {message.message}", file=sys.stderr)
+                print(f"skipped: {text}", file=sys.stderr)
             elif message.level == "warning":
                 warnings += 1
                 if warnings <= MAX_PRINTED_WARNINGS:
-                    print(f"warning: {where}: {message.message}", file=sys.stderr)
+                    print(f"warning: {text}", file=sys.stderr)
     if warnings > MAX_PRINTED_WARNINGS:
         more = "; --report FILE lists every one" if not args.report else f"; all in {args.report}"
         print(f"warning: ... and {warnings - MAX_PRINTED_WARNINGS:,} more warnings{more}", file=sys.stderr)
@@ -127,6 +130,7 @@ def _sources_import(args: argparse.Namespace) -> int:
     result = import_labels(args.table, registry, args.labels)
     for row in result.rows:
         if row.status in ("skipped", "hand-written"):
-            print(f"{row.status}: {args.table}:{row.line} (row {row.row}) {row.domain}: {row.message}", file=sys.stderr)
+            text = located(str(args.table), row.line, f"row {row.row}: {row.domain}: {row.message}")
+            print(f"{row.status}: {text}", file=sys.stderr)
     print(f"site-gen sources import: {result.summary()}")
     return 0

@@ -2,7 +2,7 @@
 
 A page's key is the hash of its template (with every template it extends, includes or imports)
 and of its context. The rule that keeps this correct: templates read only their context, the
-constant site settings, and pure functions of those (filters and globals such as summary()).
+constant site settings, and pure functions of those (filters and globals such as summary() and once()).
 Articles are keyed once per build by pickling their fields, so a listing of fifty articles costs
 fifty dictionary look-ups, not fifty serialisations.
 """
@@ -95,11 +95,12 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
     """Template name -> hash of its source and of every template it references, transitively."""
     assert isinstance(env.loader, jinja2.FileSystemLoader)
     names = env.loader.list_templates()
-    sources = {name: env.loader.get_source(env, name)[0] for name in names}
+    files = {name: env.loader.get_source(env, name)[:2] for name in names}
+    sources = {name: source for name, (source, _) in files.items()}
     references: dict[str, set[str]] = {}
-    for name, source in sources.items():
-        if (name, source) not in _REFERENCES:
-            found = set(meta.find_referenced_templates(env.parse(source)))
+    for name, (source, filename) in files.items():
+        if (name, source) not in _REFERENCES:  # a syntax error names the template file
+            found = set(meta.find_referenced_templates(env.parse(source, name, filename)))
             _REFERENCES[name, source] = None if None in found else {str(n) for n in found}
         referenced = _REFERENCES[name, source]
         references[name] = set(names) if referenced is None else referenced

@@ -1,4 +1,4 @@
-"""Pages from the Archive: one jinja2 Environment, one markdown-it-py instance, page writers.
+"""Pages from the Archive: one jinja2 Environment, page writers (article bodies: bodies.py).
 
 Every link is relative ("root" is the way up to the site root from the page being written),
 so the same output works from file://, at a domain's root and under any sub-path. Article
@@ -12,26 +12,28 @@ import calendar
 import datetime as dt
 import functools
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
-from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
 
 from site_gen.config import SiteConfig, theme_dirs
 from site_gen.dedupe.clusters import redirects
 from site_gen.errors import SiteGenError
+from site_gen.languages import analyzer_language
 from site_gen.model import Archive, Article, Outlet, Tag
 from site_gen.output import WorkTree
 from site_gen.render import timeline
 from site_gen.render.archive import group
+from site_gen.render.bodies import Bodies
 from site_gen.render.citation import cite
-from site_gen.render.excerpts import summary
+from site_gen.render.excerpts import SUMMARY_CHARS, summary
 from site_gen.render.keys import ContextHasher, file_key, template_keys
 from site_gen.render.relations import Relations, relate
+
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=8)
@@ -49,8 +51,33 @@ def _environment(template_dirs: tuple[str, ...], files: frozenset[str]) -> jinja
     env.filters["isodate"] = lambda d: d.isoformat() if d else "undated"
     env.filters["month_name"] = lambda m: calendar.month_name[int(m)]
     env.filters["outlet_line"] = outlet_line
-    env.globals["summary"] = summary
+    # Set once per Environment, never per build: jinja2 copies the globals into an imported template's
+    # module when it first imports it and keeps that module, so a per-build function would go stale there.
+    env.globals["once"] = once
+    env.globals["summary"] = _summary
     return env
+
+
+_MADE: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+"""What once() made in this build: key -> (the arguments, held so that their ids stay theirs; the result)."""
+
+
+def once(function: Callable[..., T], *args: Any) -> T:
+    """function(*args), made once per build: an article's entry is the same in every listing (at the same
+    depth) and feed that shows it, its summary the same everywhere. Pure, as the function (a macro sees
+    only its arguments and the template globals) is: an article stands for itself by identity (the
+    articles of a build never change, and the entry holds it, so its id is not reused), other
+    arguments by value."""
+    key = (function, *(id(a) if type(a) is Article else a for a in args))
+    made = _MADE.get(key)
+    if made is None:
+        made = _MADE[key] = (args, function(*args))
+    result: T = made[1]
+    return result
+
+
+def _summary(article: Article, chars: int = SUMMARY_CHARS) -> str:
+    return once(summary, article, chars)
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
@@ -64,19 +91,6 @@ def compile_templates(config: SiteConfig) -> None:
     env = make_environment(config)
     for name in env.list_templates(extensions=("html", "xml")):
         env.get_template(name)
-
-
-def make_markdown() -> MarkdownIt:
-    """CommonMark with tables; raw HTML is shown as text and unsafe link schemes are refused."""
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        ["table", "strikethrough"]
-    )
-
-
-def body_html(article: Article, md: MarkdownIt) -> Markup:
-    if article.markup == "markdown":
-        return Markup(md.render(article.text))
-    return Markup("\n".join(f"<p>{escape(p)}</p>" for p in article.paragraphs))
 
 
 @dataclass(slots=True, frozen=True)
@@ -111,23 +125,27 @@ class Renderer:
     relations: Relations = field(init=False)
     """Neighbours, same-day groups, copies, outlet rows and totals: one pass per build, shared by the workers."""
     env: jinja2.Environment = field(init=False)
-    md: MarkdownIt = field(init=False)
+    bodies: Bodies = field(default_factory=lambda: Bodies(None))
+    """Article bodies as HTML, Markdown ones through the cache of rendered bodies."""
     site: SiteInfo = field(init=False)
     hasher: ContextHasher = field(init=False)
     template_keys: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.config)
-        self.md = make_markdown()
-        self.env.globals["body_html"] = lambda article: body_html(article, self.md)
+        self.env.globals["body_html"] = self.bodies.html
         self.env.globals["timeline_svg"] = timeline.svg
         self.env.globals["cite"] = lambda article: cite(
             article, self.config.base_url
         )  # pure: article + constant base_url
+        _MADE.clear()  # once() is per build: a later one (the preview server's) starts afresh
         self.relations = relate(self.archive)
         self.site = SiteInfo(self.config.title, self.config.description, self.config.language, self.config.base_url)
         self.hasher = ContextHasher(self.article_keys)
-        self.template_keys = template_keys(self.env)
+        try:
+            self.template_keys = template_keys(self.env)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, "a template") from exc
 
     def key(self, path: str, template: str, context: dict[str, Any]) -> str:
         return self.hasher.key(self.template_keys[template], self.site, path, context)
@@ -235,7 +253,8 @@ class Renderer:
                 assert copy.permalink  # redirects() keeps only copies with a permalink
                 self.write(copy.permalink, "redirect.html", listed=False, article=article, copy=copy)
 
-    def render_articles(self, articles: Iterable[Article]) -> None:
+    def render_articles(self, articles: Sequence[Article]) -> None:
+        self.bodies.prefetch(articles)
         for article in articles:
             self.render(article.permalink, "article.html", self.article_context(article))
 
@@ -347,7 +366,8 @@ class Renderer:
         self.write("sitemap.xml", "sitemap.xml", locations=[base + p for p in locations])
 
     def static(self) -> None:
-        """Theme static files, the bundled default first so a site theme can override single files."""
+        """Theme static files, the bundled default first so a site theme can override single files; of the
+        search page's stemmers (STEMMERS), those of the languages the archive holds."""
         files: dict[str, Path] = {}
         for theme in reversed(theme_dirs(self.config)):
             source = theme / "static"
@@ -355,11 +375,18 @@ class Renderer:
                 files.update(
                     {"static/" + f.relative_to(source).as_posix(): f for f in source.rglob("*") if f.is_file()}
                 )
+        held = {analyzer_language(a.language) for a in self.archive.articles}
         for rel, file in sorted(files.items()):
+            if rel.startswith(STEMMERS) and rel.endswith(".js") and rel[len(STEMMERS) : -len(".js")] not in held:
+                continue
             key = f"{file}:{file_key(file)}"
             self.keys[rel] = key
             if self.previous.get(rel) != key:
                 self.tree.write(rel, file.read_bytes())
+
+
+STEMMERS = "static/stemmers/"
+"""The Snowball stemmers search.js loads (LANG.js, where LANG is languages.analyzer_language's code)."""
 
 
 def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:

@@ -3,7 +3,8 @@
 fetch() and ES modules are blocked on file://, <script src> is not, so every index file is a
 script that hands its data to search.js: `SiteGenSearch.register(name, data);`.
 
-    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets, years and tags
+    meta.js      always loaded: statistics for BM25F, shard boundaries, outlets, years, tags and
+                 languages (each one's analysis and stop words, each document's language)
     tags.js      the documents of each tag, loaded when the tag filter is used (counts, filtering)
     t/N.js       postings of a contiguous range of terms (sorted), so a query loads the shards
                  of its terms only and a prefix loads the one or two shards its terms sit in
@@ -34,11 +35,11 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from site_gen import parallel
 from site_gen.cycles import paused_gc
+from site_gen.languages import search_language
 from site_gen.model import Article
 from site_gen.output import write_file
 from site_gen.render.excerpts import summary
@@ -47,6 +48,7 @@ from site_gen.search.index import K1, B
 from site_gen.search.inverted import TF_BITS, TF_MASK, InvertedField, invert
 from site_gen.search.layout import FORMAT, facet, term_order
 from site_gen.search.snapshot import Row, Shard, Snapshot, TagRow
+from site_gen.search.stemmers import SNOWBALL
 from site_gen.search.terms import FIELD_BOOSTS, FIELDS
 
 MAX_DOC_FILES = 3000
@@ -153,8 +155,8 @@ def export(
             for name in FIELDS
         ],
         "lengths": [byte_to_length(b) for b in range(256)],
-        "stop": sorted(STOP_WORDS),
         "minsize": analysis.MIN_SIZE,
+        **_languages(slots),
         "shards": [shard.first for shard in shards],
         "chunk": chunk,
         "tags": [[tag, len(docs)] for tag, (docs, _) in tags.items()],
@@ -479,6 +481,34 @@ def _facets(slots: Sequence[Article | None]) -> dict[str, list[Any]]:
         count = sum(1 for _ in group)
         runs.append([count, index[found[0]], found[2]] if found else [count, -1, -1])
     return {"outlets": [[key, name] for key, name in outlets], "runs": runs}
+
+
+def _languages(slots: Sequence[Article | None]) -> dict[str, Any]:
+    """The languages of the documents, for search.js to analyze a query in each (see index.parse):
+    [code, analysis key, documents] of each, the commonest first; the stop words of each analysis;
+    the analyses whose Snowball stemmer the page loads (static/stemmers/KEY.js); and, when there
+    are several languages, each document's as runs (length Elias gamma, language as a fixed-width
+    index), coded like the postings. An empty slot (no postings, never found) takes the language
+    of the document before it (the first document's when it leads), so that it adds no run."""
+    present = [search_language(a.language) for a in slots if a is not None]
+    counts = Counter(present)
+    codes: list[str] = []
+    for a in slots if present else ():
+        codes.append(search_language(a.language) if a is not None else codes[-1] if codes else present[0])
+    held = sorted(counts, key=lambda code: (-counts[code], code))
+    keys = {code: analysis.analysis_key(code) for code in held}
+    index = {code: i for i, code in enumerate(held)}
+    width = (len(held) - 1).bit_length()
+    runs = [
+        _gamma(sum(1 for _ in group)) + (format(index[code], f"0{width}b") if width else "")
+        for code, group in itertools.groupby(codes)
+    ]
+    return {
+        "languages": [[code, keys[code], counts[code]] for code in held],
+        "stop": {key: sorted(analysis.stop_list(key)) for key in sorted(set(keys.values()))},
+        "stemmers": sorted({key for key in keys.values() if key in SNOWBALL}),
+        "langruns": _to_chars("".join(runs)) if width else "",
+    }
 
 
 def _write(folder: Path, rel: str, name: str, data: object, stats: ExportStats) -> None:

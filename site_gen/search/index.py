@@ -20,13 +20,14 @@ import html
 import os
 import shutil
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from whoosh import fields as wf
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text
+from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, get_text, set_matched_filter, top_fragments
 from whoosh.qparser import MultifieldParser
 from whoosh.scoring import BM25F
 from whoosh.writing import MERGE_SMALL
@@ -35,6 +36,7 @@ from site_gen import parallel
 from site_gen.config import SiteConfig
 from site_gen.cycles import paused_gc
 from site_gen.errors import SiteGenError
+from site_gen.languages import search_language
 from site_gen.model import Article
 from site_gen.render.excerpts import summary
 from site_gen.search import terms as analysis
@@ -51,8 +53,11 @@ BATCH = 10_000
 _MARK_START, _MARK_END = "\ue000", "\ue001"
 
 
-def schema() -> wf.Schema:
-    ana = analysis.analyzer()
+def schema(key: str = "en") -> wf.Schema:
+    """The index's fields. Title and body are never analyzed by whoosh (terms.py and segments.py
+    write their postings, in each article's language): key names the analysis the query parser
+    applies to them (see parse)."""
+    ana = analysis.analyzer(key)
     return wf.Schema(
         id=wf.ID(stored=True, unique=True),
         title=wf.TEXT(analyzer=ana, stored=True),
@@ -77,7 +82,7 @@ def document(article: Article) -> dict[str, Any]:
         "outlet": outlet.key if outlet else None,
         "outlet_name": outlet.name if outlet else None,
         "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
-        "language": article.language or None,
+        "language": search_language(article.language),
         "date": dt.datetime.combine(article.date, dt.time()) if article.date else None,
         "permalink": article.permalink,
         "summary": summary(article),
@@ -224,13 +229,41 @@ def open_index(config: SiteConfig) -> windex.Index:
         ) from exc
 
 
-def parse(ix: windex.Index, text: str) -> wq.Query:
-    """whoosh query syntax over title and body; prefixes scored like the words they expand to."""
-    parsed = MultifieldParser(list(FIELDS), ix.schema, fieldboosts=FIELD_BOOSTS).parse(text)
-    for node in parsed.leaves():
-        if isinstance(node, wq.PatternQuery):
-            node.constantscore = False
-    return parsed
+def parse(text: str, languages: Iterable[str]) -> dict[str, wq.Query]:
+    """whoosh query syntax over title and body, analyzed in each of the languages (search_language
+    codes): the query each language's articles must match (none where the text is only stop words
+    in that language)."""
+    parts = {}
+    for language in languages:
+        parsed = _parser(analysis.analysis_key(language)).parse(text)
+        if parsed is not wq.NullQuery:
+            parts[language] = parsed
+    return parts
+
+
+def expand(q: wq.Query, reader: Any) -> wq.Query:
+    """Prefixes and wildcards as the terms they expand to, each scored like a word (whoosh's default
+    gives them all one constant score, and drops the field's boost when a pattern expands to one term)."""
+    if isinstance(q, wq.PatternQuery):
+        found = [wq.Term(q.fieldname, text.decode("utf-8"), boost=q.boost) for text in q._btexts(reader)]
+        return wq.Or(found) if found else q
+    return q.apply(lambda sub: expand(sub, reader))
+
+
+def combine(parts: dict[str, wq.Query]) -> wq.Query:
+    """One query of the languages' queries: an article matches only its own language's (Require on
+    the language field, which adds nothing to the score), so its score is the one its language gives."""
+    return wq.Or([wq.Require(q, wq.Term("language", language)) for language, q in parts.items()])
+
+
+@lru_cache(maxsize=32)
+def _parser(key: str) -> MultifieldParser:
+    return MultifieldParser(list(FIELDS), schema(key), fieldboosts=FIELD_BOOSTS)
+
+
+def languages(searcher: Any) -> list[str]:
+    """The languages of the indexed articles (search_language codes)."""
+    return [term.decode("utf-8") for term in searcher.lexicon("language")]
 
 
 def query(
@@ -241,10 +274,12 @@ def query(
     tag: str | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    language: str | None = None,
     limit: int = 10,
     snippets: bool = True,
 ) -> list[dict[str, Any]]:
-    """Ranked results for the terminal and the preview server's /_search (JSON-ready dicts)."""
+    """Ranked results for the terminal and the preview server's /_search (JSON-ready dicts). The query
+    is analyzed in every language the archive holds, or only in `language` (and finds only its articles)."""
     ix = open_index(config)
     filters: list[wq.Query] = []
     if outlet:
@@ -257,14 +292,18 @@ def query(
         filters.append(wq.DateRange("date", start, end))
     try:
         with ix.searcher(weighting=BM25F()) as searcher:
+            parts = {
+                code: expand(q, searcher.reader())
+                for code, q in parse(text, _chosen(languages(searcher), language)).items()
+            }
             # limit=None: whoosh's top-N collector drops documents (on the BBC corpus "box office"
             # loses its 10th hit, econom* most of its top 10); collecting every match is exact and fast.
-            hits = searcher.search(parse(ix, text), filter=wq.And(filters) if filters else None, limit=None)[
+            hits = searcher.search(combine(parts), filter=wq.And(filters) if filters else None, limit=None)[
                 : max(1, limit)
             ]
-            highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=160, surround=60), formatter=_Marker())
             texts = _source_texts(config, [hit.get("source") for hit in hits]) if snippets else {}
-            return [_result(rank, hit, highlighter, texts) for rank, hit in enumerate(hits, 1)]
+            marker = _Snippets(searcher, parts)
+            return [_result(rank, hit, marker, texts) for rank, hit in enumerate(hits, 1)]
     except SiteGenError:
         raise
     except Exception as exc:  # a damaged file shows itself in the middle of a search
@@ -273,6 +312,18 @@ def query(
             f"the search index in {index_dir(config)} is damaged ({exc.__class__.__name__}: {exc}); run site-gen "
             "build to rebuild it"
         ) from exc
+
+
+def _chosen(held: list[str], wanted: str | None) -> list[str]:
+    """The languages to analyze a query in: all the archive holds, or the one asked for (which it must hold)."""
+    if wanted is None:
+        return held
+    language = search_language(wanted)
+    if language not in held:
+        raise SiteGenError(
+            f"no article is in language {wanted!r}; the archive's languages are {', '.join(held) or 'none'}"
+        )
+    return [language]
 
 
 def _outlet_key(config: SiteConfig, wanted: str) -> str:
@@ -301,17 +352,43 @@ def _source_texts(config: SiteConfig, sources: list[str | None]) -> dict[str, st
     return texts
 
 
-def _result(rank: int, hit: Any, highlighter: Highlighter, texts: dict[str, str]) -> dict[str, Any]:
+class _Snippets:
+    """Matched words marked in a result's text, found as its language's analysis finds them (what
+    whoosh's Highlighter does with the schema's one analyzer)."""
+
+    def __init__(self, searcher: Any, parts: dict[str, wq.Query]) -> None:
+        self.highlighter = Highlighter(fragmenter=ContextFragmenter(maxchars=160, surround=60), formatter=_Marker())
+        reader = searcher.reader()
+        self.words = {
+            # fieldname given, or whoosh's loop variable of that name skips every leaf after the first field's
+            language: frozenset(
+                text.decode("utf-8")
+                for _, text in q.existing_terms(reader, phrases=True, expand=True, fieldname="body")
+            )
+            for language, q in parts.items()
+        }
+
+    def mark(self, language: str, text: str, top: int) -> str:
+        h = self.highlighter
+        tokens = analysis.analyzer(analysis.analysis_key(language))(
+            text, positions=True, chars=True, mode="index", removestops=False
+        )
+        tokens = h._merge_matched_tokens(set_matched_filter(tokens, self.words.get(language, frozenset())))
+        fragments = top_fragments(h.fragmenter.fragment_tokens(text, tokens), top, h.scorer, h.order, minscore=1)
+        marked: str = h.formatter.format(fragments)
+        return marked
+
+
+def _result(rank: int, hit: Any, snippets: _Snippets, texts: dict[str, str]) -> dict[str, Any]:
     date = hit.get("date")
     fallback = hit.get("summary", "")
+    language = hit.get("language", "")
     marked = ""
     text = texts.get(hit.get("source") or "")
     if text:
-        marked = highlighter.highlight_hit(
-            hit, "body", text=text.replace(_MARK_START, "").replace(_MARK_END, ""), top=2
-        )
+        marked = snippets.mark(language, text.replace(_MARK_START, "").replace(_MARK_END, ""), top=2)
     if not marked:
-        marked = highlighter.highlight_hit(hit, "body", text=fallback, top=1) or fallback
+        marked = snippets.mark(language, fallback, top=1) or fallback
     marked = " ".join(marked.split())
     return {
         "rank": rank,
@@ -321,6 +398,7 @@ def _result(rank: int, hit: Any, highlighter: Highlighter, texts: dict[str, str]
         "date": date.date().isoformat() if date else None,
         "outlet": hit.get("outlet"),
         "outlet_name": hit.get("outlet_name"),
+        "language": hit.get("language"),
         "tags": [t for t in (hit.get("tags") or "").split(",") if t],
         "permalink": hit["permalink"],
         "snippet": marked.replace(_MARK_START, "").replace(_MARK_END, ""),

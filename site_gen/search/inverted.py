@@ -48,7 +48,8 @@ def frequencies(packed: array[int]) -> array[int]:
 
 
 def invert(articles: Sequence[Article], *, positions: bool = False, jobs: int = 1) -> dict[str, InvertedField]:
-    """Analyze title and body of each article (numbered from 0 in the order given) and invert them.
+    """Analyze title and body of each article (numbered from 0 in the order given, each in its
+    language: terms.article_key) and invert them.
 
     With jobs > 1 (and no positions) each worker inverts a part; the parts are joined here."""
     if jobs > 1 and not positions and articles:
@@ -59,12 +60,13 @@ def invert(articles: Sequence[Article], *, positions: bool = False, jobs: int = 
         return joined
     inverted = {name: InvertedField(positions={} if positions else None) for name in FIELDS}
     for docnum, article in enumerate(articles):
+        key = analysis.article_key(article)
         for name, target in inverted.items():
             text = field_text(article, name)
             if positions:
-                target.lengths.append(_add_positions(target, docnum, *analysis.positioned_terms(text)))
+                target.lengths.append(_add_positions(target, docnum, *analysis.positioned_terms(text, key)))
             else:
-                target.lengths.append(_add_counts(target.postings, docnum, analysis.term_counts(text)))
+                target.lengths.append(_add_counts(target.postings, docnum, analysis.term_counts(text, key)))
     return inverted
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from site_gen.model import Article
 
-FORMAT = 2
+FORMAT = 3
 """Of the files under OUT/search/: a change makes every cached export stale."""
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from site_gen.config import SiteConfig
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_DELETED = 0.1
 """Share of deleted documents above which the index is rebuilt: whoosh counts them in idf until merged."""
 

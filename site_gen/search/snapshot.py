@@ -35,7 +35,7 @@ from site_gen.search.inverted import TF_BITS, InvertedField
 from site_gen.search.layout import facet, term_order
 from site_gen.search.terms import field_text
 
-FORMAT = 5
+FORMAT = 6
 MAX_CHANGED = 32
 """Documents changed or deleted without their old version at hand beyond which a patch costs about
 what analyzing everything again does (each one's postings are looked for in every list)."""
@@ -339,7 +339,9 @@ def _pack(packed: Packed | None, postings: dict[str, array[int]]) -> Packed:
 
 
 def _counts(article: Article | None, name: str) -> Counter[str] | None:
-    return analysis.term_counts(field_text(article, name)) if article is not None else None
+    if article is None:
+        return None
+    return analysis.term_counts(field_text(article, name), analysis.article_key(article))
 
 
 def load(path: Path) -> Snapshot | None:

@@ -46,6 +46,7 @@ def run(config: SiteConfig, args: argparse.Namespace) -> int:
         tag=args.tag,
         date_from=args.date_from,
         date_to=args.date_to,
+        language=args.lang,
         limit=args.limit,
     )
     if args.json:

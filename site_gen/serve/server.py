@@ -1,11 +1,14 @@
-"""Preview server: serve the last good build, watch the sources, rebuild, reload open pages.
+"""Preview server: serve what `site-gen build` makes, watch the sources, rebuild, reload open pages.
 
 Standard-library threading HTTP server + watchdog + Server-Sent Events. Pages get a small
 script injected as they are served (never in the built files) that listens for: reload (a
-rebuild succeeded), css (only stylesheets changed: swapped without a reload), build-error
-(the rebuild failed: an overlay names file and line; the last good site stays served) and
-build-ok. The output folder is swapped in atomically by build(), so a request sees either the
-old site or the new one, never half of each.
+rebuild succeeded), css (only stylesheets changed: swapped without a reload), problems (the
+files with errors or warnings, for the panel), build-error (an error of the site itself stopped
+the rebuild: an overlay names file and line; the last good site stays served) and build-ok.
+A file in error never stops the preview: it is left out as `site-gen build` leaves it out, and
+the page it made before it broke is still served (problems.LastGoodPages). The output folder is
+swapped in atomically by build(), so a request sees either the old site or the new one, never
+half of each. site.yaml is read again for every rebuild.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from site_gen.build.cache import BuildCache
 from site_gen.build.pipeline import BuildResult, build
-from site_gen.config import SiteConfig
+from site_gen.build.report import entries_from_report
+from site_gen.config import SiteConfig, load_config
 from site_gen.errors import ConfigError, SiteGenError
 from site_gen.render.pages import compile_templates
 from site_gen.search import preload as search_preload
+from site_gen.serve.problems import LastGoodPages, error_page, file_problems, panel, site_errors
 from site_gen.serve.watch import Watcher
 
 LIVE_PREFIX = "/_site-gen/"
@@ -57,10 +62,14 @@ PageEvent = tuple[str, dict[str, Any]]
 
 @dataclass
 class Events:
-    """Fan-out of server-sent events to every open page; remembers a failed build for pages opened later."""
+    """Fan-out of server-sent events to every open page; remembers the files with problems and a
+    failed build for pages opened later."""
 
     clients: set[queue.Queue[PageEvent]] = field(default_factory=set)
     error: dict[str, Any] | None = None
+    """The error that stopped the last build (site_errors), until a build succeeds."""
+    problems: dict[str, Any] | None = None
+    """The files with errors or warnings in the last build that went live (problems.panel)."""
     generation: int = 0
     """Counts successful builds; served pages carry it, so a page that missed an event reloads on connect."""
     closed: threading.Event = field(default_factory=threading.Event)
@@ -78,6 +87,8 @@ class Events:
             self.joined.notify_all()
             self.clients.add(q)
             q.put(("hello", {"build": self.generation}))
+            if self.problems is not None:
+                q.put(("problems", self.problems))
             if self.error is not None:
                 q.put(("build-error", self.error))
         return q
@@ -89,7 +100,10 @@ class Events:
     def publish(self, name: str, data: dict[str, Any]) -> int:
         """Send an event to every open page; returns how many there were."""
         with self.lock:
-            self.error = data if name == "build-error" else None
+            if name == "problems":
+                self.problems = data
+            else:  # an error until a build succeeds (reload, css, build-ok)
+                self.error = data if name == "build-error" else None
             if name in ("reload", "css"):
                 self.generation += 1
             for q in self.clients:
@@ -107,57 +121,35 @@ class Events:
             self.joined.wait_for(lambda: self.subscriptions - before >= pages or self.closed.is_set(), timeout=timeout)
 
 
-def error_payload(exc: BaseException) -> dict[str, Any]:
-    """Errors as the overlay shows them: [{path, line, message}]."""
-    if isinstance(exc, ConfigError):
-        return {"errors": [{"path": exc.path, "line": None, "message": p} for p in exc.problems]}
-    if isinstance(exc, BuildRejected):
-        return {"errors": exc.errors}
-    if isinstance(exc, SiteGenError):
-        return {"errors": [{"path": exc.path, "line": exc.line, "message": exc.message}]}
-    return {"errors": [{"path": None, "line": None, "message": f"{type(exc).__name__}: {exc}"}]}
-
-
-class BuildRejected(SiteGenError):
-    """A rebuild that read files with errors: in preview the last good site is kept instead."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        self.errors = errors
-        super().__init__(f"{len(errors)} file(s) have errors")
-
-    def __reduce__(self) -> tuple[type[BuildRejected], tuple[list[dict[str, Any]]]]:
-        return (BuildRejected, (self.errors,))
-
-
-def reject_errors(result: BuildResult) -> None:
-    """In preview, an article that fails to read fails the rebuild, so the writer sees why."""
-    errors = [
-        {"path": e.path, "line": m.line, "message": m.message}
-        for e in result.inputs
-        if e.status == "error"
-        for m in e.messages
-        if m.level == "error"
-    ]
-    if errors:
-        raise BuildRejected(errors)
-
-
 @dataclass
 class Rebuilder:
     """Debounced, single-flight rebuilds: a burst of saves gives one build once changes settle."""
 
-    config: SiteConfig
+    load: Callable[[], SiteConfig]
+    """Reads site.yaml (with the command line's overrides): called for every rebuild."""
     events: Events
     settle: float = 0.03
     log: Callable[[str], None] = lambda line: print(line, flush=True)
+    moved: Callable[[SiteConfig], None] = lambda config: None
+    """Called when a rebuild reads a site.yaml whose folders or theme differ (the watcher follows)."""
+    config: SiteConfig = field(init=False)
     cache: BuildCache = field(init=False)
     """Kept in memory across rebuilds: the read cache, the last archive and the search snapshot."""
+    pages: LastGoodPages = field(default_factory=LastGoodPages)
+    _problems: dict[str, Any] = field(default_factory=dict)
+    """The panel of the build going live (problems.panel)."""
+    _logged: set[str] = field(default_factory=set)
+    """The problems of the last build that went live, as printed."""
     _pending: set[str] = field(default_factory=set)
     _wake: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     builds: int = 0
 
     def __post_init__(self) -> None:
+        try:
+            self.config = self.load()
+        except ConfigError as exc:  # watch where site.yaml is: the first rebuild reports the error
+            self.config = _stand_in(exc)
         self.cache = BuildCache(self.config, keep_in_memory=True)
 
     def changed(self, paths: set[str]) -> None:
@@ -194,21 +186,24 @@ class Rebuilder:
             stats = result.report["stats"]
             changed = stats.get("files_written", 0) or stats.get("files_deleted", 0)
             data = {"seconds": round(time.perf_counter() - started, 3)}
+            if result.archive is not None:
+                self.pages.learn(result.inputs)
+            self.events.publish("problems", self._problems)
             if changed and not only_css:
                 self.events.reload(data)
             else:
                 self.events.publish("css" if changed else "build-ok", data)
 
         try:
-            result = build(self.config, check=reject_errors, cache=self.cache, committed=live)
+            self.reconfigure()
+            result = build(self.config, check=self.going_live, cache=self.cache, committed=live)
         except Exception as exc:  # every failure goes to the page, the server keeps going
-            payload = error_payload(exc)
+            payload = site_errors(exc)
+            if self.events.problems is None:  # the first build: the panel lists those of the site still served
+                self.events.publish("problems", self.last_problems())
             self.events.publish("build-error", payload)
             for error in payload["errors"]:
-                self.log(
-                    "site-gen serve: rebuild failed: "
-                    f"{error['path'] or ''}{':' + str(error['line']) if error['line'] else ''} {error['message']}"
-                )
+                self.log(f"site-gen serve: rebuild failed: {error['text']}")
             return
         self.builds += 1
         if result.archive is None:  # nothing the build reads had changed
@@ -217,6 +212,43 @@ class Rebuilder:
             f"site-gen serve: {label} in {time.perf_counter() - started:.2f} s ({len(paths)} change(s)); "
             f"{result.summary(self.config.output_dir)}"
         )
+
+    def last_problems(self) -> dict[str, Any]:
+        """The problems of the last build kept in the cache (file_problems)."""
+        state = self.cache.load_state()
+        return panel(file_problems(entries_from_report(state.report) if state and state.report else (), ()))
+
+    def reconfigure(self) -> None:
+        """Read site.yaml again; the watcher and the cache follow folders and a theme that moved."""
+        config = self.load()
+        if _places(config) != _places(self.config):
+            self.moved(config)
+            if config.cache_dir != self.config.cache_dir:
+                self.cache = BuildCache(config, keep_in_memory=True)
+        self.config = config
+
+    def going_live(self, result: BuildResult) -> None:
+        """build(check=...): the new site is complete and about to replace the one served."""
+        self.pages.hold(result.inputs, self.config.output_dir)
+        items = file_problems(result.inputs, self.pages.broken)
+        for item in items:  # the log names each problem once, not at every rebuild
+            if item["text"] not in self._logged:
+                self.log(f"site-gen serve: {item['level']}: {item['text']}")
+        self._logged = {item["text"] for item in items}
+        self._problems = panel(items)
+
+
+def _places(config: SiteConfig) -> tuple[object, ...]:
+    """What the server and the watcher are pointed at."""
+    return (config.config_path, config.sources, config.content_dir, config.output_dir, config.cache_dir, config.theme)
+
+
+def _stand_in(exc: ConfigError) -> SiteConfig:
+    """A configuration for a site.yaml that cannot be read yet: the defaults in its folder, watching it."""
+    path = Path(exc.path) if exc.path else None
+    config = load_config(None, cwd=path.parent if path else Path.cwd())
+    config.config_path = path
+    return config
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
@@ -237,10 +269,8 @@ def resolve(root: Path, url_path: str) -> Path | None:
 
 
 def make_handler(
-    config: SiteConfig, events: Events, search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None
+    site: Rebuilder, events: Events, search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None
 ) -> type:
-    root = config.output_dir
-
     class Handler(BaseHTTPRequestHandler):
         server_version = "site-gen"
         timeout = 30  # idle connections are closed instead of holding a thread forever
@@ -265,9 +295,10 @@ def make_handler(
                 )
             if url.path == "/_search":
                 return self.search(url.query, head)
+            root = site.config.output_dir
             file = resolve(root, url.path)
             if file is None:
-                return self.not_found(head)
+                return self.not_found(root, url.path, head)
             if file.name == "index.html" and not url.path.endswith(("/", "index.html")):
                 return self.redirect(
                     url.path + "/" + (f"?{url.query}" if url.query else "")
@@ -300,19 +331,19 @@ def make_handler(
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def not_found(self, head: bool) -> None:
-            page = root / "404.html"
+        def not_found(self, root: Path, url_path: str, head: bool) -> None:
+            """The last good page of a file broken since; the error page while no site could be built; else 404."""
+            kept = site.pages.page(_site_path(url_path))
+            if kept is not None:
+                return self.send(200, kept, TYPES[".html"], head)
+            error, page = events.error, root / "404.html"
+            if error is not None and not (root / "index.html").is_file():
+                return self.send(500, error_page(error), TYPES[".html"], head)
             if page.is_file():
                 return self.send(404, page.read_bytes(), TYPES[".html"], head)
-            error = events.error
-            text = (
-                "No site has been built yet."
-                if error is None
-                else "The build failed: " + "; ".join(e["message"] for e in error["errors"])
-            )
             self.send(
                 404,
-                f"<!DOCTYPE html><html lang=en><title>Not found</title><p>{_escape(text)}</p></html>".encode(),
+                b"<!DOCTYPE html><html lang=en><title>Not found</title><p>No site has been built yet.</p></html>",
                 TYPES[".html"],
                 head,
             )
@@ -321,7 +352,7 @@ def make_handler(
             if search is None:
                 return self.send(501, b'{"error": "search is not available"}', TYPES[".json"], head)
             try:
-                results = search(config, parse_qs(query))
+                results = search(site.config, parse_qs(query))
             except SiteGenError as exc:
                 return self.send(400, json.dumps({"error": str(exc)}).encode(), TYPES[".json"], head)
             self.send(200, json.dumps(results, ensure_ascii=False).encode(), TYPES[".json"], head)
@@ -360,8 +391,10 @@ def inject(html: bytes, generation: int) -> bytes:
     return html[:marker] + script + html[marker:]
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _site_path(url_path: str) -> str:
+    """The file a URL path names in the site: articles/x/ -> articles/x/index.html."""
+    path = unquote(url_path).lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 class Server(ThreadingHTTPServer):
@@ -370,7 +403,7 @@ class Server(ThreadingHTTPServer):
 
 
 def serve(
-    config: SiteConfig,
+    load: Callable[[], SiteConfig],
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -379,13 +412,22 @@ def serve(
     search: Callable[[SiteConfig, dict[str, list[str]]], Any] | None = None,
     ready: Callable[[str], None] | None = None,
 ) -> int:
-    """Build, serve and watch until interrupted. Returns the exit code."""
+    """Build, serve and watch until interrupted; load() reads the site's configuration (again for
+    every rebuild). Returns the exit code."""
     events = Events()
-    rebuilder = Rebuilder(config, events)
+    rebuilder = Rebuilder(load, events)
     rebuilder.rebuild({"(start)"}, "built")
-    server = Server((host, port), make_handler(config, events, search))
+    server = Server((host, port), make_handler(rebuilder, events, search))
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
-    watcher = Watcher(config, rebuilder.changed, poll=poll, log=rebuilder.log)
+    watcher = Watcher(rebuilder.config, rebuilder.changed, poll=poll, log=rebuilder.log)
+
+    def moved(config: SiteConfig) -> None:
+        nonlocal watcher
+        watcher.stop()
+        watcher = Watcher(config, rebuilder.changed, poll=poll, log=rebuilder.log)
+        watcher.start()
+
+    rebuilder.moved = moved
     threads = [
         threading.Thread(target=rebuilder.run, daemon=True),
         threading.Thread(target=server.serve_forever, daemon=True),
@@ -395,7 +437,8 @@ def serve(
     watcher.start()
     try:  # from the moment the URL is printed, Ctrl-C is a clean stop
         print(
-            f"site-gen serve: serving {config.output_dir} at {url} (watching with {watcher.kind}; Ctrl-C to stop)",
+            f"site-gen serve: serving {rebuilder.config.output_dir} at {url} "
+            f"(watching with {watcher.kind}; Ctrl-C to stop)",
             flush=True,
         )
         if ready:

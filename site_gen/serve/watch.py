@@ -58,8 +58,9 @@ class Watcher:
     def _targets(self) -> list[tuple[Path, bool, Callable[[str], bool]]]:
         """(folder, recursive, filter) for content, themes, and the config's own folder (its files only)."""
         config_files = {str(p) for p in (self.config.config_path, self.config.sources) if p}
-        targets: list[tuple[Path, bool, Callable[[str], bool]]] = [(self.config.content_dir, True, self._is_source)]
-        targets += [(d, True, self._is_source) for d in theme_dirs(self.config) if d.is_dir()]
+        targets: list[tuple[Path, bool, Callable[[str], bool]]] = [
+            (d, True, self._is_source) for d in (self.config.content_dir, *theme_dirs(self.config)) if d.is_dir()
+        ]
         folders = {Path(p).parent for p in config_files}
         targets += [(folder, False, lambda p: p in config_files) for folder in sorted(folders)]
         return targets

@@ -2,16 +2,26 @@
  *
  * Index files are scripts (search/meta.js, tags.js, t/N.js, d/N.js) that call
  * SiteGenSearch.register(name, data): <script src> works from file://, fetch() does not.
- * Terms are made as whoosh makes them (regex tokens, lower case, stop words, Porter stems) and
- * scored with whoosh's BM25F, so results agree with `site-gen search`. The format is written
- * by site_gen/search/export.py; keep the two in step (tests/test_search_parity.py).
+ * Terms are made as whoosh makes them (site_gen/search/terms.py: regex tokens, lower case, each
+ * language's stop words and stems: Porter for English, the Snowball stemmers of
+ * static/stemmers/LANG.js, loaded for the languages the archive holds; Chinese and Japanese as
+ * character bigrams), a query is analyzed in every language and each document matches only its
+ * own language's analysis (site_gen/search/index.py), and results are scored with whoosh's
+ * BM25F, so they agree with `site-gen search`. The format is written by
+ * site_gen/search/export.py; keep the two in step (tests/test_search_parity.py).
  */
 (function () {
   "use strict";
 
-  // ---- Analysis: whoosh's StemmingAnalyzer (site_gen/search/terms.py) ----
+  // ---- Analysis, per language (site_gen/search/terms.py) ----
 
   var TOKEN = /[\p{L}\p{N}_*]+(?:\.?[\p{L}\p{N}_*]+)*/gu;
+  // Kana and CJK ideographs: in Chinese and Japanese ("cjk") a run of them is a token, cut into bigrams.
+  var UNSPACED = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff66-\\uff9f\\u{20000}-\\u{3134f}";
+  var WORD_CHAR = "(?:(?![" + UNSPACED + "])[\\p{L}\\p{N}_*])";
+  var TOKEN_UNSPACED = new RegExp(WORD_CHAR + "+(?:\\.?" + WORD_CHAR + "+)*|[" + UNSPACED + "]+", "gu");
+  var RUN = new RegExp("^[" + UNSPACED + "]", "u");
+  var BIGRAMS = "cjk";
   var STEP2 = { ational: "ate", tional: "tion", enci: "ence", anci: "ance", izer: "ize", bli: "ble", alli: "al", entli: "ent", eli: "e", ousli: "ous", ization: "ize", ation: "ate", ator: "ate", alism: "al", iveness: "ive", fulness: "ful", ousness: "ous", aliti: "al", iviti: "ive", biliti: "ble", logi: "log" };
   var STEP3 = { icate: "ic", ative: "", alize: "al", iciti: "ic", ical: "ic", ful: "", ness: "" };
   var MGR0 = /^([^aeiouy]+)?[aeiou]+[^aeiouy]+/u;
@@ -72,9 +82,53 @@
     return w;
   }
 
-  function words(text) {
-    return (text.match(TOKEN) || []).map(function (t) { return t.toLowerCase(); });
+  // Each token (lower-cased) with where it starts and ends in text; unspaced runs as bigrams for BIGRAMS.
+  function spans(text, key) {
+    var re = key === BIGRAMS ? TOKEN_UNSPACED : TOKEN, out = [], m;
+    re.lastIndex = 0;
+    while ((m = re.exec(text))) {
+      var word = m[0].toLowerCase();
+      if (key === BIGRAMS && RUN.test(word) && codePoints(word).length > 1) {
+        var cps = Array.from(word), at = m.index;
+        for (var i = 0; i + 1 < cps.length; i++) {
+          out.push({ word: cps[i] + cps[i + 1], start: at, end: at + cps[i].length + cps[i + 1].length });
+          at += cps[i].length;
+        }
+      } else {
+        out.push({ word: word, start: m.index, end: m.index + m[0].length });
+      }
+    }
+    return out;
   }
+
+  function words(text, key) {
+    return spans(text, key).map(function (s) { return s.word; });
+  }
+
+  // One analysis: its stop words and stemmer (none: words kept as they are).
+  function Analysis(key, stop, stemmer, minsize) {
+    this.key = key;
+    this.stop = new Set(stop);
+    this.stemmer = stemmer;
+    this.minsize = minsize;
+    this.cache = new Map();
+  }
+  Analysis.prototype.dropped = function (word) {
+    return codePoints(word).length < this.minsize || this.stop.has(word);
+  };
+  // The index term of a lower-cased word ("" when dropped).
+  Analysis.prototype.term = function (word) {
+    var t = this.cache.get(word);
+    if (t === undefined) {
+      t = this.dropped(word) ? "" : this.stemmer ? this.stemmer(word) : word;
+      this.cache.set(word, t);
+    }
+    return t;
+  };
+  // An explicit prefix* as whoosh's parser takes it: the whole text lower-cased, stemmed unless a stop word or short.
+  Analysis.prototype.prefix = function (text) {
+    return this.dropped(text) || !this.stemmer ? text : this.stemmer(text);
+  };
 
   // ---- Loading index files through <script> elements ----
 
@@ -109,6 +163,21 @@
       }
     }
     return pending[name].promise;
+  }
+
+  // The Snowball stemmer of a language (static/stemmers/LANG.js registers window.SiteGenStemmers[LANG]).
+  function loadStemmer(key) {
+    window.SiteGenStemmers = window.SiteGenStemmers || {};
+    if (window.SiteGenStemmers[key]) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = root + "static/stemmers/" + key + ".js";
+      script.onload = function () {
+        if (window.SiteGenStemmers[key]) resolve(); else reject(new Error("static/stemmers/" + key + ".js did not register its stemmer"));
+      };
+      script.onerror = function () { reject(new Error("could not load static/stemmers/" + key + ".js")); };
+      document.head.appendChild(script);
+    });
   }
 
   // ---- The index ----
@@ -150,9 +219,22 @@
     // empty, runs of outlet -1) and Rice parameters come from meta.coded documents (the last full export).
     this.slots = meta.slots;
     this.coded = meta.coded;
-    this.stop = new Set(meta.stop);
-    this.stems = new Map();
     this.fields = meta.fields;
+    var analyses = {};
+    Object.keys(meta.stop).forEach(function (key) {
+      var stemmer = key === "en" ? stem : meta.stemmers.indexOf(key) >= 0 ? window.SiteGenStemmers[key] : null;
+      analyses[key] = new Analysis(key, meta.stop[key], stemmer, meta.minsize);
+    });
+    this.languages = meta.languages.map(function (row) { return { code: row[0], analysis: analyses[row[1]], total: row[2] }; });
+    this.langOf = new Uint8Array(this.slots); // each document's language (an index into this.languages)
+    if (this.languages.length > 1) {
+      var runs = new Bits(meta.langruns, 0), width = 32 - Math.clz32(this.languages.length - 1);
+      for (var at = 0; at < this.slots;) {
+        var length = runs.gamma(), lang = runs.read(width);
+        this.langOf.fill(lang, at, at + length);
+        at += length;
+      }
+    }
     this.terms = new Map(); // term -> postings per field, decoded
     this.outletOf = new Int32Array(this.slots);
     this.yearOf = new Int32Array(this.slots);
@@ -178,15 +260,6 @@
       });
     }
     return this.tagsLoaded;
-  };
-
-  Index.prototype.term = function (word) {
-    var t = this.stems.get(word);
-    if (t === undefined) {
-      t = codePoints(word).length < this.meta.minsize || this.stop.has(word) ? "" : stem(word);
-      this.stems.set(word, t);
-    }
-    return t;
   };
 
   Index.prototype.shardOf = function (term) {
@@ -258,7 +331,7 @@
 
   // ---- Queries, in whoosh's syntax: words ANDed, OR, NOT, prefix*, "phrases" (here: all their words) ----
 
-  function parse(text, typing) {
+  function parse(text, typing, analysis) {
     var re = /"([^"]*)"?|(\S+)/g, m, clauses = [], excluded = [], pendingOr = false, pendingNot = false, parts = [];
     while ((m = re.exec(text))) parts.push({ phrase: m[1], word: m[2], end: re.lastIndex });
     parts.forEach(function (part, i) {
@@ -268,7 +341,7 @@
       var raw = part.phrase !== undefined ? part.phrase : part.word, neg = pendingNot;
       var prefix = part.word !== undefined && /[^*]\*$/.test(raw);
       var last = typing && !neg && i === parts.length - 1 && part.end === text.length && part.phrase === undefined;
-      var items = prefix ? [{ prefix: raw.replace(/\*+$/, "").toLowerCase() }] : words(raw).map(function (w) { return { word: w }; });
+      var items = prefix ? [{ prefix: analysis.prefix(raw.replace(/\*+$/, "").toLowerCase()) }] : words(raw, analysis.key).map(function (w) { return { word: w }; });
       if (last && !prefix && items.length === 1) items[0].prefix = items[0].word;
       pendingNot = false;
       if (neg) { if (items.length) excluded.push(items); return; }
@@ -285,11 +358,19 @@
   // when those sit in at most three shards (two letters can span many).
   var PREFIX_MIN = 2, TYPING_SHARDS = 3, TYPING_TERMS = 64;
 
-  // Which index terms each clause stands for, loading the shards they are in.
-  function resolve(index, query) {
-    var needed = new Set();
+  // The query as each language analyzes it (index.languages[lang] for each lang of langs): which
+  // index terms each clause stands for, loading the shards they are in.
+  function resolve(index, text, typing, langs) {
+    var needed = new Set(), analysis;
+    var queries = langs.map(function (lang) {
+      analysis = index.languages[lang].analysis;
+      var query = parse(text, typing, analysis);
+      query.clauses.forEach(function (c) { c.forEach(plan); });
+      query.excluded.forEach(function (c) { c.forEach(plan); });
+      return query;
+    });
     function plan(item) {
-      item.term = item.word ? index.term(item.word) : "";
+      item.term = item.word ? analysis.term(item.word) : "";
       if (item.term) needed.add(index.shardOf(item.term));
       if (item.prefix && codePoints(item.prefix).length >= PREFIX_MIN) {
         var shards = index.prefixShards(item.prefix);
@@ -299,8 +380,6 @@
         }
       }
     }
-    query.clauses.forEach(function (c) { c.forEach(plan); });
-    query.excluded.forEach(function (c) { c.forEach(plan); });
     needed.delete(-1);
     return index.loadShards(Array.from(needed)).then(function () {
       function terms(item) {
@@ -311,17 +390,21 @@
       // A clause of stop words only is dropped, as whoosh drops it; an explicit prefix that
       // expands to nothing (or is one letter long) keeps its clause, which then matches nothing.
       function kept(c) { return c.some(function (it) { return it.prefix && !it.word; }) || unique(c).length; }
-      return {
-        clauses: query.clauses.filter(kept).map(unique),
-        excluded: query.excluded.map(unique).filter(function (c) { return c.length; }),
-        words: [].concat.apply([], query.clauses),
-      };
+      return queries.map(function (query, i) {
+        return {
+          lang: langs[i],
+          clauses: query.clauses.filter(kept).map(unique),
+          excluded: query.excluded.map(unique).filter(function (c) { return c.length; }),
+          words: [].concat.apply([], query.clauses),
+        };
+      });
     });
   }
 
   // whoosh's BM25F: per field idf = log(N / (df + 1)) + 1; a word's fields summed, then the words.
+  // Only the documents of the query's language take part (whoosh's Require on the language field).
   function score(index, resolved) {
-    var n = index.n, slots = index.slots, K1 = index.meta.K1, B = index.meta.B;
+    var n = index.n, slots = index.slots, K1 = index.meta.K1, B = index.meta.B, langOf = index.langOf, lang = resolved.lang;
     var total = new Float64Array(slots), part = new Float64Array(slots), hits = new Uint16Array(slots), stamp = new Int32Array(slots), first = [];
     resolved.clauses.forEach(function (terms, c) {
       var touched = [];
@@ -332,7 +415,7 @@
           var idf = Math.log(n / (p.docs.length + 1)) + 1, avg = field.avgfl || 1, boost = field.boost;
           for (var i = 0; i < p.docs.length; i++) {
             var d = p.docs[i];
-            if (hits[d] !== c) continue; // missed an earlier word
+            if (hits[d] !== c || langOf[d] !== lang) continue; // missed an earlier word, or another language
             var tf = p.tfs[i], s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * p.lens[i] / avg))) * boost;
             if (stamp[d] !== c + 1) { stamp[d] = c + 1; part[d] = s; touched.push(d); } else part[d] += s;
           }
@@ -357,26 +440,29 @@
     return out;
   }
 
-  // Counts per outlet, tag and year; each facet counted with the other two filters applied.
+  // Counts per outlet, tag, year and language; each facet counted with the other filters applied.
+  // Choosing a language keeps its documents, which matched the query as that language analyzes it.
   function facets(index, matches, filters) {
     var n = index.slots, tagOf = filters.tag !== "" ? new Uint8Array(n) : null;
     if (tagOf) index.tags[filters.tag].docs.forEach(function (d) { tagOf[d] = 1; });
-    var outlets = new Map(), years = new Map(), tagCounts = index.tagsLoaded ? new Uint32Array(index.tags.length) : null, shown = [];
+    var outlets = new Map(), years = new Map(), langs = new Map(), tagCounts = index.tagsLoaded ? new Uint32Array(index.tags.length) : null, shown = [];
     var inMatches = new Uint8Array(n);
     matches.forEach(function (m) {
-      var d = m.doc, o = index.outletOf[d], y = index.yearOf[d];
+      var d = m.doc, o = index.outletOf[d], y = index.yearOf[d], l = index.langOf[d];
       var okO = filters.outlet === "" || o === filters.outlet, okY = filters.year === "" || y === filters.year, okT = !tagOf || tagOf[d];
-      if (okY && okT) outlets.set(o, (outlets.get(o) || 0) + 1);
-      if (okO && okT) years.set(y, (years.get(y) || 0) + 1);
-      if (okO && okY) inMatches[d] = 1;
-      if (okO && okY && okT) shown.push(m);
+      var okL = filters.language === "" || l === filters.language;
+      if (okY && okT && okL) outlets.set(o, (outlets.get(o) || 0) + 1);
+      if (okO && okT && okL) years.set(y, (years.get(y) || 0) + 1);
+      if (okO && okY && okT) langs.set(l, (langs.get(l) || 0) + 1);
+      if (okO && okY && okL) inMatches[d] = 1;
+      if (okO && okY && okT && okL) shown.push(m);
     });
     if (tagCounts) index.tags.forEach(function (tag, t) {
       var docs = tag.docs || [], c = 0;
       for (var i = 0; i < docs.length; i++) c += inMatches[docs[i]];
       tagCounts[t] = c;
     });
-    return { outlets: outlets, years: years, tags: tagCounts, shown: shown };
+    return { outlets: outlets, years: years, languages: langs, tags: tagCounts, shown: shown };
   }
 
   function documents(index, docs) {
@@ -385,7 +471,7 @@
       return docs.map(function (d) {
         var row = loaded["d/" + Math.floor(d / chunk)][d % chunk];
         var outlet = index.meta.outlets[index.outletOf[d]];
-        return { doc: d, title: row[0], permalink: row[1], date: row[2], summary: row[3], outlet: outlet[1], outletKey: outlet[0] };
+        return { doc: d, title: row[0], permalink: row[1], date: row[2], summary: row[3], outlet: outlet[1], outletKey: outlet[0], lang: index.langOf[d] };
       });
     });
   }
@@ -394,46 +480,59 @@
   function open() {
     if (!indexPromise) {
       indexPromise = load("meta").then(function (meta) {
-        if (meta.format !== 2) throw new Error("search/meta.js has index format " + meta.format + "; this search.js reads format 2");
-        return new Index(meta);
+        if (meta.format !== 3) throw new Error("search/meta.js has index format " + meta.format + "; this search.js reads format 3");
+        return Promise.all(meta.stemmers.map(loadStemmer)).then(function () { return new Index(meta); });
       });
     }
     return indexPromise;
   }
 
-  // query(text, {typing, filters}) -> {matches: [{doc, score}], shown, facets, words}
+  // query(text, {typing, filters}) -> {matches: [{doc, score}], shown, facets, words}: the query is
+  // analyzed in every language the archive holds; each document is scored in its own (its score is
+  // what the query analyzed in its language gives it), words holds each language's query items.
   function query(text, options) {
     options = options || {};
-    var filters = Object.assign({ outlet: "", tag: "", year: "" }, options.filters || {});
+    var filters = Object.assign({ outlet: "", tag: "", year: "", language: "" }, options.filters || {});
     return open().then(function (index) {
       var tags = filters.tag !== "" ? index.loadTags() : null;
-      return Promise.all([resolve(index, parse(text, !!options.typing)), tags]).then(function (done) {
-        var matches = score(index, done[0]), f = facets(index, matches, filters);
-        return { index: index, matches: matches, shown: f.shown, facets: f, words: done[0].words, filters: filters };
+      var langs = index.languages.map(function (_, i) { return i; });
+      return Promise.all([resolve(index, text, !!options.typing, langs), tags]).then(function (done) {
+        var matches = [].concat.apply([], done[0].map(function (resolved) { return score(index, resolved); }));
+        matches.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+        var f = facets(index, matches, filters), words = done[0].map(function (resolved) { return resolved.words; });
+        return { index: index, matches: matches, shown: f.shown, facets: f, words: words, filters: filters };
       });
     });
   }
 
   // ---- The page ----
 
-  function highlighter(index, items) {
-    var terms = new Set(), prefixes = [];
-    items.forEach(function (it) {
-      if (it.term) terms.add(it.term);
-      if (it.prefix && it.expand) prefixes.push(it.prefix);
+  // mark(text, parent, lang): text into parent, the words the query found in a document of lang marked.
+  function highlighter(index, itemsByLang) {
+    var wanted = itemsByLang.map(function (items) {
+      var terms = new Set(), prefixes = [];
+      items.forEach(function (it) {
+        if (it.term) terms.add(it.term);
+        if (it.prefix && it.expand) prefixes.push(it.prefix);
+      });
+      return { terms: terms, prefixes: prefixes };
     });
-    return function (text, parent) {
-      var at = 0, m;
-      TOKEN.lastIndex = 0;
-      while ((m = TOKEN.exec(text))) {
-        var w = m[0].toLowerCase(), t = index.term(w), hit = (t && terms.has(t)) || prefixes.some(function (p) { return w.startsWith(p); });
-        if (!hit) continue;
-        parent.appendChild(document.createTextNode(text.slice(at, m.index)));
+    return function (text, parent, lang) {
+      var analysis = index.languages[lang].analysis, want = wanted[lang], at = 0, open = null;
+      function flush() {
+        parent.appendChild(document.createTextNode(text.slice(at, open.start)));
         var mark = document.createElement("mark");
-        mark.textContent = m[0];
+        mark.textContent = text.slice(open.start, open.end);
         parent.appendChild(mark);
-        at = m.index + m[0].length;
+        at = open.end;
       }
+      spans(text, analysis.key).forEach(function (s) {
+        var t = analysis.term(s.word);
+        if (!((t && want.terms.has(t)) || want.prefixes.some(function (p) { return s.word.startsWith(p); }))) return;
+        if (open && s.start <= open.end) open.end = Math.max(open.end, s.end); // overlapping bigrams: one mark
+        else { if (open) flush(); open = { start: s.start, end: s.end }; }
+      });
+      if (open) flush();
       parent.appendChild(document.createTextNode(text.slice(at)));
     };
   }
@@ -444,7 +543,7 @@
     this.status = document.getElementById("search-status");
     this.list = document.getElementById("search-results");
     this.more = document.getElementById("search-more");
-    this.selects = { outlet: document.getElementById("search-outlet"), tag: document.getElementById("search-tag"), year: document.getElementById("search-year") };
+    this.selects = { outlet: document.getElementById("search-outlet"), tag: document.getElementById("search-tag"), year: document.getElementById("search-year"), lang: document.getElementById("search-lang") };
     this.seq = 0;
     this.page = 10;
     this.state = null;
@@ -453,7 +552,7 @@
   App.prototype.start = function () {
     var self = this, params = new URLSearchParams(location.search);
     this.input.value = params.get("q") || "";
-    this.wanted = { outlet: params.get("outlet") || "", tag: params.get("tag") || "", year: params.get("year") || "" };
+    this.wanted = { outlet: params.get("outlet") || "", tag: params.get("tag") || "", year: params.get("year") || "", lang: params.get("lang") || "" };
     this.setStatus("Loading the search index…", true);
     this.input.addEventListener("input", function (e) { self.run(true, e.timeStamp); });
     document.getElementById("search-form").addEventListener("submit", function (e) { e.preventDefault(); self.run(false); });
@@ -485,7 +584,8 @@
     var w = this.wanted, index = this.index;
     var outlet = index.meta.outlets.findIndex(function (o) { return o[0] === w.outlet; });
     var tag = index.tags.findIndex(function (t) { return t.name === w.tag; });
-    return { outlet: outlet < 0 ? "" : outlet, tag: tag < 0 ? "" : tag, year: w.year === "" ? "" : Number(w.year === "undated" ? 0 : w.year) };
+    var lang = index.languages.findIndex(function (l) { return l.code === w.lang; });
+    return { outlet: outlet < 0 ? "" : outlet, tag: tag < 0 ? "" : tag, year: w.year === "" ? "" : Number(w.year === "undated" ? 0 : w.year), language: lang < 0 ? "" : lang };
   };
 
   App.prototype.run = function (typing, started) {
@@ -544,7 +644,7 @@
     li.className = "item";
     h.className = "item-title";
     a.href = this.el.dataset.root + doc.permalink;
-    mark(doc.title, a);
+    mark(doc.title, a, doc.lang);
     h.appendChild(a);
     var meta = document.createElement("p");
     meta.className = "meta";
@@ -562,7 +662,7 @@
     if (doc.summary) {
       var p = document.createElement("p");
       p.className = "summary";
-      mark(doc.summary, p);
+      mark(doc.summary, p, doc.lang);
       li.appendChild(p);
     }
     return li;
@@ -575,9 +675,24 @@
     var years = index.years.map(function (y) { return { value: y ? String(y) : "undated", label: y ? String(y) : "undated", count: facets ? facets.years.get(y) || 0 : null }; });
     fill(this.selects.outlet, "All outlets", outlets, w.outlet);
     fill(this.selects.tag, "All tags", tags, w.tag);
+    var langs = index.languages.map(function (l, i) { return { value: l.code, label: languageName(l.code), count: facets ? facets.languages.get(i) || 0 : null }; });
     fill(this.selects.year, "All years", years, w.year);
+    fill(this.selects.lang, "All languages", langs, w.lang);
     this.selects.tag.parentNode.hidden = !index.tags.length;
+    this.selects.lang.parentNode.hidden = index.languages.length < 2;
   };
+
+  var NAMES = null;
+  // "Russian (ru)", from the browser's own list of language names; the code alone where it has none.
+  function languageName(code) {
+    try {
+      NAMES = NAMES || new Intl.DisplayNames(["en"], { type: "language" });
+      var name = NAMES.of(code);
+      return name && name !== code ? name + " (" + code + ")" : code;
+    } catch (e) {
+      return code;
+    }
+  }
 
   function fill(select, all, options, wanted) {
     select.textContent = "";
@@ -620,7 +735,16 @@
     else if (e.key === "ArrowUp") (at > 0 ? links[at - 1] : this.input).focus();
   };
 
-  window.SiteGenSearch = { register: register, query: query, open: open, documents: function (docs) { return open().then(function (i) { return documents(i, docs); }); }, stem: stem, words: words, lastLatency: null };
+  // terms(texts, key): each text's index terms as the analysis key makes them (the parity tests compare them with whoosh's).
+  function terms(texts, key) {
+    return open().then(function (index) {
+      var analysis = index.languages.map(function (l) { return l.analysis; }).find(function (a) { return a.key === key; });
+      if (!analysis) throw new Error("the archive holds no language analyzed as " + JSON.stringify(key));
+      return texts.map(function (text) { return words(text, key).map(function (w) { return analysis.term(w); }).filter(Boolean); });
+    });
+  }
+
+  window.SiteGenSearch = { register: register, query: query, open: open, documents: function (docs) { return open().then(function (i) { return documents(i, docs); }); }, stem: stem, words: words, terms: terms, lastLatency: null };
 
   function boot() {
     var el = document.getElementById("search");
