@@ -6,14 +6,24 @@ from site_gen.config import BoilerplateSettings, SiteConfig
 from site_gen.errors import ConfigError
 from site_gen.ingest.boilerplate import paragraph_keys, strip_patterns, strip_recurring
 from site_gen.ingest.sources import load_registry
-from site_gen.model import Article, Outlet
+from site_gen.model import Article, Outlet, SourceFile
 
 FOOTER = re.compile(r"(?:©\s*)?Автономная некоммерческая организация\W*ТВ-Новости\b.*", re.DOTALL)
 NEWS = Outlet("news", "News", "news.example")
 
 
 def make(id, paragraphs, outlet=NEWS):
-    return Article(id, "T", None, None, list(paragraphs), "text", [], "header-line", outlet=outlet)
+    return Article(
+        id,
+        "T",
+        None,
+        None,
+        list(paragraphs),
+        "text",
+        [SourceFile(f"{id}.txt", "", 0, "utf-8")],
+        "header-line",
+        outlet=outlet,
+    )
 
 
 def test_pattern_removes_a_footer_inside_a_paragraph_and_records_it():
@@ -141,3 +151,24 @@ def test_build_reports_boilerplate_on_the_page_and_in_the_report(site):
 
 def _with_keys(articles):
     return articles, [paragraph_keys(a) for a in articles]
+
+
+def test_a_tally_counted_with_a_delta_reports_what_a_recount_does():
+    """Articles counted in and out (build/reuse.py): the recurring paragraphs and their report match a
+    fresh count of the same articles."""
+
+    def outlet(numbers):
+        return [make(str(i), [f"Story {i}.", "Share this article!" if i % 2 else f"Own {i}."]) for i in numbers]
+
+    settings = BoilerplateSettings(min_share=0.3, min_articles=2)
+    tallies = {}
+    strip_recurring(*_with_keys(outlet(range(10))), settings, tallies)
+    tally = tallies["news"]
+    recurring = tally.recurring
+    [gone] = outlet([4])
+    for article in outlet([10, 11]):
+        tally.add(paragraph_keys(article))
+    tally.remove(paragraph_keys(gone))
+    fresh = strip_recurring(*_with_keys(outlet([*range(4), *range(5, 12)])), settings)
+    assert tally.recurring == recurring and tally.report("news") == fresh
+    assert (fresh[0].articles, fresh[0].outlet_articles) == (6, 11)

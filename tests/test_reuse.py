@@ -1,12 +1,14 @@
-"""Edits of article bodies reuse the last build's archive, and give exactly what the whole pipeline gives."""
+"""New, deleted, renamed and edited files reuse the last archive, and give what the whole pipeline gives."""
 
 import json
 
 import pytest
-from test_incremental import full_build_of, snapshot
+from static_index import view
+from test_incremental import snapshot
 
 from site_gen.build.cache import BuildCache
 from site_gen.build.pipeline import build
+from site_gen.search.index import query
 
 READ_MORE = "Read more stories at the Gazette.\n"
 WORDS = [
@@ -46,16 +48,28 @@ def header(n: int, text: str, outlet: str = "gazette.example", title: str = "") 
     return f"date 2025-0{1 + n % 9}-1{n % 10} https://{outlet}/{n}\n{title or f'Story number {n}'}\n{text}"
 
 
+def tagged(n: int, title: str = "", date: str = "", tags: str = "[Harbour, Ferries]", source: str = "") -> str:
+    """A YAML article of its own text (of harbour.example unless source says otherwise)."""
+    front = (
+        f"title: {title or f'Tagged story {n}'}\ndate: {date or f'2025-0{1 + n % 9}-2{n % 10}'}\n"
+        f"url: https://harbour.example/tagged/{n}\ntags: {tags}\n" + (f"source: {source}\n" if source else "")
+    )
+    return f"---\n{front}---\n{body(n)}"
+
+
 @pytest.fixture
 def archive(site):
-    """Twelve articles of two outlets with a recurring footer (and a line one article short of
-    recurring), a merged copy and a cross-outlet copy."""
-    site.configure(boilerplate={"min_share": 0.5, "min_articles": 3})
+    """Fifteen articles of three outlets with a recurring footer (and a line one article short of
+    recurring), tags, a merged copy and a cross-outlet copy; listings of four to a page and feeds of
+    three, so that articles coming and going move others to other pages and feeds."""
+    site.configure(boilerplate={"min_share": 0.5, "min_articles": 3}, paginate=4, feed_size=3)
     for n in range(10):
         site.write(
             f"{n}.txt",
             header(n, body(n, READ_MORE if n < 3 else ""), "gazette.example" if n < 8 else "courier.example"),
         )
+    for n in (30, 31, 32):
+        site.write(f"tagged/{n}.md", tagged(n))
     site.write("copy-of-1.txt", header(1, body(1)))  # same URL: merged into 1
     site.write("syndicated-2.txt", header(2, body(2), "courier.example"))  # same text, other outlet: linked
     return site
@@ -65,17 +79,40 @@ def stages(result) -> set[str]:
     return set(result.report["stats"]["stages"])
 
 
-def same_as_full_build(site, tmp_path, result) -> None:
-    """The site and report of result are what a full build of the same content gives."""
+def reused(result) -> bool:
+    return "reuse" in stages(result) and "dedupe" not in stages(result)
+
+
+QUERIES = ["harbour", "story number", "subscribe gazette", "ferry OR bridge", "council*", "tagged NOT courier"]
+
+
+def same_as_full_build(site, tmp_path, result, *, whoosh_scores: bool = False) -> None:
+    """The site and report of result are what a full build of the same content gives: byte for byte
+    but the static search index, which says the same (decoded by permalink), and the whoosh index,
+    which finds the same (with the same scores when no document was deleted: whoosh counts deleted
+    documents until it merges their segment)."""
     config = site.config()
     config.output_dir, config.cache_dir = tmp_path / "full", tmp_path / "full-cache"
     full = build(config, cwd=site.root, full=True, report_path=tmp_path / "full.json")
-    assert snapshot(site.out) == full_build_of(site, tmp_path)
+    mine, theirs = snapshot(site.out), snapshot(config.output_dir)
+    assert {p: b for p, b in mine.items() if not p.startswith("search/")} == {
+        p: b for p, b in theirs.items() if not p.startswith("search/")
+    }
+    assert view(site.out / "search") == view(config.output_dir / "search")
+    found, wanted = hits(site.config()), hits(config)
+    assert {q: set(r) for q, r in found.items()} == {q: set(r) for q, r in wanted.items()}
+    if whoosh_scores:
+        assert found == wanted
     mine, theirs = json.loads((tmp_path / "mine.json").read_text()), json.loads((tmp_path / "full.json").read_text())
     for report in (mine, theirs):
         report.pop("stats")
     assert mine == theirs
     assert full.archive is not None and result.archive is not None
+
+
+def hits(config) -> dict[str, dict[str, float]]:
+    """site-gen search's results for each query: permalink -> score."""
+    return {q: {r["permalink"]: r["score"] for r in query(config, q, limit=1000, snippets=False)} for q in QUERIES}
 
 
 def build_with_report(site, tmp_path, **kwargs):
@@ -86,7 +123,7 @@ def test_a_body_edit_reuses_the_archive_and_matches_a_full_build(archive, tmp_pa
     build_with_report(archive, tmp_path)
     archive.write("5.txt", header(5, body(5, "A correction was added to this story.\n")))
     result = build_with_report(archive, tmp_path)
-    assert "reuse" in stages(result) and "dedupe" not in stages(result)
+    assert reused(result)
     assert (
         "A correction was added"
         in (archive.out / next(a.permalink for a in result.archive.articles if a.url.endswith("/5"))).read_text()
@@ -94,39 +131,90 @@ def test_a_body_edit_reuses_the_archive_and_matches_a_full_build(archive, tmp_pa
     same_as_full_build(archive, tmp_path, result)
 
 
-@pytest.mark.parametrize(
-    "path, text, why",
-    [
-        ("5.txt", header(5, body(5), title="A new headline"), "title changed: the slug and listings follow it"),
-        ("5.txt", header(5, body(3)), "now the same text as article 3"),
-        (
-            "5.txt",
-            header(5, body(5).replace("Subscribe to the Gazette newsletter today.\n", "")),
-            "drops the recurring footer",
-        ),
-        ("5.txt", header(5, body(5, READ_MORE)), "a fourth of eight gazette articles with a line: it recurs now"),
-        ("copy-of-1.txt", header(1, body(1, "More.\n")), "a copy merged into article 1"),
-        ("2.txt", header(2, body(2, "More.\n")), "linked to its syndicated copy"),
-        (
-            "9.txt",
-            header(9, body(9, READ_MORE), "courier.example"),
-            "no change to the archive but the body: the line is the only one at courier",
-        ),
+def rename(site, old: str, new: str) -> None:
+    (site.content / old).rename(site.content / new)
+
+
+def delete(site, path: str) -> None:
+    (site.content / path).unlink()
+
+
+CHANGES = {
+    "a new file": lambda s: s.write("10.txt", header(10, body(10))),
+    "a new file of a new outlet, with a date of its own": lambda s: s.write(
+        "wire/1.txt", "date 2024-12-31 https://wire.example/1\nA wire story\n" + body(11)
+    ),
+    "three new files, one with new tags and one undated": lambda s: [
+        s.write("tagged/33.md", tagged(33, tags="[Harbour, Weather]")),
+        s.write("tagged/34.md", tagged(34, tags="[Ferries]")),
+        s.write("undated.txt", "An undated note\n" + body(12)),
     ],
-)
-def test_edits_that_touch_more_than_a_body_match_a_full_build(archive, tmp_path, path, text, why):
+    "a deleted file": lambda s: delete(s, "6.txt"),
+    "a deleted file with tags": lambda s: delete(s, "tagged/31.md"),
+    "a renamed file": lambda s: rename(s, "7.txt", "seven.txt"),
+    "a new title": lambda s: s.write("5.txt", header(5, body(5), title="A new headline")),
+    "a new date": lambda s: s.write("tagged/30.md", tagged(30, date="2024-11-05")),
+    "new tags": lambda s: s.write("tagged/32.md", tagged(32, tags="[Ferries, Weather]")),
+    "the last article of a tag gone": lambda s: (
+        s.write("tagged/32.md", tagged(32, tags="[Harbour]"))
+        or s.write("tagged/31.md", tagged(31, tags="[Harbour]"))
+        or s.write("tagged/30.md", tagged(30, tags="[Harbour]"))
+    ),
+    "another outlet": lambda s: s.write("tagged/31.md", tagged(31, source="gazette.example")),
+    "another language": lambda s: s.write("tagged/31.md", tagged(31).replace("tags:", "language: de\ntags:")),
+    "drops the recurring footer": lambda s: s.write(
+        "5.txt", header(5, body(5).replace("Subscribe to the Gazette newsletter today.\n", ""))
+    ),
+    "a new article with the recurring footer": lambda s: s.write("zz.txt", header(13, body(13))),
+    "a deleted file and a new one of the same day": lambda s: (
+        delete(s, "4.txt") or s.write("four.txt", header(4, body(14), title="Another story that day"))
+    ),
+}
+
+
+ADDITIONS = {name for name in CHANGES if name.startswith(("a new file", "three new", "a new article"))}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_files_added_deleted_renamed_or_edited_reuse_the_archive_and_match_a_full_build(archive, tmp_path, change):
     build_with_report(archive, tmp_path)
-    archive.write(path, text)
+    CHANGES[change](archive)
     result = build_with_report(archive, tmp_path)
-    same_as_full_build(archive, tmp_path, result)
-    reused = "reuse" in stages(result) and "dedupe" not in stages(result)
-    assert reused == why.startswith("no change"), why
+    assert reused(result), change
+    same_as_full_build(archive, tmp_path, result, whoosh_scores=change in ADDITIONS)
 
 
-def test_a_new_file_or_a_changed_setting_builds_the_archive_again(archive, tmp_path):
+FALLBACKS = {
+    "the same text as article 3": lambda s: s.write("5.txt", header(5, body(3))),
+    "a new copy of article 4": lambda s: s.write("new-copy.txt", header(40, body(4))),
+    "a new file of an archived URL": lambda s: s.write("again-3.txt", header(3, body(41))),
+    "a fourth of eight gazette articles with a line: it recurs now": lambda s: s.write(
+        "5.txt", header(5, body(5, READ_MORE))
+    ),
+    "a new article before the example of the recurring footer": lambda s: s.write("-first.txt", header(42, body(42))),
+    "the example of the recurring footer deleted": lambda s: delete(s, "0.txt"),
+    "a copy merged into article 1": lambda s: s.write("copy-of-1.txt", header(1, body(1, "More.\n"))),
+    "a merged copy deleted": lambda s: delete(s, "copy-of-1.txt"),
+    "linked to its syndicated copy": lambda s: s.write("2.txt", header(2, body(2, "More.\n"))),
+    "an article with copies deleted": lambda s: delete(s, "2.txt"),
+    "a title and date taken": lambda s: s.write("same.txt", header(14, body(43), title="Story number 5")),
+    "a tag spelled anew": lambda s: [s.write(f"tagged/{n}.md", tagged(n, tags="[harbour]")) for n in (44, 45, 46, 47)],
+}
+
+
+@pytest.mark.parametrize("change", FALLBACKS)
+def test_changes_that_touch_what_was_decided_between_articles_build_it_again_and_match_a_full_build(
+    archive, tmp_path, change
+):
     build_with_report(archive, tmp_path)
-    archive.write("10.txt", header(10, body(10)))
-    assert "dedupe" in stages(build_with_report(archive, tmp_path))
+    FALLBACKS[change](archive)
+    result = build_with_report(archive, tmp_path)
+    assert "dedupe" in stages(result), change
+    same_as_full_build(archive, tmp_path, result)
+
+
+def test_a_changed_setting_builds_the_archive_again(archive, tmp_path):
+    build_with_report(archive, tmp_path)
     archive.configure(boilerplate={"min_share": 0.5, "min_articles": 4})
     result = build_with_report(archive, tmp_path)
     assert "dedupe" in stages(result)
@@ -143,32 +231,40 @@ def test_a_damaged_archive_cache_is_reported_and_built_again(archive, tmp_path):
     same_as_full_build(archive, tmp_path, result)
 
 
-def test_the_preview_servers_cache_keeps_the_archive_in_memory_across_edits(archive, tmp_path):
+def test_the_preview_servers_cache_keeps_the_archive_in_memory_across_changes(archive, tmp_path):
     config = archive.config()
     cache = BuildCache(config, keep_in_memory=True)
     build(config, cwd=archive.root, cache=cache)
     for round in range(3):
         archive.write("4.txt", header(4, body(4, f"Update number {round}.\n")))
-        archive.write("6.txt", header(6, body(6, f"Second update {round}.\n")))
+        archive.write(f"new-{round}.txt", header(20 + round, body(20 + round)))
+        if round:
+            delete(archive, f"new-{round - 1}.txt")
         result = build(config, cwd=archive.root, cache=cache, report_path=tmp_path / "mine.json")
-        assert "reuse" in stages(result) and "read" not in stages(result)
+        assert reused(result) and "read" not in stages(result)
     assert not (config.cache_dir / "archive.pickle").exists()
     same_as_full_build(archive, tmp_path, result)
 
 
-def test_after_an_edit_only_the_edits_are_kept_beside_the_archive(archive, tmp_path):
+def test_after_changes_only_the_changes_are_kept_beside_the_archive(archive, tmp_path):
     build_with_report(archive, tmp_path)
     cache = archive.config().cache_dir
     kept = (cache / "archive.pickle").read_bytes()
-    for round in range(3):
-        archive.write("4.txt", header(4, body(4, f"Update number {round}.\n")))
-        archive.write(f"{5 + round}.txt", header(5 + round, body(5 + round, f"One more line for story {5 + round}.\n")))
+    changes = [
+        lambda: archive.write("4.txt", header(4, body(4, "Update.\n"))),
+        lambda: archive.write("10.txt", header(10, body(10))),
+        lambda: delete(archive, "6.txt"),
+        lambda: rename(archive, "10.txt", "ten.txt"),
+        lambda: archive.write("4.txt", header(4, body(4), title="Story four, retitled")),
+    ]
+    for change in changes:  # each build reads the last one back from the kept archive and its changes
+        change()
         result = build_with_report(archive, tmp_path)
-        assert "reuse" in stages(result) and "read" not in stages(result)
+        assert reused(result) and "read" not in stages(result)
         assert (cache / "archive.pickle").read_bytes() == kept
         assert len((cache / "archive-edits.pickle").read_bytes()) < len(kept) / 2
     same_as_full_build(archive, tmp_path, result)
-    archive.write("10.txt", header(10, body(10)))  # a new file: the archive is built and kept in full again
+    archive.configure(boilerplate={"min_share": 0.5, "min_articles": 4})  # the archive is built and kept in full again
     assert "dedupe" in stages(build_with_report(archive, tmp_path))
     assert (cache / "archive.pickle").read_bytes() != kept and not (cache / "archive-edits.pickle").exists()
 
@@ -183,10 +279,10 @@ def test_a_new_permalink_pattern_assembles_the_archive_again(archive, tmp_path):
     same_as_full_build(archive, tmp_path, result)
 
 
-def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tmp_path, monkeypatch):
+def spy(monkeypatch) -> tuple[list[str], list[str]]:
+    """The URLs of the articles whose pages are keyed, and the other pages written through Renderer.write."""
     from site_gen.render.pages import Renderer
 
-    build_with_report(archive, tmp_path)
     keyed: list[str] = []
     key_articles = Renderer.key_articles
     monkeypatch.setattr(
@@ -199,11 +295,19 @@ def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tm
     monkeypatch.setattr(
         Renderer, "write", lambda self, path, *a, **k: written.append(path) or write(self, path, *a, **k)
     )
+    return keyed, written
+
+
+def test_after_a_body_edit_only_the_pages_showing_it_are_keyed_again(archive, tmp_path, monkeypatch):
+    build_with_report(archive, tmp_path)
+    keyed, written = spy(monkeypatch)
     archive.write("5.txt", header(5, body(5, "A correction.\n")))
     result = build_with_report(archive, tmp_path)
     # listings and feeds without article 5 keep their keys; those with it are keyed again
+    page = next(i for i, a in enumerate(result.archive.articles) if a.url.endswith("/5")) // 4 + 1
+    assert page > 1 and "index.html" not in written
     assert {
-        "index.html",
+        f"page/{page}/index.html",
         "outlets/gazette-example/index.html",
         "outlets/gazette-example/atom.xml",
         "archive/2025/06/index.html",
@@ -236,6 +340,30 @@ def test_two_edits_that_become_copies_of_each_other_match_a_full_build(archive, 
     archive.write("6.txt", header(6, body(20, "Plus one line of its own.\n")))  # near the new 5, not the old
     result = build_with_report(archive, tmp_path)
     assert "dedupe" in stages(result)
+    same_as_full_build(archive, tmp_path, result)
+
+
+def test_after_a_new_or_deleted_file_only_the_pages_showing_it_are_keyed_again(archive, tmp_path, monkeypatch):
+    build_with_report(archive, tmp_path)
+    keyed, written = spy(monkeypatch)
+    archive.write("10.txt", header(10, body(10)))  # gazette, 2025-02-10
+    result = build_with_report(archive, tmp_path)
+    assert reused(result)
+    assert {"index.html", "outlets/gazette-example/index.html", "archive/2025/02/index.html"} <= set(written)
+    assert not {"outlets/courier-example/index.html", "archive/2025/01/index.html"} & set(written)
+    ten = next(a for a in result.archive.articles if a.url.endswith("/10"))
+    around = result.archive.articles  # its gazette neighbours by date, and the articles of its day
+    neighbours = [a for a in around if a.outlet == ten.outlet and a.date][::-1]
+    at = neighbours.index(ten)
+    expected = {a.url for a in neighbours[max(at - 1, 0) : at + 2]} | {a.url for a in around if a.date == ten.date}
+    assert set(keyed) == expected
+    same_as_full_build(archive, tmp_path, result)
+    keyed.clear()
+    written.clear()
+    delete(archive, "10.txt")  # its neighbours meet again
+    result = build_with_report(archive, tmp_path)
+    assert reused(result) and set(keyed) == expected - {ten.url}
+    assert "archive/2025/02/index.html" in written and "outlets/courier-example/index.html" not in written
     same_as_full_build(archive, tmp_path, result)
 
 

@@ -2,10 +2,9 @@
 statistics whoosh's."""
 
 import itertools
-import json
-import re
 
 from conftest import Site
+from static_index import Bits, decode_postings, load, tag_documents
 from whoosh import index as windex
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.util.numeric import length_to_byte
@@ -15,68 +14,6 @@ from site_gen.languages import search_language
 from site_gen.search import export, index, layout
 from site_gen.search.inverted import TF_BITS, TF_MASK, invert
 from site_gen.search.terms import term
-
-B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
-REGISTER = re.compile(r'\ASiteGenSearch\.register\(("[^"]+"),(.*)\);\n\Z', re.S)
-
-
-class Bits:
-    """A reading of the bit stream independent of search.js, to check what export.py wrote."""
-
-    def __init__(self, chars: str, at: int = 0):
-        self.bits = "".join(format(B64[c], "06b") for c in chars[at:])
-        self.i = 0
-
-    def bit(self) -> int:
-        self.i += 1
-        return int(self.bits[self.i - 1]) if self.i <= len(self.bits) else 0
-
-    def read(self, k: int) -> int:
-        return int("".join(str(self.bit()) for _ in range(k)) or "0", 2)
-
-    def rice(self, k: int) -> int:
-        q = 0
-        while self.bit():
-            q += 1
-        return (q << k) + self.read(k)
-
-    def gamma(self) -> int:
-        zeros = 0
-        while not self.bit():
-            zeros += 1
-        return (1 << zeros) + self.read(zeros)
-
-
-def load(folder):
-    files = {}
-    for path in folder.rglob("*.js"):
-        text = path.read_text(encoding="utf-8")
-        match = REGISTER.match(text)
-        assert match, path
-        name = json.loads(match.group(1))
-        assert name == path.relative_to(folder).as_posix()[: -len(".js")]
-        files[name] = json.loads(match.group(2))
-    return files
-
-
-def decode_postings(meta, shard_data):
-    """term -> [per field: [(doc, tf, length byte)]]"""
-    terms, numbers, chars = shard_data
-    n, out, at = meta["docs"], {}, 0
-    for i, word in enumerate(terms):
-        lists = []
-        for f, field in enumerate(meta["fields"]):
-            df, size = numbers[(i * 2 + f) * 2], numbers[(i * 2 + f) * 2 + 1]
-            bits, prev, postings = Bits(chars, at), -1, []
-            for _ in range(df):
-                prev = prev + 1 + bits.rice(export.rice_parameter(n, df))
-                tf = bits.gamma()
-                z = bits.rice(field["flk"])
-                postings.append((prev, tf, field["flcenter"] + (-(z + 1) // 2 if z % 2 else z // 2)))
-            lists.append(postings)
-            at += size
-        out[word] = lists
-    return out
 
 
 def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
@@ -120,11 +57,7 @@ def test_decoded_index_is_the_analysis_with_whoosh_statistics(archive_site):
         (a.title, a.permalink, a.date.isoformat() if a.date else "") for a in articles
     ]
     for (name, total), chars in zip(meta["tags"], files["tags"]):
-        bits, prev, docs = Bits(chars), -1, []
-        for _ in range(total):
-            prev = prev + 1 + bits.rice(export.rice_parameter(len(articles), total))
-            docs.append(prev)
-        assert docs == [d for d, a in enumerate(articles) if name in a.tags]
+        assert tag_documents(meta, chars, total) == [d for d, a in enumerate(articles) if name in a.tags]
     assert [t for t, _ in meta["tags"]] == ["Politics", "Économie"]
 
 
@@ -176,6 +109,32 @@ def test_long_posting_lists_are_coded_the_same_in_array_operations():
         ), (df, top_tf)
     far = array("Q", [d << TF_BITS | 1 for d in [*range(70), 19_999]])
     assert export._posting_chars_array(far, coder, 0) is None  # a gap too long for one 64-bit code
+
+
+def test_a_code_extended_by_postings_at_its_end_is_the_code_of_the_whole_list(monkeypatch):
+    import random
+    from array import array
+
+    extended = []
+    extend = export._extended
+    monkeypatch.setattr(export, "_extended", lambda *a: extended.append(extend(*a)) or extended[-1])
+    rng = random.Random(11)
+    lengths = array("I", (rng.choice([3, 40, 300, 5000]) for _ in range(30_000)))
+    coder = export._LengthCoder(lengths)
+    fields = {name: invert([])[name] for name in ("title", "body")}
+    for df, extra in ((1, 1), (63, 2), (64, 40), (2000, 3), (9000, 900)):
+        docs = sorted(rng.sample(range(30_000), df + extra))
+        fields["body"].postings["t"] = array("Q", (d << TF_BITS | rng.randint(1, 9) for d in docs))
+        fields["title"].postings["t"] = array("Q", (d << TF_BITS | 1 for d in docs[:3]))
+        whole = export._encode_term("t", fields, {"title": coder, "body": coder}, 30_000)
+        old = export._encode_term(
+            "t",
+            {name: type(f)(postings={"t": f.postings["t"][:df]}) for name, f in fields.items()},
+            {"title": coder, "body": coder},
+            30_000,
+        )
+        assert export._encode_term("t", fields, {"title": coder, "body": coder}, 30_000, old) == whole, (df, extra)
+    assert sum(chars is not None for chars in extended) == 4  # the body's, where the Rice parameter stays
 
 
 def test_meta_gives_each_documents_language_and_the_site_only_its_stemmers(multilingual_site, tmp_path):

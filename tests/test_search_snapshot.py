@@ -1,7 +1,12 @@
-"""A rebuild where a few articles changed patches the last export instead of analyzing everything:
-the static index it writes is byte for byte the one a full export gives."""
+"""A rebuild where a few articles changed, came or went patches the last export instead of analyzing
+everything: the static index it writes says what a full export says (decoded by permalink: the same
+terms, postings, statistics, documents and tags, so search.js gives the same results and scores);
+made in full, it is byte for byte a full export."""
 
 import shutil
+
+import pytest
+from static_index import view
 
 from site_gen import parallel
 from site_gen.search import export, layout, snapshot
@@ -17,14 +22,24 @@ def spy(monkeypatch) -> dict[str, list]:
     """Record what each export patched and coded."""
     seen: dict[str, list] = {"patched": [], "coded": [], "summarized": []}
     patch, encode, summary = snapshot.Snapshot.patch, export._encode_term, export.summary
-    monkeypatch.setattr(
-        snapshot.Snapshot, "patch", lambda self, *a: seen["patched"].append(patch(self, *a)) or seen["patched"][-1]
-    )
+
+    def patched(self, *args):
+        slots = patch(self, *args)
+        seen["patched"].append(slots is not None)
+        return slots
+
+    monkeypatch.setattr(snapshot.Snapshot, "patch", patched)
     monkeypatch.setattr(export, "_encode_term", lambda term, *a: seen["coded"].append(term) or encode(term, *a))
     monkeypatch.setattr(
         export, "summary", lambda article, *a: seen["summarized"].append(article.title) or summary(article, *a)
     )
     return seen
+
+
+def postings(kept: snapshot.Snapshot, name: str = "body") -> dict:
+    """Every term's postings in one field of a snapshot (packed or not)."""
+    kept.unpack()
+    return kept.fields[name].postings
 
 
 def full_export(site) -> dict[str, bytes]:
@@ -34,7 +49,13 @@ def full_export(site) -> dict[str, bytes]:
     return search_files(site)
 
 
-def test_one_changed_article_is_patched_into_the_same_export(archive_site, monkeypatch):
+def same_as_full_export(site) -> None:
+    patched = view(site.out / "search")
+    full_export(site)
+    assert patched == view(site.out / "search")
+
+
+def test_one_changed_article_is_patched_into_its_place(archive_site, monkeypatch):
     archive_site.build()
     archive_site.write(
         "7.md",
@@ -50,12 +71,15 @@ def test_one_changed_article_is_patched_into_the_same_export(archive_site, monke
     )
     result = archive_site.build()
     assert looked == [True, True]  # the old version's terms were at hand (reuse.py): not every list was searched
-    patched = search_files(archive_site)
     vocabulary = set().union(*(f.postings for f in invert(layout.order(result.archive.articles)).values()))
     assert seen["patched"] == [True]
     assert {"narwhal", "zeppelin", "seal"} <= set(seen["coded"]) and len(seen["coded"]) < len(vocabulary) / 2
     assert "Story 7 about café society" in seen["summarized"] and len(seen["summarized"]) <= export.MIN_DOCS_PER_FILE
-    assert patched == full_export(archive_site)
+    assert (
+        '"runs":[[' in (archive_site.out / "search" / "meta.js").read_text()
+        and "-1,-1" not in (archive_site.out / "search" / "meta.js").read_text()
+    )  # the same outlet and year: the same slot
+    same_as_full_export(archive_site)
 
 
 def test_a_term_that_leaves_the_archive_leaves_the_index(archive_site, monkeypatch):
@@ -67,18 +91,39 @@ def test_a_term_that_leaves_the_archive_leaves_the_index(archive_site, monkeypat
     archive_site.build()
     patched = search_files(archive_site)
     assert seen["patched"] == [True] and b'"quokka"' not in b"".join(patched.values())
-    assert patched == full_export(archive_site)
+    same_as_full_export(archive_site)
 
 
-def test_a_new_article_exports_everything_again(archive_site, monkeypatch):
+def test_a_new_article_takes_a_slot_after_the_last(archive_site, monkeypatch):
     archive_site.build()
+    before = search_files(archive_site)
     archive_site.write(
-        "40.md", "---\ntitle: Story 40\ndate: 2020-01-01\nurl: https://alpha.example/40\n---\nA walrus again.\n"
+        "40.md", "---\ntitle: Story 40\ndate: 2020-01-01\nurl: https://alpha.example/40\n---\nA walrus and a yak.\n"
     )
     seen = spy(monkeypatch)
     archive_site.build()
-    assert seen["patched"] == [False]  # the documents were numbered again: nothing to patch
-    assert search_files(archive_site) == full_export(archive_site)
+    after = search_files(archive_site)
+    assert seen["patched"] == [True] and sorted(seen["coded"]) == ["40", "stori", "walru", "yak"]
+    assert "Story 40" in seen["summarized"] and len(seen["summarized"]) <= export.MIN_DOCS_PER_FILE  # the last file
+    meta = view(archive_site.out / "search")["stats"]
+    assert meta["docs"] == 42
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed <= {"meta.js", "tags.js", "d/2.js"} | {f"t/{n}.js" for n in range(len(after))}
+    assert len([n for n in changed if n.startswith("t/")]) <= 3
+    same_as_full_export(archive_site)
+
+
+def test_a_deleted_article_leaves_its_slot_empty_and_a_moved_one_takes_a_new_one(archive_site, monkeypatch):
+    archive_site.build()
+    (archive_site.content / "12.md").unlink()
+    text = archive_site.content.joinpath("13.md").read_text()
+    archive_site.write("13.md", text.replace("date: 2020-", "date: 2018-"))  # another year: another run
+    seen = spy(monkeypatch)
+    archive_site.build()
+    assert seen["patched"] == [True]
+    meta = (archive_site.out / "search" / "meta.js").read_text()
+    assert meta.count(",-1,-1]") == 2
+    same_as_full_export(archive_site)
 
 
 def test_a_damaged_snapshot_means_a_full_export(archive_site, monkeypatch):
@@ -93,9 +138,21 @@ def test_a_damaged_snapshot_means_a_full_export(archive_site, monkeypatch):
     assert search_files(archive_site) == full_export(archive_site)
 
 
-def test_too_many_changes_are_not_patched(archive_site, monkeypatch):
+def test_slots_that_drift_too_far_from_a_full_export_mean_a_full_export(archive_site, monkeypatch):
+    archive_site.build()
+    monkeypatch.setattr(snapshot, "MAX_DRIFT", 0.05)  # two of 41
+    for n in (41, 42, 43):
+        archive_site.write(f"{n}.md", f"---\ntitle: Story {n}\nurl: https://beta.example/{n}\n---\nA walrus.\n")
+        seen = spy(monkeypatch)
+        archive_site.build()
+        assert seen["patched"] == [n < 43]
+    assert search_files(archive_site) == full_export(archive_site)
+
+
+def test_too_many_changes_without_their_old_versions_are_not_patched(archive_site, monkeypatch):
     archive_site.build()
     monkeypatch.setattr(snapshot, "MAX_CHANGED", 2)
+    (archive_site.config().cache_dir / "archive.pickle").unlink()  # no last archive: no old versions at hand
     for i in (1, 2, 3):
         archive_site.write(f"{i}.md", archive_site.content.joinpath(f"{i}.md").read_text() + "Edited.\n")
     seen = spy(monkeypatch)
@@ -115,11 +172,11 @@ def test_the_search_process_saves_its_snapshot_after_answering(archive_site, mon
     saved.unlink()
     archive_site.build()
     made = snapshot.load(saved)
-    assert made is not None and len(made.digests) == 41 and "pelican" in made.fields["body"].postings
+    assert made is not None and len(made.digests) == 41 and "pelican" in postings(made)
     archive_site.write("5.md", archive_site.content.joinpath("5.md").read_text() + "A heron lands.\n")
     archive_site.build()
-    assert "heron" in snapshot.load(saved).fields["body"].postings
-    assert search_files(archive_site) == full_export(archive_site)
+    assert "heron" in postings(snapshot.load(saved))
+    same_as_full_export(archive_site)
 
 
 def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_site, monkeypatch):
@@ -145,12 +202,14 @@ def test_the_preview_server_replays_the_search_processs_patch_in_memory(archive_
             "5.md", archive_site.content.joinpath("5.md").read_text().replace("walrus", word) + f"A {word} lands.\n"
         )
         build(config, cwd=archive_site.root, cache=cache)
-        for name in snapshot.Snapshot.__slots__:
-            assert pickle.dumps(getattr(cache.snapshot, name)) == pickle.dumps(getattr(snapshot.load(saved), name)), (
-                name
-            )
-    assert replays == [True, True] and "heron" in cache.snapshot.fields["body"].postings
-    assert search_files(archive_site) == full_export(archive_site)
+        loaded = snapshot.load(saved)
+        for name in set(snapshot.Snapshot.__slots__) - {"fields", "packed"}:
+            assert pickle.dumps(getattr(cache.snapshot, name)) == pickle.dumps(getattr(loaded, name)), name
+        for name in cache.snapshot.fields:
+            assert postings(cache.snapshot, name) == postings(loaded, name)
+            assert cache.snapshot.fields[name].lengths == loaded.fields[name].lengths
+    assert replays == [True, True] and "heron" in postings(cache.snapshot)
+    same_as_full_export(archive_site)
 
 
 def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
@@ -175,7 +234,7 @@ def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
         site.write(
             f"{n}.txt",
             f"date 2025-01-0{n + 1} https://gazette.example/{n}\nStory {n}\n"
-            + " ".join(f"{words[i % len(words)]}{i % 50}" for i in range(400 + n))
+            + " ".join(f"{words[i % len(words)]}{n}x{i % 50}" for i in range(400 + n))
             + "\n",
         )
     site.build()
@@ -183,7 +242,38 @@ def test_an_added_sentence_codes_only_the_rows_of_its_words(site, monkeypatch):
     seen = spy(monkeypatch)
     site.build()
     assert seen["patched"] == [True] and sorted(seen["coded"]) == ["drift", "harbour7", "over", "zeppelin"]
-    assert search_files(site) == full_export(site)
+    same_as_full_export(site)
+
+
+@pytest.mark.browser
+def test_search_js_finds_in_a_patched_index_what_it_finds_in_a_full_one(archive_site, page, tmp_path):
+    """Results, scores and facet counts in Chromium, from file://, after new, deleted and moved articles."""
+    archive_site.build()
+    (archive_site.content / "12.md").unlink()
+    archive_site.write(
+        "13.md", archive_site.content.joinpath("13.md").read_text().replace("date: 2020-", "date: 2018-")
+    )
+    archive_site.write(
+        "50.md", "---\ntitle: A walrus story\nurl: https://delta.example/50\ntags: [Politics]\n---\nOtter.\n"
+    )
+    archive_site.build()
+    assert ",-1,-1]" in (archive_site.out / "search" / "meta.js").read_text()
+    patched = archive_site.out.rename(tmp_path / "patched")
+    full_export(archive_site)
+    queries = ["walrus", "café society", "otter OR seal", "numb*", "walrus NOT otter", "straße"]
+    found = {}
+    for name, site in (("patched", patched), ("full", archive_site.out)):
+        page.goto((site / "search" / "index.html").as_uri())
+        found[name] = page.evaluate(
+            """qs => Promise.all(qs.map(q => SiteGenSearch.query(q, {filters: {tag: 0}}).then(r =>
+                   SiteGenSearch.documents(r.matches.map(m => m.doc)).then(docs => [
+                     docs.map((d, i) => [d.permalink, r.matches[i].score, d.outletKey]).sort(),
+                     [...r.facets.outlets.entries()].map(([o, c]) => [r.index.meta.outlets[o][0], c]).sort(),
+                     [...r.facets.years.entries()].sort(), r.shown.length]))))""",
+            queries,
+        )
+    assert found["patched"] == found["full"]
+    assert all(results[0] for results in found["full"]) and page.console_errors == []
 
 
 def test_an_edited_russian_article_is_patched_with_russian_stems(multilingual_site, monkeypatch):
@@ -194,4 +284,4 @@ def test_an_edited_russian_article_is_patched_with_russian_stems(multilingual_si
     seen = spy(monkeypatch)
     site.build()
     assert seen["patched"] == [True] and {"санкц", "выбор"} <= set(seen["coded"])
-    assert search_files(site) == full_export(site)
+    same_as_full_export(site)

@@ -23,7 +23,7 @@ from site_gen import __version__, parallel, progress
 from site_gen.build import reuse
 from site_gen.build.cache import BuildCache, BuildState, settings_key
 from site_gen.build.report import build_report, entries_from_report, splice_stats, write_report
-from site_gen.build.reuse import LastBuild
+from site_gen.build.reuse import Changes, LastBuild
 from site_gen.config import SiteConfig, theme_dirs
 from site_gen.cycles import paused_gc
 from site_gen.dedupe.clusters import dedupe, link_copies
@@ -36,7 +36,7 @@ from site_gen.languages import model_loaded, unload_model
 from site_gen.model import Archive, Article, InputEntry, Message
 from site_gen.output import Output, WorkTree, check_target
 from site_gen.progress import Progress
-from site_gen.render.archive import assemble
+from site_gen.render.archive import Claims, assemble
 from site_gen.render.bodies import Bodies, Parsed
 from site_gen.render.keys import article_keys, file_key
 from site_gen.render.pages import Renderer
@@ -180,7 +180,8 @@ def _build(
                     tree,
                     keys,
                     state.manifest if state is not None else {},
-                    _edited(last, made),
+                    made.changes,
+                    last.page_basis if last is not None else "",
                     cache.bodies(),
                 )
             generation = made.generation = (live or 0) + 1
@@ -232,15 +233,22 @@ def _archive(
     timer: StageTimer,
     last: LastBuild | None,
 ) -> LastBuild:
-    """The archive: the last one with edited bodies in place when it can be (reuse.py), else read, boilerplate,
-    dedupe, assemble, keys."""
+    """The archive: the last one with the changed files' articles taken out and put in when it can be
+    (reuse.py), else read, boilerplate, dedupe, assemble, keys."""
     settings = settings_key(config, repr(registry.entries))
     memo = cache.dedupe_memo()
     if last is not None:
         with timer("reuse"):
-            keep = lambda path, stat, entry: cache.save_inputs(settings, [(path, stat, entry)], ())  # noqa: E731
             reused = reuse.apply(
-                last, config, memo, settings, files, stats, skipped, lambda path: read_one(config, registry, path), keep
+                last,
+                config,
+                memo,
+                settings,
+                files,
+                stats,
+                skipped,
+                lambda paths: _read_files(config, registry, paths),
+                lambda rows, gone: cache.save_inputs(settings, rows, gone),
             )
         if reused is not None:
             return reused
@@ -251,22 +259,26 @@ def _archive(
         recurring = _strip_recurring(inputs, config, tallies)
     with timer("dedupe"):
         dedupe(inputs, config, memo)
+    claims = Claims()
     with timer("assemble"):
-        archive = assemble(_rendered(inputs), config)
-        link_copies(archive)
+        archive = assemble(_rendered(inputs), config, claims)
+        claims.contested |= link_copies(archive)
     with timer("keys"):
         keys = article_keys(archive.articles)
     return LastBuild(
-        0, "", settings, config.permalink, skipped, stats, inputs, archive, keys, recurring, tallies, memo.token
-    )
-
-
-def _edited(last: LastBuild | None, made: LastBuild) -> Edited | None:
-    """The articles this build's archive took in place of the last one's (reuse.py), if it was made so."""
-    if last is None or not made.reused:
-        return None
-    return Edited(
-        [new for old, new in zip(last.archive.articles, made.archive.articles) if old is not new], last.page_basis
+        0,
+        "",
+        settings,
+        config.permalink,
+        skipped,
+        stats,
+        inputs,
+        archive,
+        keys,
+        recurring,
+        tallies,
+        memo.token,
+        claims,
     )
 
 
@@ -397,36 +409,31 @@ def _read_chunk(state: tuple[SiteConfig, Registry], paths: Sequence[str]) -> lis
     return [read_one(config, registry, path) for path in paths]
 
 
-@dataclass(slots=True)
-class Edited:
-    """Articles edited in place since the build whose pages are in the tree (reuse.py), and the
-    Renderer.basis that build made its pages with."""
-
-    articles: list[Article]
-    basis: str
-
-
 def render_site(
     config: SiteConfig,
     archive: Archive,
     tree: WorkTree,
     keys: dict[str, str],
     previous: dict[str, str],
-    edited: Edited | None = None,
+    changes: Changes | None = None,
+    basis: str = "",
     bodies: Bodies | None = None,
 ) -> tuple[dict[str, str], int, str]:
     """Render what changed: article pages in worker processes, everything else here meanwhile.
-    keys: keys.article_keys() of the archive. edited: when only these articles changed, only the
-    pages that show them are keyed again (the others keep their keys). bodies: the cache of rendered
-    bodies (none: every Markdown body is parsed). Returns the manifest
+    keys: keys.article_keys() of the archive. changes: how the archive differs from the one whose
+    pages are in the tree, made with Renderer.basis basis (reuse.py): then only the pages that show
+    a changed article, or list one that came or went, are keyed again (the others keep their keys).
+    bodies: the cache of rendered bodies (none: every Markdown body is parsed). Returns the manifest
     (output path -> content key) of the whole site, how many pages were rendered, and Renderer.basis."""
     # Keying runs here, not in workers: a forked worker touching every article copies the pages
     # they live on (reference counts), which cost more than it saved (measured at 10,000 articles).
     main = Renderer(config, archive, tree, keys, previous, bodies=bodies or Bodies(None))
     articles = archive.articles
-    if edited is not None and edited.basis == main.basis:
-        main.edited = {a.id for a in edited.articles}
-        affected = main.affected(edited.articles)
+    if changes is not None and basis == main.basis:
+        present = changes.edited + changes.added
+        main.changed = {a.id for a in present}
+        main.touched = main.listings(changes.added + changes.removed)
+        affected = main.affected(present, changes.removed)
         kept = {a.permalink: previous.get(a.permalink) for a in articles if a.id not in affected}
         if None not in kept.values():
             main.keys.update(cast("dict[str, str]", kept))  # no None: checked above

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -33,7 +32,7 @@ import numpy as np
 
 from site_gen import parallel
 from site_gen.config import DedupeSettings, SiteConfig
-from site_gen.dedupe.minhash import BINS, MAX_BUCKET, Fingerprints, anchor_pairs, candidate_pairs, shingles, words
+from site_gen.dedupe.minhash import Fingerprints, anchor_pairs, candidate_pairs, shingles, words
 from site_gen.model import Archive, Article, Duplicate, InputEntry, Message
 from site_gen.permalinks import natural_permalink, on_site_pages
 from site_gen.slugs import short_hash
@@ -164,7 +163,7 @@ class Memo:
         self.paths, self.joined, self.token = paths, joined, os.urandom(8).hex()
 
 
-def _text_hash(article: Article) -> bytes:
+def text_hash(article: Article) -> bytes:
     return hashlib.blake2b("\n".join(article.paragraphs).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -175,7 +174,7 @@ class _Texts:
         self.articles = articles
         self.settings = settings
         self.jobs = jobs
-        self.hashes = [_text_hash(a) for a in articles]
+        self.hashes = [text_hash(a) for a in articles]
         self.memo = memo
         self.prints = prints = self._fingerprints()
         self.keys = prints.text_keys
@@ -246,7 +245,7 @@ class _Texts:
         if pair not in self.measured:
             texts = (self.hashes[pair[0]], self.hashes[pair[1]])
             if texts not in self.memo.measured:
-                self.memo.measured[texts] = _similarity(self._shingle_set(i), self._shingle_set(j))
+                self.memo.measured[texts] = similarity(self._shingle_set(i), self._shingle_set(j))
             self.measured[pair] = self.memo.measured[texts]
         return self.measured[pair]
 
@@ -306,10 +305,10 @@ def _measure_chunk(
             cache[i] = shingles(words(articles[i].paragraphs))
         return cache[i]
 
-    return {(i, j): _similarity(shingle_set(i), shingle_set(j)) for i, j in pairs}
+    return {(i, j): similarity(shingle_set(i), shingle_set(j)) for i, j in pairs}
 
 
-def _similarity(a: set[int], b: set[int]) -> tuple[float, float]:
+def similarity(a: set[int], b: set[int]) -> tuple[float, float]:
     if not a or not b:
         return (1.0, 1.0) if a == b else (0.0, 0.0)
     common = len(a & b)
@@ -393,23 +392,28 @@ def only_here(copy: Article, canonical: Article) -> list[str]:
     return [p for p in copy.paragraphs if (w := tuple(words([p]))) and w not in have]
 
 
-def link_copies(archive: Archive) -> None:
+def link_copies(archive: Archive) -> set[str]:
     """After assemble: point cross-outlet records at the other page, and give redirects free paths.
 
     A merged copy keeps the permalink it would have had, as a redirect page, unless that is its
     canonical page itself; if another page or redirect holds that path, a suffix from the copy's
-    file path makes it unique (as assemble does for clashing articles).
+    file path makes it unique (as assemble does for clashing articles). Returns the paths redirects
+    asked for and got (an article page that comes or goes at one of them changes a redirect).
     """
     pages = {a.sources[0].path: a.permalink for a in archive.articles}
     taken = set(pages.values())
+    claimed = set()
     for article in archive.articles:
         for record in article.duplicates:
             if record.reason == "cross-outlet-copy":
                 record.permalink = pages.get(record.path)
             elif record.permalink and record.permalink != article.permalink:
+                claimed.add(record.permalink)
                 if record.permalink in taken or on_site_pages(record.permalink):
                     record.permalink = _suffixed(record.permalink, short_hash(record.path, 6))
                 taken.add(record.permalink)
+                claimed.add(record.permalink)
+    return claimed
 
 
 def _suffixed(permalink: str, suffix: str) -> str:
@@ -460,85 +464,3 @@ def _groups(indices: Iterable[int], key: Callable[[int], object]) -> list[list[i
         if k is not None:
             groups.setdefault(k, []).append(i)
     return [g for g in groups.values() if len(g) > 1]
-
-
-def still_alone(
-    memo: Memo, article: Article, settings: DedupeSettings, text_of: Callable[[str], list[str] | None]
-) -> bool:
-    """Whether an edited article that the last build joined to nothing still joins nothing, with
-    its URL unchanged (same text as none, near none, in no band bucket or anchor large enough to be
-    chained); if so, its row of the memo becomes the new text's. text_of(path): the paragraphs
-    of another row's article, None when they are not at hand (then the answer is no)."""
-    path = article.sources[0].path
-    row = bisect_left(memo.paths, path)
-    prints = memo.prints
-    if (
-        prints is None
-        or row == len(memo.paths)
-        or memo.paths[row] != path
-        or row in memo.joined
-        or len(memo.hashes) != len(memo.paths)
-    ):
-        return False
-    text_words = words(article.paragraphs)
-    new = Fingerprints.of([text_words])
-    candidates = _proposals(prints, row, new, settings)
-    if candidates is None:
-        return False
-    mine = shingles(text_words)
-    for i in sorted(candidates):
-        other = text_of(memo.paths[i])
-        if other is None:
-            return False
-        shorter = min(len(text_words), int(prints.word_counts[i]))
-        if _near(settings, shorter, *_similarity(mine, shingles(words(other)))):
-            return False
-    memo.hashes[row] = _text_hash(article)
-    prints.replace(np.array([row], dtype=np.intp), new)
-    memo.token = os.urandom(8).hex()
-    return True
-
-
-def _proposals(prints: Fingerprints, row: int, new: Fingerprints, settings: DedupeSettings) -> set[int] | None:
-    """The rows that a build would measure against new (the text of row now): LSH candidates and
-    rows sharing enough anchors; None when new is another row's text, or when row's old text
-    leaving or the new one coming changes a crowded band bucket or anchor (a chain)."""
-    eligible, anchored = prints.word_counts >= settings.min_words, _anchored(prints, settings)
-    was_eligible, was_anchored = bool(eligible[row]), bool(anchored[row])
-    eligible[row] = anchored[row] = False
-    if was_eligible and (_bucket_sizes(prints.bands, prints.bands[row], eligible) >= MAX_BUCKET).any():
-        return None
-    start = int(prints.anchor_starts()[row])
-    old = prints.anchors[start : start + int(prints.anchor_counts[row])] if was_anchored else new.anchors[:0]
-    mine = new.anchors if _anchored(new, settings)[0] else new.anchors[:0]
-    # the other rows' anchors that are old or new ones: one pass over all anchors
-    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
-    hit = np.flatnonzero(np.isin(prints.anchors, np.concatenate([old, mine])) & anchored[owners])
-    values, rows = prints.anchors[hit], owners[hit]
-    if _crowded(values[np.isin(values, old)]):
-        return None
-    found: set[int] = set()
-    if new.word_counts[0] >= settings.min_words:
-        if any(key == new.text_keys[0] and eligible[i] for i, key in enumerate(prints.text_keys)):
-            return None
-        if (_bucket_sizes(prints.bands, new.bands[0], eligible) >= MAX_BUCKET).any():
-            return None
-        similar = np.flatnonzero(((prints.bands == new.bands[0]) & eligible[:, None]).any(axis=1))
-        estimates = np.count_nonzero(prints.signatures[similar] == new.signatures[0], axis=1) / BINS
-        found.update(similar[estimates >= PREFILTER].tolist())
-    shared = np.isin(values, mine)
-    if _crowded(values[shared]):
-        return None
-    counts = np.bincount(rows[shared], minlength=len(anchored))
-    found.update(np.flatnonzero(_enough(counts, prints.anchor_counts, len(mine))).tolist())
-    return found
-
-
-def _crowded(values: np.ndarray) -> bool:
-    """Whether MAX_BUCKET rows or more have one of these anchors (each row's anchors are distinct)."""
-    return bool(len(values)) and int(np.unique(values, return_counts=True)[1].max()) >= MAX_BUCKET
-
-
-def _bucket_sizes(bands: np.ndarray, keys: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Per band, how many eligible rows have that band's key."""
-    return cast(np.ndarray, np.count_nonzero((bands == keys) & eligible[:, None], axis=0))

@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from site_gen.config import BoilerplateSettings
 from site_gen.ingest.normalize import MAX_SAMPLES, comparison_key, sample
@@ -75,43 +75,47 @@ def paragraph_keys(article: Article) -> list[int]:
 
 @dataclass(slots=True)
 class Tally:
-    """What decided one outlet's recurring paragraphs, kept so that an edit of one article can be
-    checked against it without counting again (reuse.py)."""
+    """What decided one outlet's recurring paragraphs, kept so that a rebuild that adds, removes or
+    edits a few articles can be checked against it without counting again (build/reuse.py)."""
 
+    settings: BoilerplateSettings
     total: int
     """Distinct articles (by id) of the outlet."""
-    threshold: int
     counts: dict[int, int]
-    """Articles carrying each paragraph key, for keys carried by two or more: exact from a full count,
-    an upper bound after replace() (a key not here is carried by at most one)."""
-    examples: set[str]
-    """Ids of the articles whose paragraphs are the report's examples."""
+    """Articles carrying each paragraph key, for keys carried by two or more: exact from a full count
+    and for recurring keys, an upper bound for the others after add() and remove() (a key not here is
+    carried by at most one)."""
+    examples: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Recurring key -> source path and sample of the first paragraph removed for it: the report's example."""
+
+    @property
+    def threshold(self) -> int:
+        return max(self.settings.min_articles, 2, math.ceil(self.settings.min_share * self.total))
 
     @property
     def recurring(self) -> set[int]:
-        return {key for key, n in self.counts.items() if n >= self.threshold}
+        threshold = self.threshold
+        return {key for key, n in self.counts.items() if n >= threshold}
 
-    def replace(self, article_id: str, old_keys: list[int], new_keys: list[int]) -> bool:
-        """Count one article's paragraphs as new_keys instead of old_keys, when that leaves the
-        outlet's recurring paragraphs, their counts and their examples as they were; False (and
-        nothing changed) otherwise."""
-        if article_id in self.examples:
-            return False
-        old, new = set(old_keys) - {-1}, set(new_keys) - {-1}
-        gained, lost = new - old, old - new
-        # a key gained must stay short of recurring; a key lost must not have been recurring
-        if any(self.counts.get(key, 1) + 1 >= self.threshold for key in gained) or any(
-            self.counts.get(key, 1) >= self.threshold for key in lost
-        ):
-            return False
-        for key in gained:
+    def add(self, keys: list[int]) -> None:
+        """Count one more article (of an id not counted yet) carrying these paragraph keys."""
+        self.total += 1
+        for key in set(keys) - {-1}:
             self.counts[key] = self.counts.get(key, 1) + 1
-        for key in lost:
+
+    def remove(self, keys: list[int]) -> None:
+        """Count one article (whose id no other counted article has) out."""
+        self.total -= 1
+        for key in set(keys) - {-1}:
             if self.counts.get(key, 1) <= 2:
                 self.counts.pop(key, None)
             else:
                 self.counts[key] -= 1
-        return True
+
+    def report(self, outlet: str) -> list[RecurringParagraph]:
+        return [
+            RecurringParagraph(outlet, text, self.counts[key], self.total) for key, (_, text) in self.examples.items()
+        ]
 
     def strip(self, article: Article, keys: list[int], recurring: set[int]) -> list[tuple[int, str]]:
         """Remove the recurring paragraphs (self.recurring) from one article; returns (key, paragraph) of each
@@ -123,9 +127,10 @@ class Tally:
             else:
                 kept.append(paragraph)
         if removed:
+            # The rule, not the counts: an article's page must not change with the size of its outlet.
             detail = (
-                f"Paragraphs found in at least {self.threshold:,} of this outlet's {self.total:,} articles "
-                "(boilerplate detection) were removed."
+                f"Paragraphs found in at least {self.settings.min_share:.0%} of this outlet's articles, and in at "
+                f"least {max(self.settings.min_articles, 2):,} of them (boilerplate detection), were removed."
             )
             _apply(article, kept, [p for _, p in removed], detail)
         return removed
@@ -150,15 +155,11 @@ def strip_recurring(
         if tallies is not None:
             tallies[outlet] = tally
         recurring = tally.recurring
-        examples: dict[int, str] = {}
         for article, article_keys in pairs if recurring else ():
             for key, paragraph in tally.strip(article, article_keys, recurring):
-                if key not in examples:
-                    examples[key] = paragraph
-                    tally.examples.add(article.id)
-        found.extend(
-            RecurringParagraph(outlet, sample(text), tally.counts[key], tally.total) for key, text in examples.items()
-        )
+                if key not in tally.examples:
+                    tally.examples[key] = (article.sources[0].path, sample(paragraph))
+        found.extend(tally.report(outlet))
     return found
 
 
@@ -166,10 +167,8 @@ def _tally(pairs: list[tuple[Article, list[int]]], settings: BoilerplateSettings
     keys_by_id: dict[str, set[int]] = defaultdict(set)
     for article, keys in pairs:
         keys_by_id[article.id].update(k for k in keys if k != -1)
-    total = len(keys_by_id)
-    threshold = max(settings.min_articles, 2, math.ceil(settings.min_share * total))
     counts = Counter(key for keys in keys_by_id.values() for key in keys)
-    return Tally(total, threshold, {key: n for key, n in counts.items() if n >= 2}, set())
+    return Tally(settings, len(keys_by_id), {key: n for key, n in counts.items() if n >= 2})
 
 
 def _apply(article: Article, kept: list[str], removed: list[str], detail: str) -> None:

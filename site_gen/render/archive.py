@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from site_gen.config import SiteConfig
@@ -18,36 +19,72 @@ def sort_key(article: Article) -> tuple[bool, int, str]:
     return (article.date is None, -(article.date.toordinal() if article.date else 0), article.id)
 
 
-def assemble(articles: list[Article], config: SiteConfig) -> Archive:
-    """Give every article a unique id and permalink, sort them, and index outlets and tags."""
-    _make_ids_unique(articles)
-    tags = _canonical_tags(articles)
+@dataclass(slots=True)
+class Claims:
+    """What assemble decided between articles that claimed the same thing, so that a rebuild that
+    adds or removes a few articles (build/reuse.py) can tell whether each decision still holds."""
+
+    spellings: dict[str, Counter[str]] = field(default_factory=dict)
+    """Case-folded tag name -> how many articles wrote it each way."""
+    respelled: dict[str, list[str]] = field(default_factory=dict)
+    """Source path -> the tags as written, for articles whose tags were given another spelling."""
+    shared_ids: set[str] = field(default_factory=set)
+    """Ids (as read) that several articles had, each made unique with a suffix."""
+    suffixed_ids: set[str] = field(default_factory=set)
+    """The ids those articles got."""
+    contested: set[str] = field(default_factory=set)
+    """Permalinks that more than one page asked for (or that one of the site's own pages holds): who got
+    the plain one and who a suffix depends on every claimant."""
+
+
+def assemble(articles: list[Article], config: SiteConfig, claims: Claims | None = None) -> Archive:
+    """Give every article a unique id and permalink, sort them, and index outlets and tags.
+    claims, when given, gets what was decided between articles (Claims)."""
+    claims = claims if claims is not None else Claims()
+    _make_ids_unique(articles, claims)
+    claims.spellings = count_spellings(articles)
+    tags = canonical_tags(claims.spellings)
     for article in articles:
-        article.tags = [tags[name.casefold()].name for name in article.tags]
-    _assign_permalinks(articles, config.permalink)
+        named = [tags[name.casefold()].name for name in article.tags]
+        if named != article.tags:
+            claims.respelled[article.sources[0].path] = article.tags
+        article.tags = named
+    claims.contested = _assign_permalinks(articles, config.permalink)
     articles.sort(key=sort_key)
+    return Archive(articles, outlets_of(articles), {tag.name: tag for tag in tags.values()})
+
+
+def outlets_of(articles: list[Article]) -> dict[str, Outlet]:
+    """The outlets of articles in archive order, by key, in order of first appearance."""
     outlets: dict[str, Outlet] = {}
     for article in articles:
         assert article.outlet is not None
         outlets.setdefault(article.outlet.key, article.outlet)
-    return Archive(articles, outlets, {tag.name: tag for tag in tags.values()})
+    return outlets
 
 
-def _make_ids_unique(articles: list[Article]) -> None:
+def _make_ids_unique(articles: list[Article], claims: Claims) -> None:
     """Two files with the same URL share an id until dedupe merges them; keep them apart until then."""
     counts = Counter(a.id for a in articles)
     for article in articles:
         if counts[article.id] > 1:
+            claims.shared_ids.add(article.id)
             article.id = short_hash(f"{article.id}:{article.sources[0].path}", 16)
+            claims.suffixed_ids.add(article.id)
 
 
-def _canonical_tags(articles: list[Article]) -> dict[str, Tag]:
-    """One Tag per case-folded name, shown in its commonest spelling, with a collision-free slug."""
+def count_spellings(articles: Iterable[Article]) -> dict[str, Counter[str]]:
+    """Case-folded tag name -> how many articles wrote it each way."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         for name in article.tags:
             spellings[name.casefold()][name] += 1
-    names = {folded: min(counts, key=lambda n: (-counts[n], n)) for folded, counts in spellings.items()}
+    return dict(spellings)
+
+
+def canonical_tags(spellings: dict[str, Counter[str]]) -> dict[str, Tag]:
+    """One Tag per case-folded name, shown in its commonest spelling, with a collision-free slug."""
+    names = {folded: min(counts, key=lambda n: (-counts[n], n)) for folded, counts in spellings.items() if counts}
     by_slug: dict[str, list[str]] = defaultdict(list)
     for folded, name in names.items():
         by_slug[slugify(name, fallback="tag-" + short_hash(name))].append(folded)
@@ -58,19 +95,23 @@ def _canonical_tags(articles: list[Article]) -> dict[str, Tag]:
     return tags
 
 
-def _assign_permalinks(articles: list[Article], pattern: str) -> None:
+def _assign_permalinks(articles: list[Article], pattern: str) -> set[str]:
+    """Each article's permalink; returns those that more than one page asked for."""
     for article in articles:
         article.slug = natural_slug(article)
         article.permalink = expand(pattern, article, article.slug)
     clashes: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         clashes[article.permalink].append(article)
-    for group in clashes.values():
+    contested = set()
+    for permalink, group in clashes.items():
         group.sort(key=lambda a: (a.date or dt.date.max, a.id))
         # an article among the site's own pages (a custom permalink: '{slug}.html' for "Index") clashes with them
-        for article in group if on_site_pages(group[0].permalink) else group[1:]:
+        for article in group if on_site_pages(permalink) else group[1:]:
+            contested.add(permalink)
             article.slug = f"{article.slug}-{article.id[:6]}"
             article.permalink = expand(pattern, article, article.slug)
+    return contested
 
 
 K = TypeVar("K", bound=Hashable)

@@ -23,7 +23,7 @@ from site_gen.config import SiteConfig, theme_dirs
 from site_gen.dedupe.clusters import redirects
 from site_gen.errors import SiteGenError
 from site_gen.languages import analyzer_language
-from site_gen.model import Archive, Article, Outlet
+from site_gen.model import Archive, Article, Outlet, Tag
 from site_gen.output import WorkTree
 from site_gen.render import timeline
 from site_gen.render.archive import group
@@ -180,9 +180,12 @@ class Renderer:
             "neighbours": self.relations.around(article),
         }
 
-    edited: set[str] | None = None
-    """Ids of the only articles that changed since the build whose pages are in the tree, when
-    the basis is the same (see build.render_site): a listing or feed without them keeps its key."""
+    changed: set[str] | None = None
+    """Ids of the only articles added or edited since the build whose pages are in the tree, when the
+    basis is the same (see build.render_site): a listing or feed that shows none of them, and is not
+    among the touched ones, keeps its key."""
+    touched: set[str] = field(default_factory=set)
+    """Listings (by base path) that gained or lost an article since that build: every page changes."""
 
     @property
     def basis(self) -> str:
@@ -191,25 +194,48 @@ class Renderer:
             sorted(self.template_keys.items()), self.site, self.config.paginate, self.config.feed_size
         )
 
-    def _unchanged(self, articles: list[Article], path: str) -> bool:
-        """With only self.edited changed, a page that shows none of them keeps its key (recorded here)."""
-        if self.edited is None or path not in self.previous or any(a.id in self.edited for a in articles):
+    def _unchanged(self, articles: list[Article], path: str, base: str) -> bool:
+        """With only self.changed changed, a page that shows none of them keeps its key (recorded here)."""
+        if (
+            self.changed is None
+            or path not in self.previous
+            or base in self.touched
+            or any(a.id in self.changed for a in articles)
+        ):
             return False
         self.keys[path] = self.previous[path]
         if path.endswith(".html"):
             self.pages.append(path)
         return True
 
-    def affected(self, edited: Iterable[Article]) -> set[str]:
-        """Ids of the articles whose page shows one of these (edited in place: same date, outlet,
-        title and permalink, no copies): themselves, their neighbours and their day's articles."""
+    def affected(self, present: Iterable[Article], removed: Iterable[Article] = ()) -> set[str]:
+        """Ids of the articles whose page shows one of these: themselves, their outlet neighbours and
+        their day's articles; for articles that left the archive, the neighbours they had (each
+        other's now) and their day's."""
         ids: set[str] = set()
-        for article in edited:
+        for article in present:
             around = self.relations.around(article)
             ids.update(a.id for a in (article, around.previous, around.next) if a is not None)
-            if article.date:
-                ids.update(a.id for a in self.relations.by_day.get(article.date, ()))
+            ids.update(a.id for a in self._day(article))
+        for article in removed:
+            ids.update(a.id for a in self.relations.beside(article))
+            ids.update(a.id for a in self._day(article))
         return ids
+
+    def _day(self, article: Article) -> list[Article]:
+        return self.relations.by_day.get(article.date, []) if article.date else []
+
+    def listings(self, articles: Iterable[Article]) -> set[str]:
+        """The listings (by base path) these articles are in: home, outlet, tags, year and month."""
+        bases = set()
+        for article in articles:
+            bases.add("")
+            if article.outlet:
+                bases.add(_outlet_base(article.outlet.key))
+            bases.update(_tag_base(self.archive.tags[name]) for name in article.tags if name in self.archive.tags)
+            date = article.date
+            bases.update((_year_base(date.year), _month_base(date.year, date.month)) if date else (UNDATED,))
+        return bases
 
     def key_articles(self, articles: Iterable[Article]) -> tuple[dict[str, str], list[str]]:
         """The keys of these articles' pages, and the ids of those whose page must be rendered."""
@@ -252,7 +278,7 @@ class Renderer:
         context.setdefault("feed", None)
         for number, items in enumerate(chunks, 1):
             path = _page_path(base, number)
-            if self._unchanged(items, path):
+            if self._unchanged(items, path, base):
                 continue
             pagination = {
                 "number": number,
@@ -279,7 +305,7 @@ class Renderer:
         by_outlet = group(self.archive.articles, lambda a: [a.outlet.key] if a.outlet else [])
         for key, outlet in sorted(self.archive.outlets.items(), key=lambda kv: kv[1].name.casefold()):
             items = by_outlet.get(key, [])
-            base = f"outlets/{key}/"
+            base = _outlet_base(key)
             self.listing(base, outlet.name, items, outlet=outlet, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{outlet.name} — {self.config.title}", items)
         self.write("outlets/index.html", "outlets.html", summaries=self.relations.outlets, totals=self.relations.totals)
@@ -289,7 +315,7 @@ class Renderer:
         rows = []
         for name, tag in sorted(self.archive.tags.items(), key=lambda kv: kv[0].casefold()):
             items = by_tag.get(name, [])
-            base = f"tags/{tag.slug}/"
+            base = _tag_base(tag)
             self.listing(base, f"Tagged “{name}”", items, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{name} — {self.config.title}", items)
             rows.append((tag, len(items)))
@@ -302,17 +328,17 @@ class Renderer:
         for year in sorted(years, reverse=True):
             months = group(years[year], lambda a: [a.date.month] if a.date else [])
             overview.append((year, len(years[year]), sorted(((m, len(v)) for m, v in months.items()), reverse=True)))
-            self.listing(f"archive/{year:04d}/", f"{year}", years[year], months=sorted(months, reverse=True), year=year)
+            self.listing(_year_base(year), f"{year}", years[year], months=sorted(months, reverse=True), year=year)
             for month, items in months.items():
                 self.listing(
-                    f"archive/{year:04d}/{month:02d}/",
+                    _month_base(year, month),
                     f"{calendar.month_name[month]} {year}",
                     items,
                     month=(year, month),
                 )
         undated = [a for a in self.archive.articles if not a.date]
         if undated:
-            self.listing("archive/undated/", "Undated articles", undated)
+            self.listing(UNDATED, "Undated articles", undated)
         self.write(
             "archive/index.html",
             "archive.html",
@@ -323,7 +349,7 @@ class Renderer:
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
         entries = [a for a in articles if a.date][: self.config.feed_size]
-        if self._unchanged(entries, path):
+        if self._unchanged(entries, path, path.removesuffix("atom.xml")):
             return
         self.write(
             path,
@@ -373,6 +399,25 @@ def template_error(exc: jinja2.TemplateError, template: str) -> SiteGenError:
     return SiteGenError(
         f"template error: {exc}", where.filename if where else template, where.lineno if where else None
     )
+
+
+UNDATED = "archive/undated/"
+
+
+def _outlet_base(key: str) -> str:
+    return f"outlets/{key}/"
+
+
+def _tag_base(tag: Tag) -> str:
+    return f"tags/{tag.slug}/"
+
+
+def _year_base(year: int) -> str:
+    return f"archive/{year:04d}/"
+
+
+def _month_base(year: int, month: int) -> str:
+    return f"archive/{year:04d}/{month:02d}/"
 
 
 def _page_path(base: str, number: int) -> str:

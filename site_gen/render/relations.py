@@ -9,10 +9,12 @@ article page costs the same whether the archive holds a hundred articles or a hu
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from site_gen.model import Archive, Article, Duplicate, Outlet
+from site_gen.render.archive import sort_key
 
 SAME_DAY_SHOWN = 6
 """At most this many same-day articles are listed on a page; the rest are counted and linked by month."""
@@ -88,6 +90,8 @@ class Relations:
     """Lookups by article id, date and permalink; build with relate(archive)."""
 
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
+    chains: dict[tuple[str, bool], list[Article]] = field(default_factory=dict)
+    """(outlet key, dated) -> that outlet's dated or undated articles, in archive order."""
     by_day: dict[dt.date, list[Article]] = field(default_factory=dict)
     """Each day's articles ordered by outlet name, then title."""
     per_day_outlet: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
@@ -98,6 +102,14 @@ class Relations:
 
     def around(self, article: Article) -> Neighbours:
         return self.neighbours.get(article.id, Neighbours(None, None, article.date is not None))
+
+    def beside(self, article: Article) -> list[Article]:
+        """The articles that would be its neighbours were it in the archive (one that left it: they
+        are each other's now)."""
+        assert article.outlet is not None
+        chain = self.chains.get((article.outlet.key, article.date is not None), [])
+        at = bisect_left(chain, sort_key(article), key=sort_key)
+        return chain[max(at - 1, 0) : at + 1]
 
     def same_day(self, article: Article, limit: int = SAME_DAY_SHOWN) -> SameDay:
         """Articles of other outlets dated the same day as this one."""
@@ -135,8 +147,8 @@ def relate(archive: Archive) -> Relations:
             by_day[article.date].append(article)
             relations.per_day_outlet[(article.date, article.outlet.key)] += 1
     relations.by_day = {day: sorted(items, key=_day_order) for day, items in by_day.items()}
-    for items in by_outlet.values():
-        _link_neighbours(items, relations.neighbours)
+    for key, items in by_outlet.items():
+        _link_neighbours(key, items, relations)
     relations.outlets = sorted(
         (_summary(archive.outlets[key], items) for key, items in by_outlet.items()),
         key=lambda s: (s.outlet.name.casefold(), s.outlet.key),
@@ -155,13 +167,13 @@ def _day_order(article: Article) -> tuple[str, str, str]:
     return (article.outlet.name.casefold(), article.title.casefold(), article.id)
 
 
-def _link_neighbours(items: list[Article], into: dict[str, Neighbours]) -> None:
+def _link_neighbours(outlet: str, items: list[Article], relations: Relations) -> None:
     """items: one outlet's articles in archive order (newest first, undated last)."""
-    dated = [a for a in items if a.date is not None][::-1]
-    undated = [a for a in items if a.date is None]
-    for chain, is_dated in ((dated, True), (undated, False)):
+    dated = relations.chains[outlet, True] = [a for a in items if a.date is not None]
+    undated = relations.chains[outlet, False] = [a for a in items if a.date is None]
+    for chain, is_dated in ((dated[::-1], True), (undated, False)):
         for i, article in enumerate(chain):
-            into[article.id] = Neighbours(
+            relations.neighbours[article.id] = Neighbours(
                 chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None, is_dated
             )
 

@@ -210,16 +210,16 @@ class SearchJob:
         from site_gen.search.snapshot import Recoded
 
         digests = [self.digests[a.id] for a in self.articles]
-        previous = None if analyzed else self._patched_snapshot(digests)
-        fields = analyzed if analyzed else previous.fields if previous else None
+        patched = None if analyzed else self._patched_snapshot(digests)
+        previous, slots = patched if patched else (None, self.articles)
         patched_kept = previous is not None and previous is self.kept
         stats, made = export.export(
-            self.articles,
+            slots,
             self.out,
-            fields,
+            previous.fields if previous else analyzed,
             self.config.workers,
             replace=self.replace,
-            digests=digests,
+            digests=previous.digests if previous else digests,
             previous=previous,
         )
         self.made = made
@@ -231,8 +231,10 @@ class SearchJob:
                 {n: made.docs[n] for n in stats.made_docs},
                 {n: made.shards[n] for n in stats.made_shards},
                 len(made.shards),
+                {name: row for name, row in made.tags.items() if previous.tags.get(name) is not row},
+                list(made.tags),
             )
-            if patched_kept
+            if patched_kept and previous is not None
             else None
         )
         return {
@@ -271,12 +273,14 @@ class SearchJob:
             with paused_gc():
                 snapshot.save(self.cache / SNAPSHOT, self.made)
 
-    def _patched_snapshot(self, digests: list[str]) -> Snapshot | None:
-        """The last export's snapshot brought up to date, when it can be (see snapshot.py)."""
+    def _patched_snapshot(self, digests: list[str]) -> tuple[Snapshot, list[Article | None]] | None:
+        """The last export's snapshot brought up to date, with each slot's article, when it can be
+        (see snapshot.py)."""
         from site_gen.search import snapshot
 
         previous = self.kept or snapshot.load(self.cache / SNAPSHOT)
-        return previous if previous is not None and previous.patch(self.articles, digests, self.before) else None
+        slots = previous.patch(self.articles, digests, self.before) if previous is not None else None
+        return (previous, slots) if previous is not None and slots is not None else None
 
 
 def preload(config: SiteConfig) -> Snapshot | None:

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -46,8 +46,8 @@ from site_gen.render.excerpts import summary
 from site_gen.search import terms as analysis
 from site_gen.search.index import K1, B
 from site_gen.search.inverted import TF_BITS, TF_MASK, InvertedField, invert
-from site_gen.search.layout import FORMAT, term_order, year
-from site_gen.search.snapshot import Row, Shard, Snapshot
+from site_gen.search.layout import FORMAT, facet, term_order
+from site_gen.search.snapshot import Row, Shard, Snapshot, TagRow
 from site_gen.search.stemmers import SNOWBALL
 from site_gen.search.terms import FIELD_BOOSTS, FIELDS
 
@@ -94,25 +94,32 @@ class ExportStats:
 
 
 def export(
-    articles: Sequence[Article],
+    slots: Sequence[Article | None],
     folder: Path,
     fields: dict[str, InvertedField] | None = None,
     jobs: int = 1,
     *,
     replace: bool = False,
-    digests: Sequence[str] = (),
+    digests: Sequence[str | None] = (),
     previous: Snapshot | None = None,
 ) -> tuple[ExportStats, Snapshot]:
-    """Write the static index for articles (already in export order, and so inverted when given)
-    into folder; jobs worker processes share the analysis and the coding. replace: see ExportStats.
-    previous: the last export's snapshot, patched for these articles (its fields are then given):
-    its rows are reused where still valid. Returns the statistics and this export's snapshot
-    (digests: each article's search.digest())."""
-    fields = fields if fields is not None else invert(articles, jobs=jobs)
-    stats = ExportStats(docs=len(articles), replace=replace)
-    n = len(articles)
-    coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
-    coding: list[object] = [n, [[coders[name].center, coders[name].k] for name in FIELDS]]
+    """Write the static index for the articles in slots (each slot's document number; None: an
+    empty slot, only after a patch) into folder; fields: their inversion, made here when not given
+    (jobs worker processes share the analysis and the coding). replace: see ExportStats.
+    previous: the last export's snapshot, patched for these slots (its fields are then given): its
+    rows, coders and shard cuts are kept where still valid. Returns the statistics and this
+    export's snapshot (digests: each slot's search.digest())."""
+    fields = fields if fields is not None else invert([a for a in slots if a is not None], jobs=jobs)
+    live = sum(a is not None for a in slots)
+    stats = ExportStats(docs=live, replace=replace)
+    if previous is not None:
+        coding = previous.coding
+        parameters = dict(zip(FIELDS, cast("list[list[int]]", coding[1])))
+        coders = {name: _LengthCoder(fields[name].lengths, *parameters[name]) for name in FIELDS}
+    else:
+        coders = {name: _LengthCoder(fields[name].lengths) for name in FIELDS}
+        coding = [len(slots), [[coders[name].center, coders[name].k] for name in FIELDS]]
+    n = cast(int, coding[0])
     # a patched snapshot keeps its vocabulary in order (snapshot.py); sorting it again cost more than the patch
     vocabulary = (
         previous.vocabulary
@@ -120,25 +127,28 @@ def export(
         else sorted(set().union(*(f.postings for f in fields.values())), key=term_order)
     )
     stats.terms = len(vocabulary)
-    coded = previous.reusable(coding) if previous is not None else {}
+    coded, grown = previous.reusable(coding) if previous is not None else ({}, {})
     todo = stats.coded = _uncoded(vocabulary, coded, fields, previous)
-    for part in parallel.run(_encode_terms, todo, (fields, coders, n), jobs if len(todo) > PARALLEL_CODING else 1):
+    state: Coding = (fields, coders, n, grown)
+    for part in parallel.run(_encode_terms, todo, state, jobs if len(todo) > PARALLEL_CODING else 1):
         coded.update(part)
     recoded = sorted(bisect_left(vocabulary, term_order(term), key=term_order) for term in todo)
     shards = _write_shards(folder, vocabulary, coded, recoded, stats, previous.shards if previous is not None else [])
-    chunk = max(MIN_DOCS_PER_FILE, math.ceil(n / MAX_DOC_FILES))
-    docs = _write_docs(folder, articles, chunk, stats, previous)
-    tags = _write_tags(folder, articles, stats)
+    chunk = previous.chunk if previous is not None else max(MIN_DOCS_PER_FILE, math.ceil(len(slots) / MAX_DOC_FILES))
+    docs = _write_docs(folder, slots, chunk, stats, previous)
+    tags = _write_tags(folder, slots, n, stats, previous.tags if previous is not None else {})
     meta = {
         "format": FORMAT,
-        "docs": n,
+        "docs": live,
+        "slots": len(slots),
+        "coded": n,
         "K1": K1,
         "B": B,
         "fields": [
             {
                 "name": name,
                 "boost": FIELD_BOOSTS[name],
-                "avgfl": (sum(fields[name].lengths) / n) if n else 1,
+                "avgfl": (sum(fields[name].lengths) / live) if live else 1,
                 "flcenter": coders[name].center,
                 "flk": coders[name].k,
             }
@@ -146,32 +156,51 @@ def export(
         ],
         "lengths": [byte_to_length(b) for b in range(256)],
         "minsize": analysis.MIN_SIZE,
-        **_languages(articles),
+        **_languages(slots),
         "shards": [shard.first for shard in shards],
         "chunk": chunk,
-        "tags": tags,
-        **_facets(articles),
+        "tags": [[tag, len(docs)] for tag, (docs, _) in tags.items()],
+        **_facets(slots),
     }
     _write(folder, "meta.js", "meta", meta, stats)
     for term in set(coded).difference(vocabulary):  # terms a patch removed
         del coded[term]
-    return stats, Snapshot(list(digests), fields, coding, coded, chunk, docs, vocabulary=vocabulary, shards=shards)
+    return stats, Snapshot(
+        list(digests),
+        fields,
+        coding,
+        coded,
+        chunk,
+        docs,
+        vocabulary=vocabulary,
+        shards=shards,
+        tags=tags,
+        packed=previous.packed if previous is not None else {},
+    )
 
 
 class _LengthCoder:
     """whoosh's field-length bytes of one field, coded as their distance from the field's median
-    (zigzag, then Rice with the parameter that makes the field's bytes shortest)."""
+    (zigzag, then Rice with the parameter that makes the field's bytes shortest), or from the
+    center and with the parameter given (those of the last full export: see snapshot.py)."""
 
-    def __init__(self, lengths: array[int]) -> None:
+    def __init__(self, lengths: array[int], center: int | None = None, k: int | None = None) -> None:
         self.bytes = bytes(length_to_byte(n) for n in lengths)
-        counts = Counter(b for b in self.bytes if b) or Counter([0])
-        used = sorted(counts.elements())
-        self.center = used[len(used) // 2]
-        zigzag = {b: _zigzag(b - self.center) for b in counts}
-        self.k = min(range(8), key=lambda k: sum(c * ((zigzag[b] >> k) + 1 + k) for b, c in counts.items()))
+        if center is None or k is None:
+            center, k = _median_coding(self.bytes)
+        self.center, self.k = center, k
         self.codes = [_rice(_zigzag(b - self.center), self.k) for b in range(256)]
         self.widths = np.array([len(code) for code in self.codes], dtype=np.uint64)
         self.values = np.array([int(code, 2) if len(code) <= 63 else 0 for code in self.codes], dtype=np.uint64)
+
+
+def _median_coding(length_bytes: bytes) -> tuple[int, int]:
+    """The median of the bytes in use, and the Rice parameter that codes them shortest around it."""
+    counts = Counter(b for b in length_bytes if b) or Counter([0])
+    used = sorted(counts.elements())
+    center = used[len(used) // 2]
+    zigzag = {b: _zigzag(b - center) for b in counts}
+    return center, min(range(8), key=lambda k: sum(c * ((zigzag[b] >> k) + 1 + k) for b, c in counts.items()))
 
 
 def _zigzag(value: int) -> int:
@@ -179,30 +208,65 @@ def _zigzag(value: int) -> int:
     return 2 * value if value >= 0 else -2 * value - 1
 
 
-def _encode_terms(
-    state: tuple[dict[str, InvertedField], dict[str, _LengthCoder], int], terms: Sequence[str]
-) -> dict[str, Row]:
-    fields, coders, n = state
+Coding = tuple[dict[str, InvertedField], dict[str, _LengthCoder], int, dict[str, Row]]
+"""What coding a row needs: the fields, their length coders, N for the Rice parameters, and the old
+rows of terms whose postings only grew at their end (snapshot.Snapshot.reusable)."""
+
+
+def _encode_terms(state: Coding, terms: Sequence[str]) -> dict[str, Row]:
+    fields, coders, n, grown = state
     with paused_gc():
-        return {term: _encode_term(term, fields, coders, n) for term in terms}
+        return {term: _encode_term(term, fields, coders, n, grown.get(term)) for term in terms}
 
 
-def _encode_term(term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int) -> Row:
-    """[df, chars] per field, and the coded postings of all fields."""
+def _encode_term(
+    term: str, fields: dict[str, InvertedField], coders: dict[str, _LengthCoder], n: int, old: Row | None = None
+) -> Row:
+    """[df, chars] per field, and the coded postings of all fields. old: the term's row before
+    postings were added at the end of its lists, whose codes are then extended, not made again."""
     numbers: list[int] = []
     coded = []
-    for name in FIELDS:
+    start = 0
+    for f, name in enumerate(FIELDS):
         entry = fields[name].postings.get(term)
+        before = (old[0][2 * f], old[1][start : start + old[0][2 * f + 1]]) if old is not None else (0, "")
+        start += len(before[1])
         if entry is None:
             numbers += (0, 0)
             continue
         k = rice_parameter(n, len(entry))
-        chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(
-            _posting_bits(entry, coders[name], k)
-        )
+        chars = _extended(entry, *before, coders[name], n, k)
+        if chars is None:
+            chars = (len(entry) >= ARRAY_CODING and _posting_chars_array(entry, coders[name], k)) or _to_chars(
+                _posting_bits(entry, coders[name], k)
+            )
         numbers += (len(entry), len(chars))
         coded.append(chars)
     return numbers, "".join(coded)
+
+
+def _extended(packed: array[int], df: int, chars: str, coder: _LengthCoder, n: int, k: int) -> str | None:
+    """The code of packed, when its first df postings were coded as chars with the same Rice
+    parameter: the codes of the others appended to those bits (None: code it all)."""
+    if not df or df >= len(packed) or rice_parameter(n, df) != k:
+        return None
+    used = _code_length(packed[:df], coder, k) % 6  # bits of the last character that are code, not padding
+    head = format(_SEXTET[chars[-1]], "06b")[:used] if used else ""
+    tail = _posting_bits(packed[df:], coder, k, packed[df - 1] >> TF_BITS)
+    return (chars[:-1] if used else chars) + _to_chars(head + tail)
+
+
+def _code_length(packed: array[int], coder: _LengthCoder, k: int) -> int:
+    """Bits of the code of a posting list (what _posting_bits would write), in array operations."""
+    postings = np.frombuffer(packed, dtype=np.uint64)
+    docs = (postings >> np.uint64(TF_BITS)).astype(np.int64)
+    gaps = np.diff(docs, prepend=-1) - 1
+    tf_bits = np.frexp((postings & np.uint64(TF_MASK)).astype(np.float64))[1]
+    widths = coder.widths[np.frombuffer(coder.bytes, dtype=np.uint8)[docs]]
+    return int((gaps >> k).sum() + len(docs) * (k + 1) + (2 * tf_bits - 1).sum() + widths.sum())
+
+
+_SEXTET = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 
 
 def rice_parameter(n: int, df: int) -> int:
@@ -210,11 +274,11 @@ def rice_parameter(n: int, df: int) -> int:
     return max(0, (n // max(df, 1)).bit_length() - 1)
 
 
-def _posting_bits(packed: array[int], coder: _LengthCoder, k: int) -> str:
+def _posting_bits(packed: array[int], coder: _LengthCoder, k: int, previous: int = -1) -> str:
+    """The code of a posting list as a bit string (previous: the document before the first)."""
     rice = _RICE_CODES.setdefault(k, {})
     lengths, codes = coder.bytes, coder.codes
     out = []
-    previous = -1
     for posting in packed:
         doc, tf = posting >> TF_BITS, posting & TF_MASK
         gap = doc - previous - 1
@@ -307,39 +371,44 @@ def _write_shards(
     stats: ExportStats,
     previous: list[Shard],
 ) -> list[Shard]:
-    """Cut the sorted terms into shards of about equal size and write them: each shard as many
-    terms as fit in the target size (at least one). A shard cut as the previous export cut it
-    (same number, first term and length) with no row coded again holds the same rows: its bytes
-    are taken from the previous export. recoded: positions of the rows coded again, in order."""
+    """Cut the sorted terms into shards and write them. A full export cuts them of about equal size
+    (each shard as many terms as fit in the target size, at least one); a patch keeps the last
+    export's cuts (the first term of each shard), so that a term's shard, and the other shards'
+    bytes, stay as they were: a shard with no row coded again and the same terms is taken from the
+    previous export. recoded: positions of the rows coded again, in order."""
+    if previous:
+        starts = [0] + [bisect_left(vocabulary, term_order(shard.first), key=term_order) for shard in previous[1:]]
+        firsts = [previous[0].first] + [shard.first for shard in previous[1:]]
+    else:
+        starts, firsts = _cuts(vocabulary, coded)
+    shards = []
+    for number, (start, end) in enumerate(zip(starts, [*starts[1:], len(vocabulary)])):
+        same_rows = bisect_left(recoded, start) == bisect_left(recoded, end)
+        shards.append(_shard(folder, number, firsts[number], vocabulary[start:end], coded, same_rows, stats, previous))
+    stats.shards = len(shards)
+    return shards
+
+
+def _cuts(vocabulary: list[str], coded: dict[str, Row]) -> tuple[list[int], list[str]]:
+    """Where shards of about equal size start in the vocabulary, and their first terms."""
     sizes = np.fromiter(
         (len(term) + len(coded[term][1]) + _TERM_OVERHEAD for term in vocabulary), dtype=np.int64, count=len(vocabulary)
     )
     target = max(MIN_SHARD_CHARS, int(sizes.sum()) // MAX_SHARDS)
     ends = np.cumsum(sizes)  # ends[i]: the size of terms 0..i
-    shards: list[Shard] = []
+    starts: list[int] = []
     start = 0
     while start < len(vocabulary):
+        starts.append(start)
         before = int(ends[start - 1]) if start else 0
-        end = max(start + 1, int(np.searchsorted(ends, before + target, side="right")))
-        shards.append(
-            _shard(
-                folder,
-                len(shards),
-                vocabulary[start:end],
-                coded,
-                bisect_left(recoded, start) == bisect_left(recoded, end),
-                stats,
-                previous,
-            )
-        )
-        start = end
-    stats.shards = len(shards)
-    return shards
+        start = max(start + 1, int(np.searchsorted(ends, before + target, side="right")))
+    return starts, [vocabulary[i] for i in starts]
 
 
 def _shard(
     folder: Path,
     number: int,
+    first: str,
     terms: list[str],
     coded: dict[str, Row],
     same_rows: bool,
@@ -347,7 +416,7 @@ def _shard(
     previous: list[Shard],
 ) -> Shard:
     before = previous[number] if number < len(previous) else None
-    if before is not None and same_rows and (before.first, before.terms) == (terms[0], len(terms)):
+    if before is not None and same_rows and before.terms == len(terms):
         payload = before.payload
     else:
         rows = [coded[term] for term in terms]
@@ -356,21 +425,22 @@ def _shard(
         )
         stats.made_shards.append(number)
     _put(folder, f"t/{number}.js", payload, stats)
-    return Shard(terms[0], len(terms), payload)
+    return Shard(first, len(terms), payload)
 
 
 def _write_docs(
-    folder: Path, articles: Sequence[Article], chunk: int, stats: ExportStats, previous: Snapshot | None
+    folder: Path, slots: Sequence[Article | None], chunk: int, stats: ExportStats, previous: Snapshot | None
 ) -> list[bytes]:
-    """The document files (those of unchanged documents as the last export wrote them); returns their bytes."""
+    """The document files (those of unchanged documents as the last export wrote them; an empty
+    slot's row is null); returns their bytes."""
     files = []
-    for number, start in enumerate(range(0, len(articles), chunk)):
+    for number, start in enumerate(range(0, len(slots), chunk)):
         payload = previous.doc_file(number, chunk) if previous is not None else None
         if payload is None:
             stats.made_docs.append(number)
             rows = [
-                [a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)]
-                for a in articles[start : start + chunk]
+                [a.title, a.permalink, a.date.isoformat() if a.date else "", summary(a, SNIPPET_CHARS)] if a else None
+                for a in slots[start : start + chunk]
             ]
             payload = _payload(f"d/{number}", rows)
         _put(folder, f"d/{number}.js", payload, stats)
@@ -378,48 +448,53 @@ def _write_docs(
     return files
 
 
-def _write_tags(folder: Path, articles: Sequence[Article], stats: ExportStats) -> list[list[object]]:
-    """Each tag's documents (Rice-coded gaps) into tags.js, which search.js loads only when the
-    tag filter is used; returns [name, documents] of each tag for meta.js."""
+def _write_tags(
+    folder: Path, slots: Sequence[Article | None], n: int, stats: ExportStats, previous: dict[str, TagRow]
+) -> dict[str, TagRow]:
+    """Each tag's documents (Rice-coded gaps, the parameter taken from n documents) into tags.js,
+    which search.js loads only when the tag filter is used; returns each tag's documents and code
+    (by name, in order), the code taken from previous when its documents are the same."""
     by_tag: dict[str, list[int]] = {}
-    for docnum, article in enumerate(articles):
-        for tag in article.tags:
+    for docnum, article in enumerate(slots):
+        for tag in article.tags if article else ():
             by_tag.setdefault(tag, []).append(docnum)
-    n = len(articles)
-    names = sorted(by_tag, key=lambda t: (t.casefold(), t))
-    rows = []
-    for tag in names:
+    rows = {}
+    for tag in sorted(by_tag, key=lambda t: (t.casefold(), t)):
         docs = by_tag[tag]
-        k = rice_parameter(n, len(docs))
-        rows.append(_to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
-    _write(folder, "tags.js", "tags", rows, stats)
-    return [[tag, len(by_tag[tag])] for tag in names]
+        before = previous.get(tag)
+        if before is not None and before[0] == docs:
+            rows[tag] = before
+        else:
+            k = rice_parameter(n, len(docs))
+            rows[tag] = (docs, _to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
+    _write(folder, "tags.js", "tags", [chars for _, chars in rows.values()], stats)
+    return rows
 
 
-def _facets(articles: Sequence[Article]) -> dict[str, list[Any]]:
-    """Outlets, and runs of consecutive documents with one outlet and year: [count, outlet, year]."""
-    outlets: list[list[str]] = []
-    index: dict[str, int] = {}
+def _facets(slots: Sequence[Article | None]) -> dict[str, list[Any]]:
+    """Outlets (by name), and runs of consecutive documents with one outlet and year:
+    [count, outlet, year], [count, -1, -1] for empty slots."""
+    outlets = sorted({facet(a)[:2] for a in slots if a is not None}, key=lambda o: (o[1].casefold(), o[0]))
+    index = {key: i for i, (key, _) in enumerate(outlets)}
     runs = []
-    for (key, name, published), group in itertools.groupby(
-        articles,
-        lambda a: (a.outlet.key if a.outlet else "", a.outlet.name if a.outlet else "Unknown source", year(a.date)),
-    ):
-        if key not in index:
-            index[key] = len(outlets)
-            outlets.append([key, name])
-        runs.append([sum(1 for _ in group), index[key], published])
-    return {"outlets": outlets, "runs": runs}
+    for found, group in itertools.groupby(slots, lambda a: facet(a) if a is not None else None):
+        count = sum(1 for _ in group)
+        runs.append([count, index[found[0]], found[2]] if found else [count, -1, -1])
+    return {"outlets": [[key, name] for key, name in outlets], "runs": runs}
 
 
-def _languages(articles: Sequence[Article]) -> dict[str, Any]:
+def _languages(slots: Sequence[Article | None]) -> dict[str, Any]:
     """The languages of the documents, for search.js to analyze a query in each (see index.parse):
     [code, analysis key, documents] of each, the commonest first; the stop words of each analysis;
     the analyses whose Snowball stemmer the page loads (static/stemmers/KEY.js); and, when there
     are several languages, each document's as runs (length Elias gamma, language as a fixed-width
-    index), coded like the postings."""
-    codes = [search_language(a.language) for a in articles]
-    counts = Counter(codes)
+    index), coded like the postings. An empty slot (no postings, never found) takes the language
+    of the document before it (the first document's when it leads), so that it adds no run."""
+    present = [search_language(a.language) for a in slots if a is not None]
+    counts = Counter(present)
+    codes: list[str] = []
+    for a in slots if present else ():
+        codes.append(search_language(a.language) if a is not None else codes[-1] if codes else present[0])
     held = sorted(counts, key=lambda code: (-counts[code], code))
     keys = {code: analysis.analysis_key(code) for code in held}
     index = {code: i for i, code in enumerate(held)}

@@ -1,8 +1,9 @@
 """The static index's format number and document order, without whoosh (see manifest.py):
 what a build needs to know whether the last export still holds.
 
-Documents are numbered by outlet, then year, then date, so the outlet and year of a document
-come from a small table of runs in meta.js (export.py) instead of a per-document list.
+A full export numbers documents by outlet, then year, then date, so the outlet and year of a
+document come from a small table of runs in meta.js (export.py) instead of a per-document list;
+a patched one (snapshot.py) numbers new documents after the last, in the same order among them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 
 from site_gen.model import Article
 
-FORMAT = 2
+FORMAT = 3
 """Of the files under OUT/search/: a change makes every cached export stale."""
 
 
@@ -41,3 +42,9 @@ def term_order(term: str) -> bytes:
 
 def year(date: dt.date | None) -> int:
     return date.year if date else 0
+
+
+def facet(article: Article) -> tuple[str, str, int]:
+    """What meta.js's runs say of a document: outlet key and name, and year (0: undated)."""
+    outlet = article.outlet
+    return (outlet.key if outlet else "", outlet.name if outlet else "Unknown source", year(article.date))

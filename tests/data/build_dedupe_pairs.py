@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 import corpus_records  # noqa: E402
 
-from site_gen.dedupe.clusters import _similarity  # noqa: E402
+from site_gen.dedupe.clusters import similarity  # noqa: E402
 from site_gen.dedupe.minhash import shingles, words  # noqa: E402
 
 OUT = HERE / "dedupe_pairs.json.xz"
@@ -65,7 +65,7 @@ def similar_pairs(records: list[corpus_records.Record], floor: float) -> list[tu
     result = []
     for (a, b), count in shared.items():
         if count >= 5:
-            containment = _similarity(sets[a], sets[b])[1]
+            containment = similarity(sets[a], sets[b])[1]
             if containment >= floor:
                 result.append((containment, a, b))
     return sorted(result, reverse=True)

@@ -214,7 +214,11 @@
 
   function Index(meta) {
     this.meta = meta;
-    this.n = meta.docs;
+    this.n = meta.docs; // live documents: BM25F's N
+    // Document numbers run to meta.slots (a patched index leaves the slots of deleted documents
+    // empty, runs of outlet -1) and Rice parameters come from meta.coded documents (the last full export).
+    this.slots = meta.slots;
+    this.coded = meta.coded;
     this.fields = meta.fields;
     var analyses = {};
     Object.keys(meta.stop).forEach(function (key) {
@@ -222,25 +226,25 @@
       analyses[key] = new Analysis(key, meta.stop[key], stemmer, meta.minsize);
     });
     this.languages = meta.languages.map(function (row) { return { code: row[0], analysis: analyses[row[1]], total: row[2] }; });
-    this.langOf = new Uint8Array(this.n); // each document's language (an index into this.languages)
+    this.langOf = new Uint8Array(this.slots); // each document's language (an index into this.languages)
     if (this.languages.length > 1) {
       var runs = new Bits(meta.langruns, 0), width = 32 - Math.clz32(this.languages.length - 1);
-      for (var at = 0; at < this.n;) {
+      for (var at = 0; at < this.slots;) {
         var length = runs.gamma(), lang = runs.read(width);
         this.langOf.fill(lang, at, at + length);
         at += length;
       }
     }
     this.terms = new Map(); // term -> postings per field, decoded
-    this.outletOf = new Int32Array(this.n);
-    this.yearOf = new Int32Array(this.n);
+    this.outletOf = new Int32Array(this.slots);
+    this.yearOf = new Int32Array(this.slots);
     var d = 0, self = this;
     meta.runs.forEach(function (run) {
       for (var end = d + run[0]; d < end; d++) { self.outletOf[d] = run[1]; self.yearOf[d] = run[2]; }
     });
     this.tags = meta.tags.map(function (row) { return { name: row[0], total: row[1], docs: null }; });
     this.tagsLoaded = null;
-    this.years = Array.from(new Set(this.yearOf)).sort(function (a, b) { return b - a; });
+    this.years = Array.from(new Set(this.yearOf)).filter(function (y) { return y >= 0; }).sort(function (a, b) { return b - a; });
   }
 
   // The documents of each tag (tags.js), wanted only when the tag filter is used.
@@ -249,7 +253,7 @@
     if (!this.tagsLoaded) {
       this.tagsLoaded = load("tags").then(function (rows) {
         rows.forEach(function (chars, t) {
-          var tag = self.tags[t], bits = new Bits(chars, 0), docs = new Int32Array(tag.total), k = riceParameter(self.n, tag.total), prev = -1;
+          var tag = self.tags[t], bits = new Bits(chars, 0), docs = new Int32Array(tag.total), k = riceParameter(self.coded, tag.total), prev = -1;
           for (var i = 0; i < docs.length; i++) { prev = prev + 1 + bits.rice(k); docs[i] = prev; }
           tag.docs = docs;
         });
@@ -301,7 +305,7 @@
     var entry = this.terms.get(term), list = entry && entry.lists[f];
     if (!list) return null;
     if (!list.decoded) {
-      var field = this.fields[f], bits = new Bits(list.bits, list.at), k = riceParameter(this.n, list.df);
+      var field = this.fields[f], bits = new Bits(list.bits, list.at), k = riceParameter(this.coded, list.df);
       var docs = new Int32Array(list.df), tfs = new Float64Array(list.df), lens = new Float64Array(list.df), prev = -1;
       for (var i = 0; i < list.df; i++) {
         prev = prev + 1 + bits.rice(k);
@@ -400,8 +404,8 @@
   // whoosh's BM25F: per field idf = log(N / (df + 1)) + 1; a word's fields summed, then the words.
   // Only the documents of the query's language take part (whoosh's Require on the language field).
   function score(index, resolved) {
-    var n = index.n, K1 = index.meta.K1, B = index.meta.B, langOf = index.langOf, lang = resolved.lang;
-    var total = new Float64Array(n), part = new Float64Array(n), hits = new Uint16Array(n), stamp = new Int32Array(n), first = [];
+    var n = index.n, slots = index.slots, K1 = index.meta.K1, B = index.meta.B, langOf = index.langOf, lang = resolved.lang;
+    var total = new Float64Array(slots), part = new Float64Array(slots), hits = new Uint16Array(slots), stamp = new Int32Array(slots), first = [];
     resolved.clauses.forEach(function (terms, c) {
       var touched = [];
       terms.forEach(function (term) {
@@ -420,7 +424,7 @@
       touched.forEach(function (d) { total[d] += part[d]; hits[d] = c + 1; });
       if (c === 0) first = touched;
     });
-    var want = resolved.clauses.length, excluded = new Uint8Array(n), out = [];
+    var want = resolved.clauses.length, excluded = new Uint8Array(slots), out = [];
     resolved.excluded.forEach(function (terms) {
       terms.forEach(function (term) {
         index.fields.forEach(function (field, f) {
@@ -439,7 +443,7 @@
   // Counts per outlet, tag, year and language; each facet counted with the other filters applied.
   // Choosing a language keeps its documents, which matched the query as that language analyzes it.
   function facets(index, matches, filters) {
-    var n = index.n, tagOf = filters.tag !== "" ? new Uint8Array(n) : null;
+    var n = index.slots, tagOf = filters.tag !== "" ? new Uint8Array(n) : null;
     if (tagOf) index.tags[filters.tag].docs.forEach(function (d) { tagOf[d] = 1; });
     var outlets = new Map(), years = new Map(), langs = new Map(), tagCounts = index.tagsLoaded ? new Uint32Array(index.tags.length) : null, shown = [];
     var inMatches = new Uint8Array(n);
@@ -476,7 +480,7 @@
   function open() {
     if (!indexPromise) {
       indexPromise = load("meta").then(function (meta) {
-        if (meta.format !== 2) throw new Error("search/meta.js has index format " + meta.format + "; this search.js reads format 2");
+        if (meta.format !== 3) throw new Error("search/meta.js has index format " + meta.format + "; this search.js reads format 3");
         return Promise.all(meta.stemmers.map(loadStemmer)).then(function () { return new Index(meta); });
       });
     }

@@ -1,0 +1,243 @@
+"""Whether a few texts taken out of the last build and a few put in leave its clusters as they were.
+
+A rebuild that adds, removes or edits a few articles (build/reuse.py) keeps the last build's
+dedupe decisions when none of them can change: no text taken out was joined to another, no
+text put in joins one (the same words as an eligible text, or an LSH candidate that the exact
+measure confirms, among the kept texts and among the new ones), and no LSH bucket that a text
+enters or leaves is over MAX_BUCKET before or after (such a bucket is chained, and its chain
+changes with any member; under it every pair is a candidate, so only the new text's pairs are
+new), and likewise no anchor (minhash.anchors) shared by more than MAX_BUCKET long-enough texts
+before or after, and no new text sharing enough anchors with a kept or another new one (such
+pairs are measured exactly, as a whole dedupe measures them). Same-URL evidence is the caller's:
+an article id is the hash of its canonical URL.
+
+The memo's rows then follow: rows taken out are deleted, new texts' fingerprints inserted in
+path order, as a whole dedupe would leave them.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from itertools import compress
+
+import numpy as np
+
+from site_gen.config import DedupeSettings
+from site_gen.dedupe.clusters import PREFILTER, Memo, _anchored, _enough, similarity, text_hash
+from site_gen.dedupe.minhash import BANDS, BINS, MAX_BUCKET, Fingerprints, shingles, words
+from site_gen.model import Article
+
+SORT_PAST = 16
+"""Texts taken out or put in beyond which band keys are sorted for binary search (else compared row by row)."""
+TextOf = Callable[[str], list[str] | None]
+"""The paragraphs of a kept row's article by its source path (None: not at hand)."""
+
+
+def still_apart(
+    memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
+) -> bool:
+    """Whether taking the texts of these source paths out and putting these articles' texts in
+    changes no cluster; if so the memo's rows follow. added: their paths are not among the kept rows."""
+    if not removed and not added:
+        return True
+    prints = memo.prints
+    if prints is None or len(memo.hashes) != len(memo.paths) or len(prints.word_counts) != len(memo.paths):
+        return False
+    rows = _rows(memo, removed)
+    if rows is None:
+        return False
+    eligible = prints.word_counts >= settings.min_words
+    gone = np.zeros(len(memo.paths), dtype=bool)
+    gone[rows] = True
+    texts = [words(a.paragraphs) for a in added]
+    new = Fingerprints.of(texts)
+    fresh = new.word_counts >= settings.min_words
+    buckets = _Buckets(prints.bands, eligible, len(rows) + len(added))
+    if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
+        return False
+    kept = eligible & ~gone
+    if fresh.any() and not _all_new_words(prints.text_keys, kept, new, fresh):
+        return False
+    by_anchors = _anchor_candidates(prints, rows, gone, new, settings)
+    if by_anchors is None:
+        return False
+    for i in np.flatnonzero(fresh).tolist():
+        keys = new.bands[i]
+        others = np.count_nonzero((new.bands == keys) & fresh[:, None], axis=0) - 1
+        leaving = np.count_nonzero((prints.bands[rows] == keys) & eligible[rows, None], axis=0) if rows else 0
+        if (buckets.sizes(keys) - leaving + others + 1 > MAX_BUCKET).any():
+            return False
+        if _joins(i, texts, new, fresh, buckets.members(keys, kept), prints, memo.paths, settings, text_of):
+            return False
+    for i, (rows_near, news_near) in by_anchors.items():
+        mine = shingles(texts[i])
+        for row in rows_near:
+            other = text_of(memo.paths[row])
+            if other is None or _near(mine, words(other), len(texts[i]), settings):
+                return False
+        if any(_near(mine, texts[j], len(texts[i]), settings) for j in news_near):
+            return False
+    _splice(memo, rows, added, new)
+    return True
+
+
+def _anchor_candidates(
+    prints: Fingerprints, rows: list[int], gone: np.ndarray, new: Fingerprints, settings: DedupeSettings
+) -> dict[int, tuple[list[int], list[int]]] | None:
+    """For each new long-enough text, the kept rows and the other new texts (after it) sharing enough
+    anchors with it (clusters.ANCHOR_SHARE); None when an anchor of a text taken out was shared by
+    more than MAX_BUCKET long-enough texts, or one of a new text will be (a chain either way)."""
+    anchored = _anchored(prints, settings)
+    fresh = np.flatnonzero(_anchored(new, settings)).tolist()
+    starts, new_starts = prints.anchor_starts(), new.anchor_starts()
+    old_marks = [prints.anchors[starts[r] : starts[r] + prints.anchor_counts[r]] for r in rows if anchored[r]]
+    mine = {i: new.anchors[new_starts[i] : new_starts[i] + new.anchor_counts[i]] for i in fresh}
+    if not old_marks and not mine:
+        return {}
+    wanted = np.concatenate([*old_marks, *mine.values()])
+    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
+    hit = np.flatnonzero(np.isin(prints.anchors, wanted) & anchored[owners])
+    values, owner_rows = prints.anchors[hit], owners[hit]
+    if old_marks and _most(values[np.isin(values, np.concatenate(old_marks))]) > MAX_BUCKET:
+        return None
+    kept = ~gone[owner_rows]
+    values, owner_rows = values[kept], owner_rows[kept]
+    new_values = np.concatenate(list(mine.values())) if mine else np.zeros(0, dtype=np.uint64)
+    if mine and _most(np.concatenate([values[np.isin(values, new_values)], new_values])) > MAX_BUCKET:
+        return None
+    found: dict[int, tuple[list[int], list[int]]] = {}
+    for i in fresh:
+        shared = np.isin(values, mine[i])
+        counts = np.bincount(owner_rows[shared], minlength=len(anchored))
+        near_rows = np.flatnonzero(_enough(counts, prints.anchor_counts, len(mine[i]))).tolist()
+        near_news = [
+            j
+            for j in fresh
+            if j > i
+            and _enough(np.array([len(np.intersect1d(mine[i], mine[j]))]), np.array([len(mine[i])]), len(mine[j]))[0]
+        ]
+        if near_rows or near_news:
+            found[i] = (near_rows, near_news)
+    return found
+
+
+def _most(values: np.ndarray) -> int:
+    """How many times the commonest value occurs (0: none)."""
+    return int(np.unique(values, return_counts=True)[1].max()) if len(values) else 0
+
+
+def _rows(memo: Memo, paths: Sequence[str]) -> list[int] | None:
+    """The memo rows of these paths, when each has one and none was joined to another."""
+    rows = []
+    for path in paths:
+        row = bisect_left(memo.paths, path)
+        if row == len(memo.paths) or memo.paths[row] != path or row in memo.joined:
+            return None
+        rows.append(row)
+    return rows
+
+
+def _all_new_words(text_keys: list[bytes], kept: np.ndarray, new: Fingerprints, fresh: np.ndarray) -> bool:
+    """No eligible new text has the same words as a kept eligible text or as another new one."""
+    mine = list(compress(new.text_keys, fresh.tolist()))
+    return len(set(mine)) == len(mine) and set(compress(text_keys, kept.tolist())).isdisjoint(mine)
+
+
+def _joins(
+    i: int,
+    texts: list[list[str]],
+    new: Fingerprints,
+    fresh: np.ndarray,
+    candidates: np.ndarray,
+    prints: Fingerprints,
+    paths: list[str],
+    settings: DedupeSettings,
+    text_of: TextOf,
+) -> bool:
+    """Whether new text i is near a kept candidate or another new text (measured exactly past the prefilter)."""
+    estimates = np.count_nonzero(prints.signatures[candidates] == new.signatures[i], axis=1) / BINS
+    others = [j for j in np.flatnonzero(fresh).tolist() if j != i and (new.bands[j] == new.bands[i]).any()]
+    mine = shingles(texts[i])
+    for row in candidates[estimates >= PREFILTER].tolist():
+        other = text_of(paths[row])
+        if other is None or _near(mine, words(other), len(texts[i]), settings):
+            return True
+    return any(
+        np.count_nonzero(new.signatures[j] == new.signatures[i]) / BINS >= PREFILTER
+        and _near(mine, texts[j], len(texts[i]), settings)
+        for j in others
+    )
+
+
+def _near(mine: set[int], other: list[str], length: int, settings: DedupeSettings) -> bool:
+    jaccard, containment = similarity(mine, shingles(other))
+    shorter = min(length, len(other))
+    return jaccard >= settings.jaccard or (
+        containment >= settings.containment and shorter >= settings.containment_min_words
+    )
+
+
+class _Buckets:
+    """Bucket sizes and members of the eligible rows' band keys: for a few queries by comparing
+    every row, for more by binary search in the keys sorted once per band."""
+
+    def __init__(self, bands: np.ndarray, eligible: np.ndarray, queries: int) -> None:
+        self.bands = bands
+        self.eligible = eligible
+        self.sorted = np.sort(np.ascontiguousarray(bands[eligible].T), axis=1) if queries > SORT_PAST else None
+
+    def sizes(self, keys: np.ndarray) -> np.ndarray:
+        """Per band, how many eligible rows have that band's key."""
+        if self.sorted is None:
+            return np.asarray(np.count_nonzero((self.bands == keys) & self.eligible[:, None], axis=0))
+        return np.array(
+            [
+                np.searchsorted(self.sorted[b], keys[b], side="right") - np.searchsorted(self.sorted[b], keys[b])
+                for b in range(BANDS)
+            ]
+        )
+
+    def members(self, keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """Rows of among (a mask) sharing a band key with keys."""
+        shared = np.flatnonzero(self.sizes(keys))
+        hit = np.zeros(len(among), dtype=bool)
+        for b in shared.tolist():
+            hit |= self.bands[:, b] == keys[b]
+        return np.flatnonzero(hit & among)
+
+
+def _splice(memo: Memo, rows: list[int], added: Sequence[Article], new: Fingerprints) -> None:
+    """Delete the rows taken out and insert the new texts' rows where their paths sort (the arrays
+    copied once or twice, not sorted again: at 100,000 texts they hold 100 MB)."""
+    prints = memo.prints
+    assert prints is not None
+    order = sorted(range(len(added)), key=lambda i: added[i].sources[0].path)
+    paths = [added[i].sources[0].path for i in order]
+    fresh = new.select(np.array(order, dtype=np.intp))
+    gone = sorted(rows)
+    if paths == [memo.paths[row] for row in gone]:  # the same files edited: their rows in place
+        prints.replace(np.array(gone, dtype=np.intp), fresh)
+        for row, i in zip(gone, order):
+            memo.hashes[row] = text_hash(added[i])
+    else:
+        for row in reversed(gone):
+            del memo.paths[row], memo.hashes[row], prints.text_keys[row]
+        at = [bisect_left(memo.paths, path) for path in paths]
+        joined = [row - bisect_left(gone, row) for row in sorted(memo.joined)]
+        memo.joined = {row + bisect_right(at, row) for row in joined}
+        staying = np.ones(len(prints.anchor_counts), dtype=bool)
+        staying[gone] = False
+        anchors = prints.anchors[np.repeat(staying, prints.anchor_counts)]
+        counts = prints.anchor_counts[staying]
+        marks_at = np.append(np.cumsum(counts) - counts, len(anchors))[at]
+        prints.anchors = np.insert(anchors, np.repeat(marks_at, fresh.anchor_counts), fresh.anchors)
+        for name in ("word_counts", "signatures", "bands", "anchor_counts"):
+            kept = np.delete(getattr(prints, name), gone, axis=0) if gone else getattr(prints, name)
+            setattr(prints, name, np.insert(kept, at, getattr(fresh, name), axis=0))
+        for position, i, key in reversed(list(zip(at, order, fresh.text_keys))):
+            memo.paths.insert(position, added[i].sources[0].path)
+            memo.hashes.insert(position, text_hash(added[i]))
+            prints.text_keys.insert(position, key)
+    memo.token = os.urandom(8).hex()

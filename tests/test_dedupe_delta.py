@@ -1,0 +1,98 @@
+"""Texts taken out and put in against the last clusters: still_apart says yes only when a whole dedupe
+would leave every cluster as it was, and then leaves the memo as a whole dedupe would."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from test_dedupe import paragraphs
+
+from site_gen.config import DedupeSettings
+from site_gen.dedupe import delta, minhash
+from site_gen.dedupe.clusters import Memo, find_clusters
+from site_gen.dedupe.delta import still_apart
+from site_gen.model import Article, Outlet, SourceFile
+
+SETTINGS = DedupeSettings()
+GAZETTE = Outlet("gazette", "Gazette", "gazette.example")
+
+
+def article(path: str, body: list[str]) -> Article:
+    return Article(
+        path, path, dt.date(2025, 1, 1), None, body, "text", [SourceFile(path, "", 0, "utf-8")], "bare", outlet=GAZETTE
+    )
+
+
+def archive(count: int = 12) -> list[Article]:
+    """Distinct texts, and one copy (b-00 of a-00) that dedupe joins."""
+    items = [article(f"a-{i:02d}.txt", paragraphs(i)) for i in range(count)]
+    return [*items, article("b-00.txt", paragraphs(0))]
+
+
+def memo_of(articles: list[Article]) -> Memo:
+    memo = Memo()
+    find_clusters(articles, SETTINGS, memo=memo)
+    return memo
+
+
+def same_rows(memo: Memo, other: Memo) -> None:
+    assert memo.paths == other.paths and memo.hashes == other.hashes and memo.joined == other.joined
+    assert memo.prints is not None and other.prints is not None
+    assert memo.prints.text_keys == other.prints.text_keys
+    for name in ("word_counts", "signatures", "bands"):
+        assert np.array_equal(getattr(memo.prints, name), getattr(other.prints, name)), name
+
+
+@pytest.mark.parametrize("sorted_keys", [False, True])
+@pytest.mark.parametrize(
+    "removed, added",
+    [
+        (["a-03.txt", "a-07.txt"], ["c.txt", "a-05b.txt", "0.txt"]),  # deleted, and new before and among them
+        (["a-07.txt", "a-03.txt"], ["a-03.txt", "a-07.txt"]),  # edited: their rows in place
+    ],
+)
+def test_new_and_removed_texts_that_join_nothing_leave_the_memo_as_a_whole_dedupe(
+    monkeypatch, sorted_keys, removed, added
+):
+    monkeypatch.setattr(delta, "SORT_PAST", 0 if sorted_keys else 99)
+    articles = archive()
+    memo = memo_of(articles)
+    token = memo.token
+    new = [article(path, paragraphs(50 + i)) for i, path in enumerate(added)]
+    assert still_apart(memo, removed, new, SETTINGS, lambda path: None)
+    kept = [a for a in articles if a.sources[0].path not in removed] + new
+    same_rows(memo, memo_of(kept))
+    assert memo.token != token
+
+
+@pytest.mark.parametrize(
+    "removed, added, why",
+    [
+        ([], [("c.txt", paragraphs(4))], "the same words as a-04"),
+        ([], [("c.txt", [*paragraphs(4)[:5], "One paragraph of its own in this copy."])], "near a-04"),
+        ([], [("c.txt", paragraphs(60)), ("d.txt", paragraphs(60)[1:])], "near each other"),
+        (["b-00.txt"], [], "a copy joined to a-00"),
+        (["a-00.txt"], [], "a-00 has a copy"),
+    ],
+)
+def test_a_text_that_joins_or_leaves_a_cluster_says_no_and_changes_nothing(removed, added, why):
+    articles = archive()
+    memo = memo_of(articles)
+    before = (list(memo.paths), list(memo.hashes), memo.token)
+    texts = {a.sources[0].path: a.paragraphs for a in articles}
+    assert not still_apart(memo, removed, [article(p, b) for p, b in added], SETTINGS, texts.get), why
+    assert (memo.paths, memo.hashes, memo.token) == before
+
+
+def test_a_bucket_over_its_limit_says_no(monkeypatch):
+    """Texts sharing a band key past MAX_BUCKET are chained, and the chain changes with any member."""
+    articles = archive()
+    memo = memo_of(articles)
+    assert memo.prints is not None
+    new = article("c.txt", paragraphs(70))
+    [print_] = [minhash.Fingerprints.of([minhash.words(new.paragraphs)])]
+    memo.prints.bands[:4, 0] = print_.bands[0, 0]  # four kept texts in the new one's first bucket
+    monkeypatch.setattr(delta, "MAX_BUCKET", 4)
+    assert not still_apart(memo, [], [new], SETTINGS, lambda path: None)
+    monkeypatch.setattr(delta, "MAX_BUCKET", 5)
+    assert still_apart(memo, [], [new], SETTINGS, lambda path: None)
