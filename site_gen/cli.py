@@ -11,7 +11,6 @@ from pathlib import Path
 from site_gen import __version__, progress
 from site_gen.build.pipeline import build, collect_inputs
 from site_gen.config import SiteConfig, find_config, load_config
-from site_gen.dedupe.clusters import dedupe, describe_clusters
 from site_gen.errors import ConfigError, SiteGenError, located, os_error
 from site_gen.importers.commands import add_commands as add_import_commands
 from site_gen.scaffold import add_command as add_new_command
@@ -189,6 +188,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _dupes(args: argparse.Namespace) -> int:
+    from site_gen.dedupe.clusters import dedupe, describe_clusters  # here: the build command starts faster without
+
     config = site_config(args)
     with progress.on_stderr(args.quiet) as shown:
         with shown.stage("read", "files"):

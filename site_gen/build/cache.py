@@ -27,16 +27,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_gen import __version__
-from site_gen.build import reuse
-from site_gen.build.reuse import LastBuild
 from site_gen.config import SiteConfig
-from site_gen.dedupe.clusters import Memo
 from site_gen.model import InputEntry
 from site_gen.output import Delta
-from site_gen.render.bodies import Bodies
+
+if TYPE_CHECKING:  # imported where used: a build that finds nothing changed needs none of them (pipeline.py)
+    from site_gen.build.reuse import LastBuild
+    from site_gen.dedupe.clusters import Memo
+    from site_gen.render.bodies import Bodies
 
 STATE_VERSION = 1
 READ_FORMAT = 2
@@ -150,16 +151,20 @@ class BuildCache:
             self._last = self._load_last()
 
     def _load_last(self) -> LastBuild | None:
+        from site_gen.build import reuse
+
         last = self._load_kept("archive.pickle")
         edits = self._load_kept("archive-edits.pickle") if last is not None else None
         return reuse.replay(last, edits) if last is not None and edits is not None else last
 
     def _load_kept(self, name: str) -> LastBuild | None:
+        from site_gen.build import reuse
+
         path = self.dir / name
         try:
             with open(path, "rb") as handle:
                 version, last = pickle.load(handle)
-            return last if version == (__version__, reuse.FORMAT) and isinstance(last, LastBuild) else None
+            return last if version == (__version__, reuse.FORMAT) and isinstance(last, reuse.LastBuild) else None
         except FileNotFoundError:
             return None
         except Exception as exc:  # truncated or damaged: only a cache
@@ -169,6 +174,8 @@ class BuildCache:
     def save_last_build(self, last: LastBuild) -> None:
         """Keep it: in memory for the preview server; else only its edits when it was made from the
         kept one by a few, else in full (a few hundred milliseconds at 10,000 articles)."""
+        from site_gen.build import reuse
+
         last.changes = None  # the build's own business: not needed by the next one
         if self.keep_in_memory:
             self._last = last
@@ -182,6 +189,8 @@ class BuildCache:
 
     # --- bodies.sqlite
     def bodies(self) -> Bodies:
+        from site_gen.render.bodies import Bodies
+
         return Bodies(self.dir / "bodies.sqlite", self.problems)
 
     # --- report.json: a copy of the last report file, so a build that finds nothing changed can give it again
@@ -197,6 +206,8 @@ class BuildCache:
     # --- dedupe.pickle
     def dedupe_memo(self) -> Memo:
         """Fingerprints of texts seen before (an empty memo when there is none or it is unreadable)."""
+        from site_gen.dedupe.clusters import Memo
+
         if self._dedupe is None:
             path = self.dir / "dedupe.pickle"
             self._dedupe = Memo()
@@ -221,7 +232,9 @@ class BuildCache:
 
     def save_dedupe_memo(self) -> None:
         if self._dedupe is not None:
-            self._atomic_write(self.dir / "dedupe.pickle", pickle.dumps((Memo.FORMAT, self._dedupe), protocol=5))
+            self._atomic_write(
+                self.dir / "dedupe.pickle", pickle.dumps((self._dedupe.FORMAT, self._dedupe), protocol=5)
+            )
 
     # --- inputs.sqlite
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:

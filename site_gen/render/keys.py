@@ -15,12 +15,12 @@ import io
 import os
 import pickle
 from collections.abc import Iterable
-from typing import Any
-
-import jinja2
-from jinja2 import meta
+from typing import TYPE_CHECKING, Any
 
 from site_gen.model import Article
+
+if TYPE_CHECKING:  # imported where used: file_key() serves builds that render nothing (build/pipeline.py)
+    import jinja2
 
 DIGEST = 16
 
@@ -93,6 +93,9 @@ _REFERENCES: dict[tuple[str, str], set[str] | None] = {}
 
 def template_keys(env: jinja2.Environment) -> dict[str, str]:
     """Template name -> hash of its source and of every template it references, transitively."""
+    import jinja2
+    from jinja2 import meta
+
     assert isinstance(env.loader, jinja2.FileSystemLoader)
     names = env.loader.list_templates()
     files = {name: env.loader.get_source(env, name)[:2] for name in names}

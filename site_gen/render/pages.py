@@ -34,6 +34,8 @@ from site_gen.render.keys import ContextHasher, file_key, template_keys
 from site_gen.render.relations import Relations, relate
 
 T = TypeVar("T")
+Page = tuple[str, str, dict[str, Any]]
+"""A page to render: output path, template name, context."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -130,6 +132,8 @@ class Renderer:
     site: SiteInfo = field(init=False)
     hasher: ContextHasher = field(init=False)
     template_keys: dict[str, str] = field(init=False)
+    deferred: list[Page] | None = None
+    """When a list: the pages write() found changed, kept here to be rendered later (in workers) instead of now."""
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.config)
@@ -159,7 +163,10 @@ class Renderer:
             self.pages.append(path)
         if self.previous.get(path) != key:
             self.rendered += 1
-            self.render(path, template, context)
+            if self.deferred is None:
+                self.render(path, template, context)
+            else:
+                self.deferred.append((path, template, context))
 
     def render(self, path: str, template: str, context: dict[str, Any]) -> None:
         root = "../" * path.count("/")
@@ -257,6 +264,14 @@ class Renderer:
         self.bodies.prefetch(articles)
         for article in articles:
             self.render(article.permalink, "article.html", self.article_context(article))
+
+    def render_pages(self, pages: Iterable[Page | Article]) -> None:
+        """Pages deferred by write(), and article pages."""
+        articles = [page for page in pages if isinstance(page, Article)]
+        self.render_articles(articles)
+        for page in pages:
+            if not isinstance(page, Article):
+                self.render(*page)
 
     # Everything else: listings, feeds, sitemap, 404, static files.
     def rest(self) -> None:
