@@ -147,7 +147,7 @@ def test_report_counts_the_search_files(site):
 def test_a_failed_render_ends_the_search_process_and_its_workers(site, monkeypatch):
     import os
 
-    from site_gen.build import pipeline as build_module
+    from site_gen.build import stages as build_module
 
     write_articles(site, 30)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
