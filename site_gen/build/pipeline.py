@@ -93,7 +93,7 @@ def _build(
             if report_path:  # the last report file, with this build's stats
                 write_report(report_path, splice_stats(cache.report(), result.report["stats"]))
             return result
-        # Imported only now: a build that finds nothing changed stops sooner without them (0.3 s at start-up).
+        # Imported only now: a build that finds nothing changed stops sooner without them (0.2 s at start-up).
         from site_gen.build import stages
 
         return stages.rebuild(request, found, output, state, live)

@@ -75,6 +75,9 @@ class BuildResult:
         )
 
 
+Check = Callable[[BuildResult], None]
+
+
 @dataclass(slots=True)
 class Request:
     """One build as asked for: its settings and cache, and what to check before and after going live."""
@@ -99,9 +102,6 @@ class Found:
     stats: dict[str, str]
     skipped: list[Any]
     fingerprint: str
-
-
-Check = Callable[[BuildResult], None]
 
 
 def accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:

@@ -176,8 +176,8 @@ class Renderer:
             raise template_error(exc, template) from exc
         self.tree.write(path, html.encode("utf-8"))
 
-    # Article pages: the bulk of the work. build.py keys them all, then renders the changed ones
-    # in worker processes.
+    # Article pages: the bulk of the work. build/stages.py keys them all, then renders the changed ones
+    # in worker processes (with the other pages that changed, deferred by write()).
     def article_context(self, article: Article) -> dict[str, Any]:
         return {
             "article": article,
@@ -265,7 +265,7 @@ class Renderer:
         for article in articles:
             self.render(article.permalink, "article.html", self.article_context(article))
 
-    def render_pages(self, pages: Iterable[Page | Article]) -> None:
+    def render_pages(self, pages: Sequence[Page | Article]) -> None:
         """Pages deferred by write(), and article pages."""
         articles = [page for page in pages if isinstance(page, Article)]
         self.render_articles(articles)
