@@ -22,7 +22,7 @@ def test_every_internal_link_is_relative_and_resolves(site):
     site.write("b.md", "---\ntitle: Tagged\ntags: [One, two]\n---\nText\n")
     site.build()
     assert broken_links(site.out) == []
-    assert (site.out / "page" / "3" / "index.html").exists()
+    assert (site.out / "page" / "2" / "index.html").exists() and not (site.out / "page" / "3").exists()
     assert (site.out / "archive" / "2025" / "05" / "index.html").exists()
     assert (site.out / "archive" / "undated" / "index.html").exists()
     assert (site.out / "tags" / "one" / "index.html").exists()
@@ -162,3 +162,44 @@ def test_an_articles_summary_and_entries_are_made_once_per_build(site, monkeypat
     assert len(listed) == 6  # home, outlet, two tags, year, month: 18 entries from 9 made
     feeds = {key: n for key, n in macros.items() if key[0] == "feed_entry"}
     assert set(feeds.values()) == {1} and len(feeds) == 2 * len(ids)  # site feed; outlet and tag feeds
+
+
+def test_pages_of_keeps_full_pages_from_the_oldest_and_the_rest_on_the_front_page():
+    assert pages.pages_of(0, 3) == [(0, 0)]
+    assert pages.pages_of(5, 3) == [(0, 5)]  # fewer than twice a page: one page
+    assert pages.pages_of(6, 3) == [(0, 3), (3, 6)]
+    assert pages.pages_of(8, 3) == [(0, 5), (5, 8)]
+    assert pages.pages_of(9, 3) == [(0, 3), (6, 9), (3, 6)]
+    for count in range(40):
+        made = pages.pages_of(count, 4)
+        shown = sorted(i for start, stop in made for i in range(start, stop))
+        assert shown == list(range(count))  # every article once
+        assert all(stop - start == 4 for start, stop in made[1:])
+        assert 4 <= made[0][1] < 8 or (count < 8 and made == [(0, count)])
+
+
+def test_a_new_article_changes_the_front_pages_of_its_listings_not_the_pages_kept(site):
+    """Kept pages are counted from the oldest: a page's address and articles stay as the archive grows,
+    so a link to page 2 of a listing still shows what it showed, and a new article rewrites little."""
+    site.configure(paginate=2)
+    for i in range(6):
+        site.write(f"a{i}.txt", header(f"2025-01-{i + 1:02d}", f"https://gazette.example/{i}", f"Story {i}", "Body."))
+    site.build()
+    names = ("page/1/index.html", "page/2/index.html")
+    kept = {p: site.page(p) for p in names}
+    inodes = {p: (site.out / p).stat().st_ino for p in names}
+    assert "Story 0" in kept["page/1/index.html"] and "Story 1" in kept["page/1/index.html"]
+    assert "Page 2, counted from the oldest" in kept["page/2/index.html"]
+    assert 'rel="prev" href="../../index.html"' in kept["page/2/index.html"]  # newer: the front page
+    assert 'rel="next" href="page/2/index.html"' in site.page("index.html")
+    site.write("a6.txt", header("2025-01-07", "https://gazette.example/6", "Story 6", "Body."))
+    site.build()
+    assert {p: site.page(p) for p in names} == kept
+    assert {p: (site.out / p).stat().st_ino for p in names} == inodes  # not even written again
+    assert "Story 6" in site.page("index.html") and not (site.out / "page" / "3").exists()
+    site.write("a7.txt", header("2025-01-08", "https://gazette.example/7", "Story 7", "Body."))
+    site.build()  # the front page would hold twice a page: a third kept page is made, and page 2 links to it
+    assert "Story 4" in site.page("page/3/index.html") and "Story 5" in site.page("page/3/index.html")
+    assert 'rel="prev" href="../../page/3/index.html"' in site.page("page/2/index.html")
+    assert site.page("page/1/index.html") == kept["page/1/index.html"]
+    assert broken_links(site.out) == []

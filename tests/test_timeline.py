@@ -106,7 +106,7 @@ def test_every_listing_that_spans_time_shows_its_chart(site):
         "archive/2025/index.html",
         "archive/2025/01/index.html",
         "archive/index.html",
-        "page/2/index.html",
+        "page/1/index.html",
         "archive/undated/index.html",
         "tags/index.html",
     ]:
@@ -119,7 +119,7 @@ def test_every_listing_that_spans_time_shows_its_chart(site):
     assert charts["archive/2025/index.html"].startswith("Articles per month, January 2025 to December 2025: 3")
     assert charts["archive/2025/01/index.html"].startswith("Articles per day, 1 January 2025 to 31 January 2025: 2")
     assert charts["archive/index.html"] == charts["index.html"]
-    assert charts["page/2/index.html"] is None, "only the first page of a listing carries the chart"
+    assert charts["page/1/index.html"] is None, "only the front page of a listing carries the chart"
     assert charts["archive/undated/index.html"] is None and charts["tags/index.html"] is None
     assert '<a href="../../archive/2025/01/index.html" aria-label="January 2025: 2 articles">' in site.page(
         "tags/harbour/index.html"

@@ -287,31 +287,32 @@ class Renderer:
         self.sitemap()
 
     def listing(self, base: str, heading: str, articles: list[Article], **context: Any) -> None:
-        size = self.config.paginate
-        chunks = [articles[i : i + size] for i in range(0, len(articles), size)] or [[]]
+        """A listing's pages (see pages_of): its front page with the newest articles, the count and the chart;
+        then its kept pages, which show only their articles and the links to their neighbours."""
         context.setdefault("home", False)
         context.setdefault("feed", None)
-        for number, items in enumerate(chunks, 1):
-            path = _page_path(base, number)
+        pages = pages_of(len(articles), self.config.paginate)
+        for number, (start, stop) in enumerate(pages):
+            path, items = _page_path(base, number), articles[start:stop]
             if self._unchanged(items, path, base):
                 continue
+            front, kept = number == 0, len(pages) - 1
+            newer = None if front else (number + 1 if number < kept else 0)
+            older = kept if front else number - 1  # 0: none (the front page is never older)
             pagination = {
                 "number": number,
-                "total": len(chunks),
                 "base": base,
-                "prev": _page_path(base, number - 1) if number > 1 else None,
-                "next": _page_path(base, number + 1) if number < len(chunks) else None,
+                "prev": _page_path(base, newer) if newer is not None else None,
+                "next": _page_path(base, older) if older else None,
             }
-            chart = (
-                timeline.chart(articles, year=context.get("year"), month=context.get("month")) if number == 1 else None
-            )
+            chart = timeline.chart(articles, year=context.get("year"), month=context.get("month")) if front else None
             self.write(
                 path,
                 "list.html",
                 heading=heading,
                 items=items,
                 pagination=pagination,
-                count=len(articles),
+                count=len(articles) if front else None,
                 chart=chart,
                 **context,
             )
@@ -435,8 +436,19 @@ def _month_base(year: int, month: int) -> str:
     return f"archive/{year:04d}/{month:02d}/"
 
 
+def pages_of(count: int, size: int) -> list[tuple[int, int]]:
+    """A listing of count articles (newest first) in pages: (start, stop) of the front page, then of the kept
+    pages 1, 2, ... Kept pages are counted from the oldest article and hold size articles each, so that
+    a page once made keeps its articles, its number and its address as the listing grows (a new article
+    changes the front page only, and a new kept page is made when the front page fills); the front page
+    holds the rest, the newest: from size to twice size less one articles (all of them when fewer)."""
+    kept = max(0, (count - size) // size)
+    return [(0, count - kept * size)] + [(count - k * size, count - (k - 1) * size) for k in range(1, kept + 1)]
+
+
 def _page_path(base: str, number: int) -> str:
-    return f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
+    """The front page (0) is the listing's index; kept page k is page/k/."""
+    return f"{base}index.html" if number == 0 else f"{base}page/{number}/index.html"
 
 
 def outlet_line(outlet: Outlet) -> str:
