@@ -17,12 +17,12 @@ def test_chunks_cover_items_in_order():
     assert len(parallel.chunked(items, 3)) == 3 and parallel.chunked([], 3) == []
 
 
-def test_run_in_worker_processes_keeps_order_and_runs_alongside(monkeypatch):
+def test_run_in_worker_processes_keeps_order_in_chunks_per_job(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
-    seen = []
-    results = parallel.run(double_all, list(range(100)), 2, jobs=2, alongside=lambda: seen.append("main"))
+    monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 4)
+    results = parallel.run(double_all, list(range(100)), 2, jobs=2)
     assert [x for chunk in results for x in chunk] == [2 * x for x in range(100)]
-    assert seen == ["main"] and len(results) == 8
+    assert len(results) == 8
 
 
 def test_small_jobs_run_in_process():
