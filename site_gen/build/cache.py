@@ -230,11 +230,14 @@ class BuildCache:
                     )
         return self._dedupe
 
-    def save_dedupe_memo(self) -> None:
+    def save_dedupe_memo(self, release: bool = False) -> None:
+        """Write the memo (if one was used); release: let it go after (a later call writes nothing)."""
         if self._dedupe is not None:
             self._atomic_write(
                 self.dir / "dedupe.pickle", pickle.dumps((self._dedupe.FORMAT, self._dedupe), protocol=5)
             )
+        if release:
+            self._dedupe = None
 
     # --- inputs.sqlite
     def load_inputs(self, settings: str) -> dict[str, tuple[str, InputEntry]]:

@@ -35,6 +35,11 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
     config, cache, timer = request.config, request.cache, request.timer
     last = cache.last_build(state) if state is not None else None
     made = _archive(request, found, last)
+    if not cache.keep_in_memory:
+        # Saved now and let go: the search process forked below would carry the fingerprints, and it is the
+        # build's largest process (150 MB at 100,000 articles). A build that fails after this leaves a memo
+        # newer than the archive kept; the next build then runs the whole pipeline (reuse.py checks the token).
+        cache.save_dedupe_memo(release=True)
     tree = output.incremental(state.delta) if state is not None else output.fresh()
     kept, cache.snapshot = cache.snapshot, None  # a failed build may have patched it
     # the last build's articles by key (a content hash): the search patch finds the postings of the old versions

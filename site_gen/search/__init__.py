@@ -160,7 +160,7 @@ class SearchJob:
         if "error" not in result:  # the parent goes on meanwhile, and waits for this only once its output is live
             os.nice(10)  # behind what shows the new site (the preview server's pages reloading)
             try:
-                self._keep()
+                self._keep(consume=True)
                 result = {}
             except SiteGenError as exc:
                 result = {"error": exc.message, "path": exc.path}
@@ -260,7 +260,9 @@ class SearchJob:
             return self.kept  # the same patch as the search process made, without reading back what it saved
         return snapshot.load(self.cache / SNAPSHOT) if self.process.exitcode == 0 else None
 
-    def _keep(self) -> None:
+    def _keep(self, consume: bool = False) -> None:
+        """The whoosh update put off until after the answer, and the snapshot saved (consume: by the search
+        process, which ends after: the snapshot's postings are let go as they are written)."""
         from site_gen.search import snapshot
 
         if self.index_later:
@@ -271,7 +273,7 @@ class SearchJob:
                 raise
         if self.made is not None:
             with paused_gc():
-                snapshot.save(self.cache / SNAPSHOT, self.made)
+                snapshot.save(self.cache / SNAPSHOT, self.made, consume=consume)
 
     def _patched_snapshot(self, digests: list[str]) -> tuple[Snapshot, list[Article | None]] | None:
         """The last export's snapshot brought up to date, with each slot's article, when it can be

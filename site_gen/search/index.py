@@ -140,7 +140,7 @@ def rebuild(
         ix = windex.create_in(str(fresh), schema())
         parts = [
             list(reversed(done))
-            for done in parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs)
+            for done in parallel.run(_index_part, range(len(articles)), (str(fresh), articles), jobs, chunks=jobs * 4)
         ]
         segments = []
         for done in parts:
