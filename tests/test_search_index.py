@@ -8,6 +8,7 @@ import pytest
 from conftest import REPO, Site
 from whoosh import index as windex
 
+from site_gen import parallel
 from site_gen.errors import SiteGenError
 from site_gen.search import index, manifest
 
@@ -193,3 +194,18 @@ def test_a_language_chosen_analyzes_the_query_in_it_alone(multilingual_site):
     # a language's articles score as they would alone: the same query restricted or not
     both = {r["id"]: r["score"] for r in index.query(config, "Soros")}
     assert all(both[r["id"]] == r["score"] for r in index.query(config, "Soros", language="en"))
+
+
+def test_a_rebuild_writes_segments_of_about_a_batch_each(site, monkeypatch):
+    """Parts of at most BATCH articles, so that no segment is small: whoosh's MERGE_SMALL, once updates in place
+    add segments of their own, then merges theirs only (small rebuild segments got every segment merged:
+    minutes at 100,000 articles)."""
+    monkeypatch.setattr(index, "BATCH", 10)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    for i in range(100):
+        site.write(f"n{i}.txt", f"date 2024-01-{i % 28 + 1:02d} https://example.org/{i}\nStory {i}\nWords {i}.\n")
+    site.configure(jobs=2)
+    site.build()
+    ix = windex.open_dir(str(index.index_dir(site.config())))
+    sizes = [segment.doc_count_all() for segment in ix._segments()]
+    assert sum(sizes) == 100 and all(5 <= size <= 10 for size in sizes), sizes
