@@ -5,6 +5,7 @@ import jinja2.runtime
 import pytest
 from linkcheck import broken_links, links_of
 
+from site_gen.build.cache import BuildCache
 from site_gen.errors import SiteGenError
 from site_gen.render import pages
 
@@ -188,6 +189,7 @@ def test_a_new_article_changes_the_front_pages_of_its_listings_not_the_pages_kep
     names = ("page/1/index.html", "page/2/index.html")
     kept = {p: site.page(p) for p in names}
     inodes = {p: (site.out / p).stat().st_ino for p in names}
+    keys = {p: BuildCache(site.config()).load_state().manifest[p] for p in names}
     assert "Story 0" in kept["page/1/index.html"] and "Story 1" in kept["page/1/index.html"]
     assert "Page 2, counted from the oldest" in kept["page/2/index.html"]
     assert 'rel="prev" href="../../index.html"' in kept["page/2/index.html"]  # newer: the front page
@@ -196,6 +198,8 @@ def test_a_new_article_changes_the_front_pages_of_its_listings_not_the_pages_kep
     site.build()
     assert {p: site.page(p) for p in names} == kept
     assert {p: (site.out / p).stat().st_ino for p in names} == inodes  # not even written again
+    state = BuildCache(site.config()).load_state()
+    assert {p: state.manifest[p] for p in names} == keys  # nor rendered again (the home page's totals changed)
     assert "Story 6" in site.page("index.html") and not (site.out / "page" / "3").exists()
     site.write("a7.txt", header("2025-01-08", "https://gazette.example/7", "Story 7", "Body."))
     site.build()  # the front page would hold twice a page: a third kept page is made, and page 2 links to it

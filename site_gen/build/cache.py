@@ -195,7 +195,11 @@ class BuildCache:
 
     # --- report.json: a copy of the last report file, so a build that finds nothing changed can give it again
     def report(self) -> bytes:
-        return (self.dir / "report.json").read_bytes()
+        """The report file kept (b"" when there is none or it cannot be read)."""
+        try:
+            return (self.dir / "report.json").read_bytes()
+        except OSError:
+            return b""
 
     def has_report(self) -> bool:
         return (self.dir / "report.json").is_file()

@@ -6,41 +6,75 @@ import json
 from pathlib import Path
 from typing import Any
 
-from site_gen.model import Archive, Article, InputEntry, Message
+from site_gen.model import Article, InputEntry, Message
 
 REPORT_VERSION = 1
+ARTICLES = b',"articles":[\n'
+"""Where the articles section of a report file starts (report_file()); its lines are separated by ",\\n"."""
+END = b'\n],"stats":'
 
 
-def build_report(
-    inputs: list[InputEntry], archive: Archive, stats: dict[str, Any], *, articles: bool = True
-) -> dict[str, Any]:
-    """The report; articles=False leaves out the per-article section (large, and only wanted in a report file)."""
-    report: dict[str, Any] = {
+def build_report(inputs: list[InputEntry], stats: dict[str, Any]) -> dict[str, Any]:
+    """The report without its articles section, which only the report file holds (report_file()): at 100,000
+    articles it is most of the report, and a build keeps the rest (the state keeps it too)."""
+    ordered = sorted(inputs, key=lambda e: e.path)
+    return {
         "version": REPORT_VERSION,
-        "inputs": [_input(entry) for entry in sorted(inputs, key=lambda e: e.path)],
-        "articles": [_article(a) for a in archive.articles] if articles else None,
+        "inputs": [_input(entry) for entry in ordered],
         "errors": [
             {"path": e.path, "line": m.line, "message": m.message}
-            for e in sorted(inputs, key=lambda e: e.path)
+            for e in ordered
             for m in e.messages
             if m.level == "error"
         ],
         "stats": stats,  # last: splice_stats() relies on it
     }
-    if not articles:
-        del report["articles"]
-    return report
+
+
+def report_file(report: dict[str, Any], articles: list[bytes]) -> bytes:
+    """The report file: report's sections, then the articles section (the lines of article_lines(), one article
+    per line, so that the next build can take those of the articles it kept), then the stats."""
+    head = _dumps({key: value for key, value in report.items() if key != "stats"})[:-1]  # without its "}"
+    return head + ARTICLES + b",\n".join(articles) + END + _dumps(report["stats"]) + b"}\n"
+
+
+def article_lines(articles: list[Article], last: list[Article] | None = None, written: bytes = b"") -> list[bytes]:
+    """Each article's line of the report file. last: the last build's articles, and written: the report file
+    made of them. An article that is one of them (the same object: a build that reuses the last archive keeps
+    the articles it does not change as they were) takes its line from there."""
+    kept = _lines(written, len(last)) if last is not None else None
+    at = {id(article): i for i, article in enumerate(last)} if last is not None and kept is not None else {}
+    lines = []
+    for article in articles:
+        i = at.get(id(article))
+        line = kept[i] if kept is not None and i is not None else b""
+        lines.append(line if line.startswith(_line_start(article)) else _dumps(_article(article)))
+    return lines
+
+
+def _lines(written: bytes, count: int) -> list[bytes] | None:
+    """The article lines of a report file made by report_file() (None when it holds another number of them)."""
+    start, end = written.find(ARTICLES), written.rfind(END)
+    if start < 0 or end < start:
+        return None
+    section = written[start + len(ARTICLES) : end]
+    lines = section.split(b",\n") if section else []  # JSON text holds no newline but these
+    return lines if len(lines) == count else None
+
+
+def _line_start(article: Article) -> bytes:
+    return b'{"id":' + _dumps(article.id) + b","
+
+
+def _dumps(value: Any) -> bytes:
+    """Compact JSON (json's C encoder is used only without indent: several times faster on a large archive)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def splice_stats(written: bytes, stats: dict[str, Any]) -> bytes:
     """A report file as write_report() wrote it, with its stats (the last key) replaced."""
     at = written.rindex(b',"stats":')
-    return (
-        written[:at]
-        + b',"stats":'
-        + json.dumps(stats, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        + b"}\n"
-    )
+    return written[:at] + b',"stats":' + _dumps(stats) + b"}\n"
 
 
 def entries_from_report(report: dict[str, Any]) -> list[InputEntry]:
@@ -92,13 +126,8 @@ def _article(article: Article) -> dict[str, Any]:
 
 
 def write_report(path: Path, report: dict[str, Any] | bytes) -> bytes:
-    """Write the report as compact JSON (json's C encoder is used only without indent: several times
-    faster on a large archive), or bytes already made; returns what was written."""
-    data = (
-        report
-        if isinstance(report, bytes)
-        else (json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    )
+    """Write the report (a report_file(), or a dict as compact JSON) atomically; returns what was written."""
+    data = report if isinstance(report, bytes) else _dumps(report) + b"\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)

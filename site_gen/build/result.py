@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from site_gen.build.cache import BuildCache
-from site_gen.build.report import write_report
 from site_gen.config import SiteConfig
 from site_gen.errors import SiteGenError
 from site_gen.ingest.sources import Registry
@@ -104,11 +103,12 @@ class Found:
     fingerprint: str
 
 
-def accept(result: BuildResult, strict: bool, check: Check | None, report_path: Path | None = None) -> None:
-    """Refuse to publish (keeping the last good output) when --strict or the caller's check says so."""
+def accept(result: BuildResult, strict: bool, check: Check | None, write: Callable[[], None] | None = None) -> None:
+    """Refuse to publish (keeping the last good output) when --strict or the caller's check says so; write:
+    writes the report file (refused by --strict, the build still gives its report)."""
     if strict and result.problems:
-        if report_path:
-            write_report(report_path, result.report)
+        if write:
+            write()
         raise SiteGenError(
             f"--strict: {result.problems} input file(s) have errors or warnings; the previous output was kept (see "
             "the report)"

@@ -10,7 +10,7 @@ from typing import Any, cast
 from site_gen import parallel, progress
 from site_gen.build import reuse
 from site_gen.build.cache import BuildCache, BuildState, settings_key
-from site_gen.build.report import build_report, write_report
+from site_gen.build.report import article_lines, build_report, report_file, write_report
 from site_gen.build.result import BuildResult, Found, Request, StageTimer, accept, finish
 from site_gen.build.reuse import Changes, LastBuild
 from site_gen.config import SiteConfig
@@ -68,14 +68,16 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
         manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
         for path in (state.manifest.keys() - manifest.keys()) if state is not None else ():
             tree.delete(path)
-        result = _go_live(request, made, tree, output, rendered, generation)
+        reported = last is not None and state is not None and state.report_generation == live
+        kept = last.archive.articles if last is not None and reported else None
+        result = _go_live(request, made, tree, output, rendered, generation, kept)
         cache.save_state(
             BuildState(
                 found.fingerprint,
                 generation,
                 manifest,
                 tree.delta(),
-                {key: value for key, value in result.report.items() if key != "articles"},  # a large part of memory
+                result.report,
                 generation if request.report_path else None,
             )
         )
@@ -86,23 +88,36 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
 
 
 def _go_live(
-    request: Request, made: LastBuild, tree: WorkTree, output: Output, rendered: int, generation: int
+    request: Request,
+    made: LastBuild,
+    tree: WorkTree,
+    output: Output,
+    rendered: int,
+    generation: int,
+    kept: list[Article] | None,
 ) -> BuildResult:
-    """The report; the new output made live unless --strict or the caller's check refuses it."""
+    """The report; the new output made live unless --strict or the caller's check refuses it. kept: the
+    articles of the live site's build when the cache holds its report file (see report.article_lines)."""
     cache, report_path = request.cache, request.report_path
     extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in made.recurring]}
     if cache.problems:
         extra["cache_problems"] = cache.problems
     stats = _stats(made.inputs, made.archive, request.timer, tree, extra)
-    report = build_report(made.inputs, made.archive, stats, articles=report_path is not None)
-    result = BuildResult(made.archive, made.inputs, report, 0.0)
-    accept(result, request.strict, request.check, report_path)
+    result = BuildResult(made.archive, made.inputs, build_report(made.inputs, stats), 0.0)
+
+    def write() -> None:  # the report file, with the articles section
+        written = cache.report() if kept is not None else b""
+        lines = article_lines(made.archive.articles, kept, written)
+        assert report_path is not None
+        cache.save_report(write_report(report_path, report_file(result.report, lines)))
+
+    accept(result, request.strict, request.check, write if report_path else None)
     output.commit(tree, generation)
     if request.committed:
         request.committed(result)
     finish(result, request.started)
     if report_path:
-        cache.save_report(write_report(report_path, report))
+        write()
     return result
 
 

@@ -291,6 +291,7 @@ class Renderer:
         then its kept pages, which show only their articles and the links to their neighbours."""
         context.setdefault("home", False)
         context.setdefault("feed", None)
+        totals = context.pop("totals", None)  # the home page's glance: on its front page only (like the count)
         pages = pages_of(len(articles), self.config.paginate)
         for number, (start, stop) in enumerate(pages):
             path, items = _page_path(base, number), articles[start:stop]
@@ -314,6 +315,7 @@ class Renderer:
                 pagination=pagination,
                 count=len(articles) if front else None,
                 chart=chart,
+                totals=totals if front else None,
                 **context,
             )
 
