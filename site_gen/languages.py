@@ -108,6 +108,7 @@ def analyzer_language(code: str) -> str | None:
     return lang if lang in STEMMED else None
 
 
+@lru_cache(maxsize=256)
 def search_language(code: str) -> str:
     """The language the search index files an article under (its facet): the primary subtag ("und" for none)."""
     return (primary(normalize_code(code)) if code else "") or "und"

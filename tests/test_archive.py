@@ -100,3 +100,15 @@ def test_articles_never_take_the_place_of_the_sites_own_pages(site):
     result = site.build()
     assert {a.title: a.permalink for a in result.archive.articles}["Tags"].startswith("tags-")
     assert "The article called" not in site.page("tags/index.html")
+
+
+def test_articles_of_one_outlet_share_its_object(tmp_path):
+    """Each article read in a worker comes back with its own copy of its outlet: the archive keeps one per
+    outlet (in memory, and once in the cache's pickles); an outlet that differs keeps its own."""
+    items = [article(i, i.upper(), dt.date(2025, 1, 3 - n)) for n, i in enumerate("abc")]  # a is the newest
+    items[1].outlet = Outlet("gazette", "Gazette", "gazette.example")  # equal, another object
+    items[2].outlet = Outlet("gazette", "Gazette (renamed)", "gazette.example")
+    made = assemble(items, SiteConfig(root=tmp_path))
+    by_id = {a.id: a for a in made.articles}
+    assert by_id["b"].outlet is by_id["a"].outlet is made.outlets["gazette"]
+    assert by_id["c"].outlet.name == "Gazette (renamed)"

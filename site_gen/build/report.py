@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # the C string encoder json.dumps uses
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def _lines(written: bytes, count: int) -> list[bytes] | None:
 
 
 def _line_start(article: Article) -> bytes:
-    return b'{"id":' + _dumps(article.id) + b","
+    return b'{"id":' + encode_basestring(article.id).encode("utf-8") + b","
 
 
 def _dumps(value: Any) -> bytes:

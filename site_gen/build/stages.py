@@ -259,6 +259,7 @@ def render_site(
         present = changes.edited + changes.added
         main.changed = {a.id for a in present}
         main.touched = main.listings(changes.added + changes.removed)
+        main.showing = main.listings(present)
         affected = main.affected(present, changes.removed)
         kept = {a.permalink: previous.get(a.permalink) for a in articles if a.id not in affected}
         if None not in kept.values():

@@ -55,11 +55,15 @@ def assemble(articles: list[Article], config: SiteConfig, claims: Claims | None 
 
 
 def outlets_of(articles: list[Article]) -> dict[str, Outlet]:
-    """The outlets of articles in archive order, by key, in order of first appearance."""
+    """The outlets of articles in archive order, by key, in order of first appearance. Articles with equal
+    outlets are given the same object: one per outlet in memory and in the cache's pickles, not one per
+    article (each read in a worker comes back with its own; at 100,000 articles unpickling them took 0.2 s)."""
     outlets: dict[str, Outlet] = {}
     for article in articles:
         assert article.outlet is not None
-        outlets.setdefault(article.outlet.key, article.outlet)
+        outlet = outlets.setdefault(article.outlet.key, article.outlet)
+        if outlet is not article.outlet and outlet == article.outlet:
+            article.outlet = outlet
     return outlets
 
 

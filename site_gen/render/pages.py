@@ -193,6 +193,8 @@ class Renderer:
     among the touched ones, keeps its key."""
     touched: set[str] = field(default_factory=set)
     """Listings (by base path) that gained or lost an article since that build: every page changes."""
+    showing: set[str] = field(default_factory=set)
+    """Listings (by base path) that show one of the changed articles: the others keep every page's key."""
 
     @property
     def basis(self) -> str:
@@ -215,6 +217,18 @@ class Renderer:
             self.pages.append(path)
         return True
 
+    def _kept(self, base: str, paths: list[str]) -> bool:
+        """With only self.changed changed, a listing that neither shows one of them nor gained or lost an
+        article keeps the keys of all its pages (recorded here)."""
+        if self.changed is None or base in self.touched or base in self.showing:
+            return False
+        if any(path not in self.previous for path in paths):
+            return False
+        for path in paths:
+            self.keys[path] = self.previous[path]
+        self.pages.extend(paths)
+        return True
+
     def affected(self, present: Iterable[Article], removed: Iterable[Article] = ()) -> set[str]:
         """Ids of the articles whose page shows one of these: themselves, their outlet neighbours and
         their day's articles; for articles that left the archive, the neighbours they had (each
@@ -230,7 +244,7 @@ class Renderer:
         return ids
 
     def _day(self, article: Article) -> list[Article]:
-        return self.relations.by_day.get(article.date, []) if article.date else []
+        return self.relations.day(article.date) if article.date else []
 
     def listings(self, articles: Iterable[Article]) -> set[str]:
         """The listings (by base path) these articles are in: home, outlet, tags, year and month."""
@@ -293,6 +307,8 @@ class Renderer:
         context.setdefault("feed", None)
         totals = context.pop("totals", None)  # the home page's glance: on its front page only (like the count)
         pages = pages_of(len(articles), self.config.paginate)
+        if self._kept(base, [_page_path(base, number) for number in range(len(pages))]):
+            return
         for number, (start, stop) in enumerate(pages):
             path, items = _page_path(base, number), articles[start:stop]
             if self._unchanged(items, path, base):

@@ -87,21 +87,37 @@ class Totals:
 
 @dataclass(slots=True)
 class Relations:
-    """Lookups by article id, date and permalink; build with relate(archive)."""
+    """Lookups by article id, date and permalink; build with relate(archive). What only some pages need is
+    made when first asked for (an everyday build renders a few pages of a large archive)."""
 
-    neighbours: dict[str, Neighbours] = field(default_factory=dict)
+    articles: list[Article] = field(default_factory=list)
+    """The archive's, in archive order."""
     chains: dict[tuple[str, bool], list[Article]] = field(default_factory=dict)
     """(outlet key, dated) -> that outlet's dated or undated articles, in archive order."""
-    by_day: dict[dt.date, list[Article]] = field(default_factory=dict)
-    """Each day's articles ordered by outlet name, then title."""
-    per_day_outlet: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
-    by_permalink: dict[str, Article] = field(default_factory=dict)
+    days: dict[dt.date, list[Article]] = field(default_factory=dict)
+    """Each day's articles in archive order (see day())."""
     outlets: list[OutletSummary] = field(default_factory=list)
     """By outlet name."""
     totals: Totals | None = None
+    _positions: dict[tuple[str, bool], dict[str, int]] = field(default_factory=dict)
+    _days: dict[dt.date, tuple[list[Article], Counter[str]]] = field(default_factory=dict)
+    _by_permalink: dict[str, Article] | None = None
 
     def around(self, article: Article) -> Neighbours:
-        return self.neighbours.get(article.id, Neighbours(None, None, article.date is not None))
+        dated = article.date is not None
+        if article.outlet is None:
+            return Neighbours(None, None, dated)
+        key = (article.outlet.key, dated)
+        chain = self.chains.get(key, [])
+        positions = self._positions.get(key)
+        if positions is None:
+            positions = self._positions[key] = {a.id: i for i, a in enumerate(chain)}
+        at = positions.get(article.id)
+        if at is None:
+            return Neighbours(None, None, dated)
+        before, after = chain[at - 1] if at else None, chain[at + 1] if at + 1 < len(chain) else None
+        # a dated chain runs newest first: its older neighbour comes after it
+        return Neighbours(after, before, True) if dated else Neighbours(before, after, False)
 
     def beside(self, article: Article) -> list[Article]:
         """The articles that would be its neighbours were it in the archive (one that left it: they
@@ -111,12 +127,24 @@ class Relations:
         at = bisect_left(chain, sort_key(article), key=sort_key)
         return chain[max(at - 1, 0) : at + 1]
 
+    def day(self, date: dt.date) -> list[Article]:
+        """The day's articles ordered by outlet name, then title."""
+        return self._day(date)[0]
+
+    def _day(self, date: dt.date) -> tuple[list[Article], Counter[str]]:
+        """The day's articles in order, and how many each outlet has."""
+        made = self._days.get(date)
+        if made is None:
+            items = sorted(self.days.get(date, []), key=_day_order)
+            made = self._days[date] = (items, Counter(a.outlet.key for a in items if a.outlet is not None))
+        return made
+
     def same_day(self, article: Article, limit: int = SAME_DAY_SHOWN) -> SameDay:
         """Articles of other outlets dated the same day as this one."""
         if article.date is None or article.outlet is None:
             return SameDay([], 0)
-        day = self.by_day.get(article.date, [])
-        total = len(day) - self.per_day_outlet[(article.date, article.outlet.key)]
+        day, per_outlet = self._day(article.date)
+        total = len(day) - per_outlet[article.outlet.key]
         shown: list[Article] = []
         for other in day:
             if len(shown) == limit:
@@ -127,30 +155,31 @@ class Relations:
 
     def copies(self, article: Article) -> list[CopyLink]:
         """Copies of this text at other outlets that have a page of their own (from the dedupe stage)."""
-        return [
-            CopyLink(d, self.by_permalink.get(d.permalink))
-            for d in article.duplicates
-            if d.reason == COPY and d.permalink
-        ]
+        links = [d for d in article.duplicates if d.reason == COPY and d.permalink]
+        if not links:
+            return []
+        if self._by_permalink is None:
+            self._by_permalink = {a.permalink: a for a in self.articles}
+        return [CopyLink(d, self._by_permalink.get(d.permalink or "")) for d in links]
 
 
 def relate(archive: Archive) -> Relations:
-    """All the lookups in one pass over the archive (which is already in archive order)."""
-    relations = Relations()
-    by_outlet: dict[str, list[Article]] = defaultdict(list)
-    by_day: dict[dt.date, list[Article]] = defaultdict(list)
+    """The lookups of every page, in one pass over the archive (which is already in archive order)."""
+    relations = Relations(archive.articles)
+    chains: dict[tuple[str, bool], list[Article]] = defaultdict(list)
+    days: dict[dt.date, list[Article]] = defaultdict(list)
     for article in archive.articles:
-        relations.by_permalink[article.permalink] = article
         if article.outlet is not None:
-            by_outlet[article.outlet.key].append(article)
-        if article.date is not None and article.outlet is not None:
-            by_day[article.date].append(article)
-            relations.per_day_outlet[(article.date, article.outlet.key)] += 1
-    relations.by_day = {day: sorted(items, key=_day_order) for day, items in by_day.items()}
-    for key, items in by_outlet.items():
-        _link_neighbours(key, items, relations)
+            chains[article.outlet.key, article.date is not None].append(article)
+            if article.date is not None:
+                days[article.date].append(article)
+    relations.chains, relations.days = dict(chains), dict(days)
     relations.outlets = sorted(
-        (_summary(archive.outlets[key], items) for key, items in by_outlet.items()),
+        (
+            _summary(outlet, chains.get((key, True), []), chains.get((key, False), []))
+            for key, outlet in archive.outlets.items()
+            if (key, True) in chains or (key, False) in chains
+        ),
         key=lambda s: (s.outlet.name.casefold(), s.outlet.key),
     )
     relations.totals = _totals(archive, relations.outlets)
@@ -167,22 +196,11 @@ def _day_order(article: Article) -> tuple[str, str, str]:
     return (article.outlet.name.casefold(), article.title.casefold(), article.id)
 
 
-def _link_neighbours(outlet: str, items: list[Article], relations: Relations) -> None:
-    """items: one outlet's articles in archive order (newest first, undated last)."""
-    dated = relations.chains[outlet, True] = [a for a in items if a.date is not None]
-    undated = relations.chains[outlet, False] = [a for a in items if a.date is None]
-    for chain, is_dated in ((dated[::-1], True), (undated, False)):
-        for i, article in enumerate(chain):
-            relations.neighbours[article.id] = Neighbours(
-                chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None, is_dated
-            )
-
-
-def _summary(outlet: Outlet, items: list[Article]) -> OutletSummary:
-    dates = [a.date for a in items if a.date is not None]
-    return OutletSummary(
-        outlet, len(items), min(dates, default=None), max(dates, default=None), sum(merged_count(a) for a in items)
-    )
+def _summary(outlet: Outlet, dated: list[Article], undated: list[Article]) -> OutletSummary:
+    """dated: newest first."""
+    merged = sum(merged_count(a) for chain in (dated, undated) for a in chain if a.duplicates)
+    first, last = (dated[-1].date, dated[0].date) if dated else (None, None)
+    return OutletSummary(outlet, len(dated) + len(undated), first, last, merged)
 
 
 def _totals(archive: Archive, outlets: list[OutletSummary]) -> Totals:

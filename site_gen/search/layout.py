@@ -19,19 +19,17 @@ FORMAT = 3
 
 def order(articles: Iterable[Article]) -> list[Article]:
     """Document order of the export: outlet, then year (newest first, undated last), then date, then id."""
-    return sorted(articles, key=_order_key)
+    outlets: dict[str, tuple[str, str]] = {}  # each outlet's part of the key, made once (100,000 articles, 30 outlets)
 
+    def key(article: Article) -> tuple[tuple[str, str], int, str]:
+        outlet, day = article.outlet, article.date
+        part = ("", "") if outlet is None else outlets.get(outlet.key) or (outlet.name.casefold(), outlet.key)
+        if outlet is not None:
+            outlets[outlet.key] = part
+        # newest first and undated (0) last: by day alone, since the year follows the day
+        return (part, -day.toordinal() if day else 0, article.id)
 
-def _order_key(article: Article) -> tuple[str, str, int, int, str]:
-    outlet = article.outlet
-    day = article.date.toordinal() if article.date else 0
-    return (
-        outlet.name.casefold() if outlet else "",
-        outlet.key if outlet else "",
-        -year(article.date),
-        -day,
-        article.id,
-    )
+    return sorted(articles, key=key)
 
 
 def term_order(term: str) -> bytes:
