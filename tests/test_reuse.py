@@ -232,6 +232,24 @@ def test_a_damaged_archive_cache_is_reported_and_built_again(archive, tmp_path):
     same_as_full_build(archive, tmp_path, result)
 
 
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_a_damaged_texts_file_is_reported_and_the_archive_built_again(archive, tmp_path, damage):
+    """The paragraphs of the kept archive are in a texts file beside it (build/texts.py): without it whole,
+    the archive is not used (never a build that fails on the first article it shows)."""
+    build_with_report(archive, tmp_path)
+    [kept] = archive.config().cache_dir.glob("archive-texts-*.bin")
+    if damage == "missing":
+        kept.unlink()
+    else:
+        kept.write_bytes(kept.read_bytes()[:-10])
+    archive.write("5.txt", header(5, body(5, "Another line.\n")))
+    result = build_with_report(archive, tmp_path)
+    assert "dedupe" in stages(result)
+    assert any("archive.pickle" in problem for problem in result.report["stats"]["cache_problems"])
+    same_as_full_build(archive, tmp_path, result)
+    assert len(list(archive.config().cache_dir.glob("archive-texts-*.bin"))) == 1  # the new one alone
+
+
 def test_the_preview_servers_cache_keeps_the_archive_in_memory_across_changes(archive, tmp_path):
     config = archive.config()
     cache = BuildCache(config, keep_in_memory=True)

@@ -153,20 +153,32 @@ class BuildCache:
     def _load_last(self) -> LastBuild | None:
         from site_gen.build import reuse
 
-        last = self._load_kept("archive.pickle")
-        edits = self._load_kept("archive-edits.pickle") if last is not None else None
+        last = self._load_kept(ARCHIVE)
+        edits = self._load_kept(EDITS) if last is not None else None
         return reuse.replay(last, edits) if last is not None and edits is not None else last
 
     def _load_kept(self, name: str) -> LastBuild | None:
-        from site_gen.build import reuse
+        """archive.pickle: a header (version, base, size of its texts file), then the LastBuild, whose articles
+        read their paragraphs from the texts file when first used (texts.py); archive-edits.pickle: the
+        version, then a light() LastBuild."""
+        from site_gen.build import reuse, texts
 
         path = self.dir / name
         try:
-            with open(path, "rb") as handle:
-                version, last = pickle.load(handle)
-            return last if version == (__version__, reuse.FORMAT) and isinstance(last, reuse.LastBuild) else None
+            handle = open(path, "rb")  # noqa: SIM115  # closed below; a missing texts file must be reported
         except FileNotFoundError:
             return None
+        try:
+            with handle:
+                header = pickle.load(handle)
+                if header[0] != (__version__, reuse.FORMAT):
+                    return None
+                if name != ARCHIVE:
+                    last = pickle.load(handle)
+                else:
+                    with texts.reading(self.dir / _texts_name(header[1]), header[2]):
+                        last = pickle.load(handle)
+            return last if isinstance(last, reuse.LastBuild) else None
         except Exception as exc:  # truncated or damaged: only a cache
             self.problems.append(f"{path}: unreadable ({exc.__class__.__name__}); building the archive again")
             return None
@@ -180,12 +192,38 @@ class BuildCache:
         if self.keep_in_memory:
             self._last = last
         elif last.base and len(last.edited) + len(last.removed) <= MAX_KEPT_EDITS:
-            self._atomic_write(self.dir / "archive-edits.pickle", ((__version__, reuse.FORMAT), last.light()))
+            self._atomic_write(self.dir / EDITS, [((__version__, reuse.FORMAT),), last.light()])
         else:
             last.base, last.edited, last.removed = os.urandom(8).hex(), {}, set()
-            self._atomic_write(self.dir / "archive.pickle", ((__version__, reuse.FORMAT), last))
+            self._save_archive(last)
             with suppress(OSError):
-                (self.dir / "archive-edits.pickle").unlink(missing_ok=True)
+                (self.dir / EDITS).unlink(missing_ok=True)
+
+    def _save_archive(self, last: LastBuild) -> None:
+        """archive.pickle and its texts file (see _load_kept); the texts files of earlier ones are deleted (a
+        process that has one mapped reads on until it ends)."""
+        from site_gen.build import reuse, texts
+
+        articles = list({id(e.article): e.article for e in last.inputs if e.article is not None}.values())
+        named = self.dir / _texts_name(last.base)
+        temporary = named.with_name(named.name + f".tmp-{os.getpid()}")
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle, texts.writing(articles, handle):
+                size = handle.tell()
+                handle.close()
+                os.replace(temporary, named)
+                saved = self._atomic_write(self.dir / ARCHIVE, [((__version__, reuse.FORMAT), last.base, size), last])
+        except OSError as exc:
+            self.problems.append(f"{named}: cannot write the build cache ({exc.strerror or exc})")
+            saved = False
+        finally:
+            with suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        for old in self.dir.glob(_texts_name("*")) if saved else ():
+            if old != named:
+                with suppress(OSError):
+                    old.unlink()
 
     # --- bodies.sqlite
     def bodies(self) -> Bodies:
@@ -312,15 +350,19 @@ class BuildCache:
             with suppress(OSError):
                 (self.dir / f"inputs.sqlite{suffix}").unlink(missing_ok=True)
 
-    def _atomic_write(self, path: Path, data: bytes | object) -> None:
-        """Write a cache file (bytes, or an object pickled straight into it); a cache that cannot be
-        written is reported, never fatal (the next build reads more)."""
+    def _atomic_write(self, path: Path, data: bytes | object) -> bool:
+        """Write a cache file (bytes, or an object pickled straight into it, or a list of objects pickled one
+        after the other); a cache that cannot be written is reported, never fatal (the next build reads
+        more): False then."""
         temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
                 if isinstance(data, bytes):
                     handle.write(data)
+                elif isinstance(data, list):  # pickles one after the other (see _load_kept)
+                    for item in data:
+                        pickle.dump(item, handle, protocol=5)
                 else:  # straight into the file: no copy of a large archive's pickle in memory
                     pickle.dump(data, handle, protocol=5)
             os.replace(temporary, path)
@@ -328,6 +370,16 @@ class BuildCache:
             with suppress(OSError):
                 temporary.unlink(missing_ok=True)
             self.problems.append(f"{path}: cannot write the build cache ({exc.strerror or exc})")
+            return False
+        return True
+
+
+ARCHIVE = "archive.pickle"
+EDITS = "archive-edits.pickle"
+
+
+def _texts_name(base: str) -> str:
+    return f"archive-texts-{base}.bin"
 
 
 def _to_db(path: str) -> str | bytes:

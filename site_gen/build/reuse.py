@@ -43,7 +43,7 @@ from site_gen.permalinks import natural_permalink, natural_slug, on_site_pages
 from site_gen.render.archive import Claims, canonical_tags, outlets_of, sort_key
 from site_gen.render.keys import article_keys
 
-FORMAT = 8
+FORMAT = 9
 """The layout of LastBuild: a kept one of another layout is not used."""
 MAX_CHANGES = 64
 """Changed files that always go this way; beyond it, up to MAX_SHARE of the archive's files."""
@@ -115,12 +115,14 @@ def replay(base: LastBuild, light: LastBuild) -> LastBuild | None:
     offset = len(base.inputs) - len(base.stats)
     before = dict(zip(base.stats, base.inputs[offset:]))
     inputs = base.inputs[:offset] + [light.edited.get(path) or before[path] for path in light.stats]
-    dropped = light.removed | light.edited.keys()
-    articles = [a for a in base.archive.articles if a.sources[0].path not in dropped]
+    # the base's articles of the files changed or gone: their entries' (the same objects, pickled together)
+    out = [e.article for p in light.removed | light.edited.keys() if (e := before.get(p)) and _canonical(e, p)]
     new = [e.article for path, e in light.edited.items() if _canonical(e, path)]
-    articles.extend(a for a in new if a is not None)
-    articles.sort(key=sort_key)
-    keys = {a.id: base.keys[a.id] for a in articles if a.id in base.keys}
+    articles = _sorted_in(base.archive.articles, [a for a in out if a], [a for a in new if a])
+    keys = dict(base.keys)
+    for article in out:
+        assert article is not None  # _canonical
+        del keys[article.id]
     keys.update(article_keys(a for a in new if a is not None))
     return dataclasses.replace(
         light, inputs=inputs, archive=Archive(articles, light.archive.outlets, light.archive.tags), keys=keys

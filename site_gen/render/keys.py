@@ -34,6 +34,8 @@ def article_keys(articles: Iterable[Article]) -> dict[str, str]:
     pickler.fast = True
     keys = {}
     for article in articles:
+        if type(article.paragraphs) is not list:  # read lazily from the build cache (build/texts.py): as a list,
+            article.paragraphs = list(article.paragraphs)  # it pickles as the same article read afresh does
         buffer.seek(0)
         buffer.truncate()
         pickler.dump(article)
