@@ -19,6 +19,19 @@ def test_context_keys_are_stable_and_sensitive():
         hasher.key({"link": lambda rel: rel})
 
 
+def test_lists_of_articles_or_strings_are_keyed_in_one_go_as_item_by_item():
+    one, two = (Article(i, "T", None, None, ["p"], "text", [], "bare") for i in ("a1", "a2"))
+    hasher = ContextHasher({"a1": "k1", "a2": "k2"})
+    for value in (["ab", "c"], [one, two], ("x", one), ["ok", 3], []):
+        item_by_item = ["["]
+        for item in value:
+            hasher._encode(item, item_by_item)
+        made: list[str] = []
+        hasher._encode(value, made)
+        assert "".join(made) == "".join([*item_by_item, "]"])
+    assert hasher.key(["ab", "c"]) != hasher.key(["a", "bc"])
+
+
 def test_template_keys_follow_extends_and_imports(tmp_path):
     theme = tmp_path / "theme" / "templates"
     theme.mkdir(parents=True)

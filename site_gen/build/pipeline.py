@@ -27,7 +27,7 @@ from site_gen.ingest.sources import Registry, load_registry
 from site_gen.model import InputEntry
 from site_gen.output import Output, check_target
 from site_gen.progress import Progress
-from site_gen.render.keys import file_key
+from site_gen.render.keys import file_key, stat_key
 from site_gen.search import manifest as search_manifest
 
 __all__ = ["BuildResult", "build", "collect_inputs"]
@@ -131,9 +131,10 @@ def _fingerprint(config: SiteConfig, registry: Registry, stats: dict[str, str], 
 
 
 def _file_keys(config: SiteConfig, files: list[str]) -> dict[str, str]:
-    """file_key() of each content file (joined as strings: Path objects cost 60 ms per 10,000)."""
-    root = os.fspath(config.content_dir)
-    return {path: file_key(os.path.join(root, path)) for path in files}
+    """file_key() of each content file (paths joined as strings: Path objects cost 60 ms per 10,000 files,
+    os.path.join 0.15 s per 100,000)."""
+    root = os.fspath(config.content_dir) + "/"
+    return {path: stat_key(os.stat(root + path)) for path in files}
 
 
 def collect_inputs(config: SiteConfig) -> list[InputEntry]:

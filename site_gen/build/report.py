@@ -36,7 +36,7 @@ def report_file(report: dict[str, Any], articles: list[bytes]) -> bytes:
     """The report file: report's sections, then the articles section (the lines of article_lines(), one article
     per line, so that the next build can take those of the articles it kept), then the stats."""
     head = _dumps({key: value for key, value in report.items() if key != "stats"})[:-1]  # without its "}"
-    return head + ARTICLES + b",\n".join(articles) + END + _dumps(report["stats"]) + b"}\n"
+    return b"".join((head, ARTICLES, b",\n".join(articles), END, _dumps(report["stats"]), b"}\n"))  # one copy
 
 
 def article_lines(articles: list[Article], last: list[Article] | None = None, written: bytes = b"") -> list[bytes]:

@@ -161,8 +161,9 @@ class _Ignore:
 
 def _classify(rel: str, ignore: _Ignore) -> str | None:
     """Why a file is skipped (None when it should be read as an article)."""
-    name = rel.rsplit("/", 1)[-1]
-    suffix = os.path.splitext(name)[1].lower()
+    name = rel[rel.rfind("/") + 1 :]
+    dot = name.rfind(".")  # os.path.splitext's, for a name that does not start with a dot (hidden: passed over)
+    suffix = name[dot:].lower() if dot > 0 else ""
     pattern = ignore.pattern_for(name, rel)
     if pattern is not None:
         return f"matches the ignore pattern '{pattern}' in the config, not read"

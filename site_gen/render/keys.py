@@ -67,10 +67,19 @@ class ContextHasher:
             text = repr(value)
             out.append(f"{kind.__name__}{len(text)}:{text}")
         elif kind is list or kind is tuple:
-            out.append("[")
-            for item in value:
-                self._encode(item, out)
-            out.append("]")
+            # the same tokens as item by item, made in one go for the long lists (a listing's articles, the
+            # sitemap's locations: 0.3 s of an everyday build at 100,000 articles went to keying them)
+            first = type(value[0]) if value else None
+            if first is Article and all(type(item) is Article for item in value):
+                keys = self.article_keys
+                out.append("[" + "".join(["A" + keys[item.id] for item in value]) + "]")
+            elif first is str and all(type(item) is str for item in value):
+                out.append("[" + "".join([f"s{len(item)}:{item}" for item in value]) + "]")
+            else:
+                out.append("[")
+                for item in value:
+                    self._encode(item, out)
+                out.append("]")
         elif kind is dict:
             out.append("{")
             for k in sorted(value, key=repr):
@@ -126,5 +135,9 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
 
 def file_key(path: str | os.PathLike[str]) -> str:
     """Size and modification time of a file: enough to notice an edit without reading it."""
-    st = os.stat(path)
+    return stat_key(os.stat(path))
+
+
+def stat_key(st: os.stat_result) -> str:
+    """file_key() of a file already stat'ed."""
     return f"{st.st_size}:{st.st_mtime_ns}"

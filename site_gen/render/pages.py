@@ -14,6 +14,8 @@ import functools
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -336,9 +338,9 @@ class Renderer:
             )
 
     def outlet_pages(self) -> None:
-        by_outlet = group(self.archive.articles, lambda a: [a.outlet.key] if a.outlet else [])
+        chains = self.relations.chains  # an outlet's dated articles, then its undated ones: archive order
         for key, outlet in sorted(self.archive.outlets.items(), key=lambda kv: kv[1].name.casefold()):
-            items = by_outlet.get(key, [])
+            items = chains.get((key, True), []) + chains.get((key, False), [])
             base = _outlet_base(key)
             self.listing(base, outlet.name, items, outlet=outlet, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{outlet.name} — {self.config.title}", items)
@@ -356,11 +358,15 @@ class Renderer:
         self.write("tags/index.html", "tags.html", rows=rows)
 
     def date_pages(self) -> None:
-        dated = [a for a in self.archive.articles if a.date]
-        years = group(dated, lambda a: [a.date.year] if a.date else [])
+        years: dict[int, list[Article]] = {}
+        by_month: dict[int, dict[int, list[Article]]] = {}
+        for day in sorted(self.relations.days, reverse=True):  # a day's articles in archive order: runs of it
+            items = self.relations.days[day]
+            years.setdefault(day.year, []).extend(items)
+            by_month.setdefault(day.year, {}).setdefault(day.month, []).extend(items)
         overview = []
         for year in sorted(years, reverse=True):
-            months = group(years[year], lambda a: [a.date.month] if a.date else [])
+            months = by_month[year]
             overview.append((year, len(years[year]), sorted(((m, len(v)) for m, v in months.items()), reverse=True)))
             self.listing(_year_base(year), f"{year}", years[year], months=sorted(months, reverse=True), year=year)
             for month, items in months.items():
@@ -382,7 +388,7 @@ class Renderer:
         )
 
     def feed(self, path: str, title: str, articles: list[Article]) -> None:
-        entries = [a for a in articles if a.date][: self.config.feed_size]
+        entries = list(islice(filter(attrgetter("date"), articles), self.config.feed_size))  # the newest dated
         if self._unchanged(entries, path, path.removesuffix("atom.xml")):
             return
         self.write(
