@@ -56,7 +56,7 @@ def test_state_round_trips_and_a_damaged_one_is_reported(tmp_path):
         {"index.html": "k"},
         ["index.html"],
     )
-    Path(config.cache_dir / "state.pickle").write_bytes(b"\x80\x05garbage")
+    Path(config.cache_dir / "state.bin").write_bytes(b"\x80\x05garbage")
     damaged = BuildCache(config)
     assert damaged.load_state() is None and "unreadable build state" in damaged.problems[0]
 

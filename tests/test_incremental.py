@@ -125,11 +125,11 @@ def test_a_corrupt_cache_is_reported_and_rebuilt(site, tmp_path):
     site.write("a.txt", header(1))
     config = site.config()
     site.build()
-    (config.cache_dir / "state.pickle").write_bytes((config.cache_dir / "state.pickle").read_bytes()[:100])  # truncated
+    (config.cache_dir / "state.bin").write_bytes((config.cache_dir / "state.bin").read_bytes()[:100])  # truncated
     (config.cache_dir / "inputs.sqlite").write_bytes(b"this is not a database" * 100)
     result = site.build()
     problems = result.report["stats"]["cache_problems"]
-    assert len(problems) == 2 and "state.pickle" in problems[0] and "inputs.sqlite" in problems[1]
+    assert len(problems) == 2 and "state.bin" in problems[0] and "inputs.sqlite" in problems[1]
     assert snapshot(site.out) == full_build_of(site, tmp_path)
     assert site.build().report["stats"]["unchanged"] is True  # and the cache works again
 
