@@ -1,7 +1,11 @@
 import json
+import os
+
+import pytest
 
 from site_gen.build.pipeline import build
 from site_gen.build.report import REPORT_VERSION, article_lines, write_report
+from site_gen.errors import SiteGenError
 
 
 def test_report_shape(site):
@@ -71,3 +75,24 @@ def test_an_incremental_build_writes_the_report_a_full_build_writes(site, tmp_pa
     build(config, cwd=site.root, full=True, report_path=tmp_path / "full.json")
     mine, full = ((tmp_path / name).read_bytes() for name in ("r2.json", "full.json"))
     assert mine.split(b',"stats":')[0] == full.split(b',"stats":')[0]
+
+
+def test_a_report_refused_by_strict_is_written_but_not_kept_for_the_next_build(site, tmp_path):
+    """A build that finds the content as the live site's build read it gives that build's report again (from
+    the cache's copy): a refused build's report (here one that retitled an article) must not be taken for it."""
+    for i in range(3):
+        site.write(f"a{i}.txt", f"date 2025-01-0{i + 1} https://x.example/{i}\nStory {i}\nBody {i}.\n")
+    site.build(report_path=tmp_path / "r1.json")
+    path = site.content / "a1.txt"
+    kept = path.stat()
+    site.write("a1.txt", "date 2025-01-02 https://x.example/1\nRetitled\nBody 1.\n")
+    site.write("bad.txt", b"\x00\x01")
+    with pytest.raises(SiteGenError, match="--strict"):
+        site.build(strict=True, report_path=tmp_path / "refused.json")
+    assert any(a["title"] == "Retitled" for a in json.loads((tmp_path / "refused.json").read_text())["articles"])
+    site.write("a1.txt", "date 2025-01-02 https://x.example/1\nStory 1\nBody 1.\n")
+    os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))  # as the live site's build read it
+    (site.content / "bad.txt").unlink()
+    assert site.build(report_path=tmp_path / "r2.json").report["stats"]["unchanged"] is True
+    titles = [a["title"] for a in json.loads((tmp_path / "r2.json").read_text())["articles"]]
+    assert titles == ["Story 2", "Story 1", "Story 0"]

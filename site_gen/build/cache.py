@@ -247,8 +247,13 @@ class BuildCache:
     def has_report(self) -> bool:
         return (self.dir / "report.json").is_file()
 
-    def save_report(self, data: bytes) -> None:
-        self._atomic_write(self.dir / "report.json", data)
+    def save_report(self, data: bytes) -> bool:
+        """Keep a copy of the report file; False when it could not be written (a stale one is not kept either)."""
+        if self._atomic_write(self.dir / "report.json", data):
+            return True
+        with suppress(OSError):
+            (self.dir / "report.json").unlink(missing_ok=True)
+        return False
 
     # --- dedupe.pickle
     def dedupe_memo(self) -> Memo:

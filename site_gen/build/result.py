@@ -103,7 +103,7 @@ class Found:
     fingerprint: str
 
 
-def accept(result: BuildResult, strict: bool, check: Check | None, write: Callable[[], None] | None = None) -> None:
+def accept(result: BuildResult, strict: bool, check: Check | None, write: Callable[[], object] | None = None) -> None:
     """Refuse to publish (keeping the last good output) when --strict or the caller's check says so; write:
     writes the report file (refused by --strict, the build still gives its report)."""
     if strict and result.problems:

@@ -70,7 +70,7 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
             tree.delete(path)
         reported = last is not None and state is not None and state.report_generation == live
         kept = last.archive.articles if last is not None and reported else None
-        result = _go_live(request, made, tree, output, rendered, generation, kept)
+        result, reported = _go_live(request, made, tree, output, rendered, generation, kept)
         cache.save_state(
             BuildState(
                 found.fingerprint,
@@ -78,7 +78,7 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
                 manifest,
                 tree.delta(),
                 result.report,
-                generation if request.report_path else None,
+                generation if reported else None,
             )
         )
         cache.save_dedupe_memo()
@@ -95,9 +95,10 @@ def _go_live(
     rendered: int,
     generation: int,
     kept: list[Article] | None,
-) -> BuildResult:
-    """The report; the new output made live unless --strict or the caller's check refuses it. kept: the
-    articles of the live site's build when the cache holds its report file (see report.article_lines)."""
+) -> tuple[BuildResult, bool]:
+    """The report; the new output made live unless --strict or the caller's check refuses it; and whether
+    the cache keeps a copy of the report file. kept: the articles of the live site's build when the cache
+    holds its report file (see report.article_lines)."""
     cache, report_path = request.cache, request.report_path
     extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in made.recurring]}
     if cache.problems:
@@ -105,20 +106,18 @@ def _go_live(
     stats = _stats(made.inputs, made.archive, request.timer, tree, extra)
     result = BuildResult(made.archive, made.inputs, build_report(made.inputs, stats), 0.0)
 
-    def write() -> None:  # the report file, with the articles section
+    def write() -> bytes:  # the report file, with the articles section
         written = cache.report() if kept is not None else b""
         lines = article_lines(made.archive.articles, kept, written)
         assert report_path is not None
-        cache.save_report(write_report(report_path, report_file(result.report, lines)))
+        return write_report(report_path, report_file(result.report, lines))
 
-    accept(result, request.strict, request.check, write if report_path else None)
+    accept(result, request.strict, request.check, write if report_path else None)  # refused: not kept in the cache
     output.commit(tree, generation)
     if request.committed:
         request.committed(result)
     finish(result, request.started)
-    if report_path:
-        write()
-    return result
+    return result, bool(report_path) and cache.save_report(write())
 
 
 def _archive(request: Request, found: Found, last: LastBuild | None) -> LastBuild:
