@@ -163,8 +163,10 @@ def test_too_many_changes_without_their_old_versions_are_not_patched(archive_sit
 
 def test_the_search_process_saves_its_snapshot_after_answering(archive_site, monkeypatch):
     """In its own process (large archives), the search stage answers first and saves its snapshot
-    while the build commits; the build waits for it before returning, so the next one patches it."""
+    while the build commits; the build waits for it before returning, so the next one patches it. It
+    gives the memory of the postings it packs back as it goes (here after each term)."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(snapshot, "GIVE_BACK", 1)
     archive_site.configure(jobs=2)
     archive_site.build()
     saved = archive_site.config().cache_dir / "search" / "snapshot.pickle"

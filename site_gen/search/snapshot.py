@@ -17,6 +17,7 @@ year and date again.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
 import pickle
@@ -332,13 +333,31 @@ def _pack(packed: Packed | None, postings: dict[str, array[int]], consume: bool 
             buffer += view[8 * start : 8 * packed.ends[i]]
             end += packed.ends[i] - start
             ends.append(end)
+    given = 0
     for term in list(postings):
         found = postings.pop(term) if consume else postings[term]
         terms.append(term)
         buffer += found
         end += len(found)
         ends.append(end)
+        if consume and end - given >= GIVE_BACK:
+            _give_back()
+            given = end
     return Packed(terms, ends, buffer)
+
+
+GIVE_BACK = 1 << 22
+"""Postings packed (32 MB) after which the memory of those let go of is given back to the system."""
+_LIBC = ctypes.CDLL(None)
+
+
+def _give_back() -> None:
+    """Return the heap's free pages to the system (glibc's malloc_trim; elsewhere nothing): the postings let
+    go of are mostly small arrays, whose memory the allocator keeps for later while the packed buffer grows
+    beside them (300 MB more at the end of a 100,000-article cold build, its largest process's peak)."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def _counts(article: Article | None, name: str) -> Counter[str] | None:
