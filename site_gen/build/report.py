@@ -72,10 +72,11 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def splice_stats(written: bytes, stats: dict[str, Any]) -> bytes:
-    """A report file as write_report() wrote it, with its stats (the last key) replaced."""
+def splice_stats(written: bytes, stats: dict[str, Any]) -> list[bytes | memoryview]:
+    """A report file as write_report() wrote it, with its stats (the last key) replaced: in pieces, for
+    write_report(), since joining them copied the whole file twice (0.2 s at 100,000 articles)."""
     at = written.rindex(b',"stats":')
-    return written[:at] + b',"stats":' + _dumps(stats) + b"}\n"
+    return [memoryview(written)[:at], b',"stats":' + _dumps(stats) + b"}\n"]
 
 
 def entries_from_report(report: dict[str, Any]) -> list[InputEntry]:
@@ -126,11 +127,13 @@ def _article(article: Article) -> dict[str, Any]:
     }
 
 
-def write_report(path: Path, report: dict[str, Any] | bytes) -> bytes:
-    """Write the report (a report_file(), or a dict as compact JSON) atomically; returns what was written."""
-    data = report if isinstance(report, bytes) else _dumps(report) + b"\n"
+def write_report(path: Path, report: dict[str, Any] | bytes | list[bytes | memoryview]) -> bytes:
+    """Write the report (a report_file(), its pieces, or a dict as compact JSON) atomically; returns what was
+    written when it was given whole (b"" for pieces)."""
+    data = _dumps(report) + b"\n" if isinstance(report, dict) else report
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as handle:
+        handle.writelines([data] if isinstance(data, bytes) else data)
     tmp.replace(path)
-    return data
+    return data if isinstance(data, bytes) else b""
