@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -56,11 +57,12 @@ TARGETS = {
         "appended": 1.5,
         "new_one": 2.0,
         "new_many": 4.0,
+        "new_copies": 4.0,  # the same everyday step as new_many, with copies among the new files
         "deleted": 2.0,
         "renamed": 2.0,
         "retitled": 2.0,
     },
-    100_000: {"unchanged": 1.5, "new_one": 5.0, "new_many": 30.0},
+    100_000: {"unchanged": 1.5, "new_one": 5.0, "new_many": 30.0, "new_copies": 30.0},
 }
 COLD_RSS_TARGET_MB = {100_000: 2048}
 # The cold build against the peers in the same run, each ratio at most this: wall under half of Hugo + Pagefind,
@@ -122,6 +124,7 @@ class Steps:
         alone = [a for a in report["articles"] if len(a["source_paths"]) == 1 and not a["duplicates"]]
         middle = alone[len(alone) // 2 :]  # the middle of the archive: whatever is after them moves
         self.picked = {name: middle[i] for i, name in enumerate(("appended", "deleted", "renamed", "retitled"))}
+        self.originals = middle[len(self.picked) :: 97]  # spread over the second half of the archive
 
     def path(self, name: str) -> Path:
         return self.content / self.picked[name]["source_paths"][0]
@@ -135,6 +138,23 @@ class Steps:
 
     def new_many(self) -> None:
         self._add(self.many)
+
+    def new_copies(self) -> None:
+        """--many new articles of which a tenth are copies of archived ones, as a scraper's day brings them: in
+        turn a re-scrape (its URL with a tracking parameter, a sentence more) and the same text at another outlet
+        (a wire story). Their groups are decided again: the everyday step with dedupe at work."""
+        copies = max(1, self.many // 10)
+        self._add(self.many - copies)
+        for n, article in enumerate(self.originals[:copies]):
+            path = self.content / article["source_paths"][0]
+            text = path.read_text(encoding="utf-8")
+            if n % 2 == 0:
+                text = re.sub(r"(https://\S+)", r"\1?utm_source=rss", text, count=1)
+                text += "\nA sentence the re-scraped version has more.\n"
+            else:
+                text = re.sub(r"outlet(\d+)\.example", lambda m: f"outlet{(int(m[1]) + 1) % 30:02d}.example", text)
+            path.with_name(f"{path.stem}-copy{path.suffix}").write_text(text, encoding="utf-8")
+        self.files += copies
 
     def deleted(self) -> None:
         self.path("deleted").unlink()
@@ -165,6 +185,7 @@ STEPS = [
     ("appended", "a sentence appended", Steps.appended),
     ("new_one", "one new article", Steps.new_one),
     ("new_many", "{many:,} new articles", Steps.new_many),
+    ("new_copies", "{many:,} new, a tenth copies", Steps.new_copies),
     ("deleted", "one article deleted", Steps.deleted),
     ("renamed", "one article renamed", Steps.renamed),
     ("retitled", "one article retitled", Steps.retitled),

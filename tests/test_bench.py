@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, require
 
-STEPS = ["cold", "unchanged", "appended", "new_one", "new_many", "deleted", "renamed", "retitled"]
+STEPS = ["cold", "unchanged", "appended", "new_one", "new_many", "new_copies", "deleted", "renamed", "retitled"]
 
 
 @pytest.mark.parametrize("style", ["scraped", "tags"])
@@ -39,8 +39,10 @@ def test_benchmark_runs_every_step_and_the_peers(tmp_path, style):
         assert not runs[name]["unchanged"] and 0 < runs[name]["files_written"] < cold["files_written"] / 2, name
         assert runs[name]["target"]["seconds"] > 0 and runs[name]["target"]["met"] in (True, False), name
     counts = [runs[name]["articles"] for name in STEPS]
-    assert counts == [counts[0]] * 3 + [counts[0] + 1, counts[0] + 6] + [counts[0] + 5] * 3
+    # five new files, one of them a re-scrape of an archived article: merged into it, and the archive reused
+    assert counts == [counts[0]] * 3 + [counts[0] + 1, counts[0] + 6, counts[0] + 10] + [counts[0] + 9] * 3
     assert runs["new_many"]["label"] == "5 new articles"
+    assert "reuse" in runs["new_copies"]["stages"] and "dedupe" not in runs["new_copies"]["stages"]
     assert results["peers"]["hugo"]["files"] > 600 and results["peers"]["pagefind"]["wall"] > 0
     assert set(results["ratios"]) == {
         "cold_vs_half_hugo_plus_pagefind_wall",

@@ -96,3 +96,39 @@ def test_a_bucket_over_its_limit_says_no(monkeypatch):
     assert not still_apart(memo, [], [new], SETTINGS, lambda path: None)
     monkeypatch.setattr(delta, "MAX_BUCKET", 5)
     assert still_apart(memo, [], [new], SETTINGS, lambda path: None)
+
+
+def test_new_copies_name_the_rows_they_join_and_their_groups_end_as_a_whole_dedupe_leaves_them():
+    """joins() gives the kept rows that new texts are copies of (reuse.py decides those groups again);
+    splice() and regroup() then leave the memo's rows and groups as a whole dedupe of everything does."""
+    articles = archive()
+    memo = memo_of(articles)
+    texts = {a.sources[0].path: a.paragraphs for a in articles}
+    new = [article("c.txt", paragraphs(5)), article("a-00c.txt", [*paragraphs(0)[:5], "A paragraph of its own."])]
+    found = delta.joins(memo, [], new, SETTINGS, texts.get)
+    assert found is not None and not found.among_new
+    assert sorted(memo.paths[row] for row in found.rows) == ["a-00.txt", "a-05.txt", "b-00.txt"]
+    assert [memo.paths[row] for row in memo.group_of(memo.paths.index("a-00.txt"))] == ["a-00.txt", "b-00.txt"]
+    delta.splice(memo, [], new, found.prints)
+    delta.regroup(memo, [["a-00.txt", "a-00c.txt", "b-00.txt"], ["a-05.txt", "c.txt"]], ["c.txt", "a-00c.txt"])
+    same_rows(memo, memo_of([*articles, *new]))
+
+
+def test_new_copies_of_each_other_say_so():
+    memo = memo_of(archive())
+    found = delta.joins(
+        memo, [], [article("c.txt", paragraphs(60)), article("d.txt", paragraphs(60))], SETTINGS, dict().get
+    )
+    assert found is not None and found.among_new and not found.rows
+
+
+def test_a_group_with_a_crowded_bucket_is_not_decided_on_its_own(monkeypatch):
+    """A kept text in a bucket past MAX_BUCKET was chained by the whole dedupe: its group cannot be decided
+    from its members alone."""
+    memo = memo_of(archive())
+    assert memo.prints is not None
+    memo.prints.bands[:5, 0] = memo.prints.bands[0, 0]  # a-00 to a-04, and b-00 (a-00's text): six
+    monkeypatch.setattr(delta, "MAX_BUCKET", 5)
+    assert delta.crowded(memo, [0], SETTINGS) and not delta.crowded(memo, [8], SETTINGS)
+    monkeypatch.setattr(delta, "MAX_BUCKET", 6)
+    assert not delta.crowded(memo, [0], SETTINGS)

@@ -77,6 +77,18 @@ def settings_key(config: SiteConfig, registry_text: str) -> str:
     return digest.hexdigest()
 
 
+_UNREADABLE_CACHE = (
+    OSError,
+    sqlite3.DatabaseError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    ImportError,
+    TypeError,
+)
+"""What reading the read cache raises when it is damaged, or was written by another version."""
+
+
 @dataclass(slots=True)
 class BuildState:
     fingerprint: str
@@ -306,20 +318,29 @@ class BuildCache:
                     settings,
                 )
             return {path: (stat, pickle.loads(blob)) for path, (stat, blob) in self._memory.items()}
-        except (
-            OSError,
-            sqlite3.DatabaseError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            TypeError,
-        ) as exc:
+        except _UNREADABLE_CACHE as exc:
             self.problems.append(
                 f"{self.dir / 'inputs.sqlite'}: unreadable read cache ({exc}); reading every file again"
             )
             self._reset_inputs()
             return {}
+
+    def recall_inputs(self, settings: str, paths: list[str]) -> dict[str, tuple[str, InputEntry]]:
+        """load_inputs() of these paths only (those found): read by key, not the whole cache."""
+        if self._memory is not None and self._memory_settings == settings:
+            held = self._memory
+            return {p: (held[p][0], pickle.loads(held[p][1])) for p in paths if p in held}
+        found: dict[str, tuple[str, InputEntry]] = {}
+        try:
+            with closing(self._connect()) as db:
+                for path in paths:
+                    for stat, blob in db.execute(
+                        "SELECT stat, entry FROM inputs WHERE path = ? AND settings = ?", (_to_db(path), settings)
+                    ):
+                        found[path] = (stat, pickle.loads(blob))
+        except _UNREADABLE_CACHE:
+            return {}  # the caller reads the files instead
+        return found
 
     def save_inputs(self, settings: str, fresh: Iterable[tuple[str, str, InputEntry]], gone: Iterable[str]) -> None:
         """Store newly read entries (pickled now, before the archive-wide stages change them) and drop vanished

@@ -34,16 +34,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from site_gen.config import SiteConfig
-from site_gen.dedupe.clusters import Memo
-from site_gen.dedupe.delta import still_apart
+from site_gen.dedupe.clusters import Memo, asked_for, copies_by_id, dedupe, redirects
+from site_gen.dedupe.delta import crowded, joins, regroup, splice
 from site_gen.ingest.boilerplate import RecurringParagraph, Tally
 from site_gen.ingest.read import Skipped
 from site_gen.model import Archive, Article, InputEntry
 from site_gen.permalinks import natural_permalink, natural_slug, on_site_pages
 from site_gen.render.archive import Claims, canonical_tags, outlets_of, sort_key
 from site_gen.render.keys import article_keys
+from site_gen.render.relations import merged_count
 
-FORMAT = 9
+FORMAT = 10
 """The layout of LastBuild: a kept one of another layout is not used."""
 MAX_CHANGES = 64
 """Changed files that always go this way; beyond it, up to MAX_SHARE of the archive's files."""
@@ -151,10 +152,12 @@ def apply(
     skipped: list[Skipped],
     read: Read,
     keep: Keep,
+    recall: Read,
 ) -> LastBuild | None:
     """The last build with the changed files' old articles taken out and their new ones put in;
     None when the changes need the whole pipeline (the files read meanwhile are in the read cache
-    then). The caller sets the generation and fingerprint."""
+    then). recall: the entries of unchanged files as read (a group of copies that a new file joins
+    is decided again from them). The caller sets the generation and fingerprint."""
     if (
         last is None
         or last.settings != settings
@@ -169,7 +172,8 @@ def apply(
         return None
     entries = read(changed)
     keep(zip(changed, (stats[p] for p in changed), entries), gone)
-    return _Delta(last, config, memo, files, dict(zip(changed, entries)), gone).apply(settings, skipped, stats)
+    delta = _Delta(last, config, memo, files, dict(zip(changed, entries)), gone, recall)
+    return delta.apply(settings, skipped, stats)
 
 
 class _Delta:
@@ -184,27 +188,40 @@ class _Delta:
         files: list[str],
         entries: dict[str, InputEntry],
         gone: list[str],
+        recall: Read,
     ) -> None:
-        self.last, self.config, self.memo, self.files, self.entries, self.gone = (
+        self.last, self.config, self.memo, self.files, self.entries, self.gone, self.recall = (
             last,
             config,
             memo,
             files,
             entries,
             gone,
+            recall,
         )
         offset = len(last.inputs) - len(last.stats)
         self.before = dict(zip(last.stats, last.inputs[offset:]))
         self.out: list[tuple[str, InputEntry]] = [(p, self.before[p]) for p in [*entries, *gone] if p in self.before]
         self.put = [(p, e) for p, e in entries.items() if _canonical(e, p)]
-        self.claims = dataclasses.replace(last.claims, respelled=dict(last.claims.respelled))
+        self.claims = dataclasses.replace(
+            last.claims, respelled=dict(last.claims.respelled), copies=dict(last.claims.copies)
+        )
         self.tallies = dict(last.tallies)
         self.tags = last.archive.tags
+        self.same_url: dict[str, list[str]] = {}
+        """Id of a new article -> the kept files of its outlet with the same id (a re-scrape: dedupe joins them)."""
+        self.new_same_url = False
+        """Whether two new articles share an id (of one outlet: dedupe joins them)."""
+        self.regrouped: list[Article] = []
+        """The articles of the groups of copies decided again (see _regroup)."""
+        self.groups: list[list[str]] = []
+        """Their groups (source paths), as a whole dedupe would leave them in the memo."""
+        self._paths_by_id: dict[str, str] | None = None
 
     def apply(self, settings: str, skipped: list[Skipped], stats: dict[str, str]) -> LastBuild | None:
-        if not (self._taken_out() and self._ids() and self._boilerplate() and self._dedupe() and self._tags()):
+        if not (self._taken_out() and self._same_urls() and self._boilerplate() and self._dedupe()):
             return None
-        if not self._permalinks():
+        if not (self._ids() and self._tags() and self._permalinks() and self._redirects()):
             return None
         return self._made(settings, skipped, stats)
 
@@ -216,8 +233,39 @@ class _Delta:
         self.out = [(path, entry) for path, entry in self.out if _canonical(entry, path)]
         return all(e.article and e.article.id not in self.claims.suffixed_ids for _, e in self.out)
 
+    def _same_urls(self) -> bool:
+        """The kept files that a new article shares its id (its canonical URL) with: of its outlet, dedupe
+        joins them (same-url); of another, or with dedupe off, assemble would make both ids unique."""
+        leaving = {e.article.id for _, e in self.out if e.article}
+        mine: dict[str, str] = {}
+        for _, entry in self.put:
+            assert entry.article is not None
+            article_id, outlet = entry.article.id, _outlet(entry)
+            if article_id in self.claims.shared_ids or mine.setdefault(article_id, outlet) != outlet:
+                return False
+            kept = self._with_id(article_id, leaving)
+            if kept and (not self.config.dedupe.enabled or any(_outlet(self.before[p]) != outlet for p in kept)):
+                return False
+            if kept:
+                self.same_url[article_id] = kept
+        self.new_same_url = len(mine) < len(self.put)
+        return self.config.dedupe.enabled or not self.new_same_url
+
+    def _with_id(self, article_id: str, leaving: set[str]) -> list[str]:
+        """The kept files whose article has this id as read: an article's own file, or copies merged into one."""
+        found = list(self.claims.copies.get(article_id, []))
+        if article_id in self.last.keys and article_id not in leaving:
+            found.append(self._by_id()[article_id])
+        return found
+
+    def _by_id(self) -> dict[str, str]:
+        """Id -> source path of the last archive's articles (made when first asked for)."""
+        if self._paths_by_id is None:
+            self._paths_by_id = {a.id: a.sources[0].path for a in self.last.archive.articles}
+        return self._paths_by_id
+
     def _ids(self) -> bool:
-        """No new article shares its id (its canonical URL) with another: dedupe or assemble would join them."""
+        """No new article shares its id with another page's: assemble would make both unique."""
         leaving = {e.article.id for _, e in self.out if e.article}
         ids = [e.article.id for _, e in self.put if e.article]
         taken = self.last.keys
@@ -231,6 +279,7 @@ class _Delta:
             return True
         position: dict[str, int] = {}  # of each file, made when a new article carries a recurring paragraph
         before: dict[str, set[int]] = {}
+        carried: dict[str, set[int]] = {}  # id -> paragraph keys its files carry, for ids of several files
         for path, entry, sign in [*((p, e, -1) for p, e in self.out), *((p, e, 1) for p, e in self.put)]:
             tally = self._tally(_outlet(entry), before)
             if sign < 0:
@@ -243,7 +292,7 @@ class _Delta:
                     position.update((file, i) for i, file in enumerate(self.files))
                 if any(position[path] < position.get(example[0], -1) for example in shown if example):
                     return False  # it would be the report's example
-                tally.add(entry.paragraph_keys)
+                tally.add(entry.paragraph_keys, self._carried(entry, carried))
         if any(self.tallies[outlet].recurring != recurring for outlet, recurring in before.items()):
             return False
         for _, entry in self.put:
@@ -252,6 +301,17 @@ class _Delta:
             tally.strip(entry.article, entry.paragraph_keys, before[_outlet(entry)])
         self.tallies = {outlet: tally for outlet, tally in self.tallies.items() if tally.total}
         return True
+
+    def _carried(self, entry: InputEntry, carried: dict[str, set[int]]) -> set[int] | None:
+        """The paragraph keys that the files of this new article's id counted before it carry (None: the id is
+        new), and notes its own: an outlet counts the articles of one id once (boilerplate.Tally)."""
+        assert entry.article is not None
+        article_id = entry.article.id
+        known = carried.get(article_id)
+        if known is None and article_id in self.same_url:
+            known = {k for p in self.same_url[article_id] for k in self.before[p].paragraph_keys}
+        carried[article_id] = (known or set()) | set(entry.paragraph_keys)
+        return known
 
     def _tally(self, outlet: str, before: dict[str, set[int]]) -> Tally:
         """The outlet's tally, copied before its first change (its recurring keys noted in before)."""
@@ -274,7 +334,56 @@ class _Delta:
             return article.paragraphs if article is not None else None
 
         added = [e.article for _, e in self.put if e.article]
-        return still_apart(self.memo, [p for p, _ in self.out], added, self.config.dedupe, text_of)
+        removed = [p for p, _ in self.out]
+        found = joins(self.memo, removed, added, self.config.dedupe, text_of)
+        if found is None:
+            return False
+        if not (found.any or self.same_url or self.new_same_url):
+            splice(self.memo, removed, added, found.prints)
+            return True
+        same = [p for paths in self.same_url.values() for p in paths]
+        rows = found.rows | {bisect_left(self.memo.paths, p) for p in same}
+        if not set(same) <= set(self.memo.paths[row] for row in rows if row < len(self.memo.paths)):
+            return False  # a file the memo does not hold
+        if not self._regroup(sorted({r for row in rows for r in self.memo.group_of(row)})):
+            return False
+        splice(self.memo, removed, added, found.prints)
+        regroup(self.memo, self.groups, list(self.entries))
+        return True
+
+    def _regroup(self, rows: list[int]) -> bool:
+        """Decide again the groups of copies that the new texts join (these memo rows: whole groups of the
+        last build), from their files' entries as read, with the new articles: dedupe as the whole pipeline
+        runs it, on them only (a group's decisions depend on its members alone). Their old pages leave, the
+        pages decided now come in."""
+        paths = [self.memo.paths[row] for row in rows]
+        changing = {p for p, _ in self.out} | self.entries.keys()
+        if changing.intersection(paths) or crowded(self.memo, rows, self.config.dedupe):
+            return False
+        old = [(p, self.before[p]) for p in paths]
+        if any(_canonical(e, p) and e.article and e.article.id in self.claims.suffixed_ids for p, e in old):
+            return False
+        fresh = self.recall(paths)
+        ids = [e.article.id if e.article else "" for e in fresh]  # as read: dedupe merges them
+        for entry in fresh:
+            if entry.article is not None and entry.status == "rendered" and self.config.boilerplate.detect:
+                tally = self.tallies[_outlet(entry)]
+                tally.strip(entry.article, entry.paragraph_keys, tally.recurring)
+        members = [*zip(paths, fresh), *((p, e) for p, e in self.entries.items() if _canonical(e, p))]
+        scratch = Memo()
+        clusters = dedupe([e for _, e in members], self.config, scratch)
+        self.groups = [[scratch.paths[row] for row in group] for group in scratch.groups()]
+        for (path, entry), was in zip(old, ids):
+            if entry.status == "merged":
+                self.claims.copies[was].remove(path)
+        for article_id, copy_paths in copies_by_id(clusters).items():
+            self.claims.copies.setdefault(article_id, []).extend(copy_paths)
+        self.claims.copies = {i: sorted(p) for i, p in self.claims.copies.items() if p}
+        self.out.extend((p, e) for p, e in old if _canonical(e, p))
+        self.entries.update(zip(paths, fresh))
+        self.put = [(p, e) for p, e in members if _canonical(e, p)]
+        self.regrouped = [e.article for _, e in self.put if e.article is not None]
+        return True
 
     def _tags(self) -> bool:
         """No tag changes its spelling or slug; the new articles' tags take the archive's spelling."""
@@ -319,6 +428,30 @@ class _Delta:
                 return False
             taken.add(permalink)
             article.slug, article.permalink = natural_slug(article), permalink
+        return True
+
+    def _redirects(self) -> bool:
+        """The regrouped articles' records as link_copies() leaves them: a cross-outlet record points at the
+        other page; a merged copy's redirect has the permalink it asks for, which no page holds and no other
+        redirect asks for or holds (else who gets it depends on the order of the whole archive)."""
+        if not self.regrouped:
+            return True
+        pages = {a.sources[0].path: a.permalink for a in self.regrouped}
+        leaving = {id(e.article) for _, e in self.out}
+        kept = [a for a in self.last.archive.articles if id(a) not in leaving]
+        taken = {a.permalink for a in kept} | set(pages.values())
+        claimed = {p for a in kept if a.duplicates for d in redirects(a) for p in (d.permalink, asked_for(d))}
+        mine: set[str] = set()
+        for article in self.regrouped:
+            for record in article.duplicates:
+                if record.reason == "cross-outlet-copy":
+                    record.permalink = pages.get(record.path)
+                elif record.permalink and record.permalink != article.permalink:
+                    wanted = record.permalink
+                    if wanted in taken or wanted in claimed or wanted in mine or on_site_pages(wanted):
+                        return False
+                    mine.add(wanted)
+        self.claims.contested |= mine
         return True
 
     def _made(self, settings: str, skipped: list[Skipped], stats: dict[str, str]) -> LastBuild:
@@ -389,16 +522,15 @@ def _sorted_in(articles: list[Article], out: list[Article], put: list[Article]) 
 
 def _in_place(before: Article, after: Article) -> bool:
     """Whether after stands where before stood in every listing and chain (same page, order and
-    groups), and leaves the archive's totals as they were (its language is counted there)."""
-    assert before.outlet is not None and after.outlet is not None
-    return (before.id, before.permalink, before.date, before.outlet.key, before.tags, before.language) == (
-        after.id,
-        after.permalink,
-        after.date,
-        after.outlet.key,
-        after.tags,
-        after.language,
-    )
+    groups), and leaves the archive's totals as they were (its language, files and merged copies are
+    counted there)."""
+    return _place(before) == _place(after)
+
+
+def _place(article: Article) -> tuple[object, ...]:
+    assert article.outlet is not None
+    files = (len(article.sources), merged_count(article))
+    return (article.id, article.permalink, article.date, article.outlet.key, article.tags, article.language, files)
 
 
 def _outlet(entry: InputEntry) -> str:

@@ -14,7 +14,7 @@ from site_gen.build.report import article_lines, build_report, report_file, writ
 from site_gen.build.result import BuildResult, Found, Request, StageTimer, accept, finish
 from site_gen.build.reuse import Changes, LastBuild
 from site_gen.config import SiteConfig
-from site_gen.dedupe.clusters import dedupe, link_copies
+from site_gen.dedupe.clusters import copies_by_id, dedupe, link_copies
 from site_gen.ingest.boilerplate import RecurringParagraph, Tally, strip_recurring
 from site_gen.ingest.read import display_path
 from site_gen.ingest.sources import Registry
@@ -139,6 +139,7 @@ def _archive(request: Request, found: Found, last: LastBuild | None) -> LastBuil
                 skipped,
                 lambda paths: _read_files(config, registry, paths),
                 lambda rows, gone: cache.save_inputs(settings, rows, gone),
+                lambda paths: _recall(request, settings, stats, paths),
             )
         if reused is not None:
             return reused
@@ -148,8 +149,8 @@ def _archive(request: Request, found: Found, last: LastBuild | None) -> LastBuil
     with timer("boilerplate"):
         recurring = strip_boilerplate(inputs, config, tallies)
     with timer("dedupe"):
-        dedupe(inputs, config, memo)
-    claims = Claims()
+        clusters = dedupe(inputs, config, memo)
+    claims = Claims(copies=copies_by_id(clusters))
     with timer("assemble"):
         archive = assemble(_rendered(inputs), config, claims)
         claims.contested |= link_copies(archive)
@@ -170,6 +171,14 @@ def _archive(request: Request, found: Found, last: LastBuild | None) -> LastBuil
         memo.token,
         claims,
     )
+
+
+def _recall(request: Request, settings: str, stats: dict[str, str], paths: list[str]) -> list[InputEntry]:
+    """The entries of unchanged files as read, from the read cache by path (read again when not there)."""
+    found = request.cache.recall_inputs(settings, paths)
+    stale = [p for p in paths if p not in found or found[p][0] != stats[p]]
+    fresh = dict(zip(stale, _read_files(request.config, request.registry, stale)))
+    return [fresh[p] if p in fresh else found[p][1] for p in paths]
 
 
 def _rendered(inputs: list[InputEntry]) -> list[Article]:

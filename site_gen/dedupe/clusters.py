@@ -97,6 +97,16 @@ def dedupe(inputs: list[InputEntry], config: SiteConfig, memo: Memo | None = Non
     return clusters
 
 
+def copies_by_id(clusters: Iterable[Cluster]) -> dict[str, list[str]]:
+    """Id (as read) -> source paths of the copies merged into another article (render.archive.Claims.copies)."""
+    copies: dict[str, list[str]] = {}
+    for cluster in clusters:
+        for page in cluster.pages:
+            for copy, _ in page.merged:
+                copies.setdefault(copy.id, []).append(copy.sources[0].path)
+    return copies
+
+
 def describe_clusters(clusters: list[Cluster]) -> Iterable[str]:
     """Lines for review (site-gen dupes): each page's canonical file, its merged copies, cross-outlet links."""
     for n, cluster in enumerate(clusters, 1):
@@ -135,7 +145,7 @@ def find_clusters(
     clusters = [_decide(members, texts) for members in components]
     clusters = [c for c in clusters if c.cross or any(p.merged for p in c.pages)]
     texts.forget_unused()
-    texts.memo.settle([a.sources[0].path for a in ordered], {i for members in components for i in members})
+    texts.memo.settle([a.sources[0].path for a in ordered], components)
     return sorted(clusters, key=lambda c: c.pages[0].canonical.sources[0].path)
 
 
@@ -144,8 +154,8 @@ class Memo:
     """Fingerprints and measured similarities of the texts of the last build, by a hash of each text,
     so an incremental build fingerprints only the articles whose text changed."""
 
-    FORMAT: ClassVar[int] = 2
-    """The layout of a kept memo (2: fingerprints hold anchors): one of another layout is not used."""
+    FORMAT: ClassVar[int] = 3
+    """The layout of a kept memo (3: joined rows name their cluster): one of another layout is not used."""
 
     hashes: list[bytes] = field(default_factory=list)
     """The text hash of each row of prints."""
@@ -153,14 +163,29 @@ class Memo:
     measured: dict[tuple[bytes, bytes], tuple[float, float]] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
     """The source path of each row (sorted): the articles of the last build, copies included."""
-    joined: set[int] = field(default_factory=set)
-    """Rows that the last build joined to another (in a cluster or not): an edit of any other
-    article that joins none changes no cluster (reuse.py)."""
+    joined: dict[int, str] = field(default_factory=dict)
+    """Rows that the last build joined to another (in a cluster or not) -> the first path of their group
+    (its union-find component): an edit of any other article that joins none changes no cluster, and a
+    new copy of one changes only its group's (reuse.py)."""
     token: str = ""
     """Changes whenever the rows do, so that what refers to them can tell they are the same."""
 
-    def settle(self, paths: list[str], joined: set[int]) -> None:
+    def settle(self, paths: list[str], groups: list[list[int]]) -> None:
+        """The rows of these paths, joined in these groups (row numbers, each in order)."""
+        joined = {row: paths[group[0]] for group in groups for row in group}
         self.paths, self.joined, self.token = paths, joined, os.urandom(8).hex()
+
+    def groups(self) -> list[list[int]]:
+        """The rows of each group, in order."""
+        by_label: dict[str, list[int]] = {}
+        for row, label in sorted(self.joined.items()):
+            by_label.setdefault(label, []).append(row)
+        return list(by_label.values())
+
+    def group_of(self, row: int) -> list[int]:
+        """The rows of a row's group (the row alone when it was joined to none)."""
+        label = self.joined.get(row)
+        return [row] if label is None else [r for r, other in self.joined.items() if other == label]
 
 
 def text_hash(article: Article) -> bytes:
@@ -420,6 +445,16 @@ def _suffixed(permalink: str, suffix: str) -> str:
     if permalink.endswith("/index.html"):
         return f"{permalink[: -len('/index.html')]}-{suffix}/index.html"
     return f"{permalink[: -len('.html')]}-{suffix}.html"
+
+
+def asked_for(record: Duplicate) -> str | None:
+    """The permalink a merged copy's redirect asked for (link_copies may have given it a suffix)."""
+    permalink, suffix = record.permalink, f"-{short_hash(record.path, 6)}"
+    if permalink and permalink.endswith(f"{suffix}/index.html"):
+        return f"{permalink[: -len(suffix + '/index.html')]}/index.html"
+    if permalink and permalink.endswith(f"{suffix}.html"):
+        return f"{permalink[: -len(suffix + '.html')]}.html"
+    return permalink
 
 
 def redirects(article: Article) -> list[Duplicate]:

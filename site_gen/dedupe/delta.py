@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import compress
 
 import numpy as np
@@ -35,73 +36,133 @@ TextOf = Callable[[str], list[str] | None]
 """The paragraphs of a kept row's article by its source path (None: not at hand)."""
 
 
+@dataclass(slots=True)
+class Joins:
+    """What the texts put in are copies of, by the evidence a whole dedupe weighs (same URL aside)."""
+
+    rows: set[int]
+    """Kept rows (of the memo before splice()) that a new text is a copy of."""
+    among_new: bool
+    """Whether two new texts are copies of each other."""
+    prints: Fingerprints
+    """The new texts' fingerprints, in the order given."""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.rows) or self.among_new
+
+
 def still_apart(
     memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
 ) -> bool:
     """Whether taking the texts of these source paths out and putting these articles' texts in
     changes no cluster; if so the memo's rows follow. added: their paths are not among the kept rows."""
+    found = joins(memo, removed, added, settings, text_of)
+    if found is None or found.any:
+        return False
+    splice(memo, removed, added, found.prints)
+    return True
+
+
+def joins(
+    memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
+) -> Joins | None:
+    """What the added articles' texts join once these source paths' texts are taken out; None when a whole
+    dedupe could decide otherwise (a text taken out was joined, or a bucket or anchor crowded: chained) or
+    the memo cannot tell. The memo is left as it is."""
+    texts = [words(a.paragraphs) for a in added]
+    new = Fingerprints.of(texts)
+    found = Joins(set(), False, new)
     if not removed and not added:
-        return True
+        return found
     prints = memo.prints
     if prints is None or len(memo.hashes) != len(memo.paths) or len(prints.word_counts) != len(memo.paths):
-        return False
+        return None
     rows = _rows(memo, removed)
-    if rows is None:
-        return False
+    if rows is None or crowded(memo, rows, settings):
+        return None
     eligible = prints.word_counts >= settings.min_words
     gone = np.zeros(len(memo.paths), dtype=bool)
     gone[rows] = True
-    texts = [words(a.paragraphs) for a in added]
-    new = Fingerprints.of(texts)
     fresh = new.word_counts >= settings.min_words
     buckets = _Buckets(prints.bands, eligible, len(rows) + len(added))
-    if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
-        return False
     kept = eligible & ~gone
-    if fresh.any() and not _all_new_words(prints.text_keys, kept, new, fresh):
-        return False
-    by_anchors = _anchor_candidates(prints, rows, gone, new, settings)
+    if fresh.any():
+        found.among_new = _same_words(prints.text_keys, kept, new, fresh, found.rows)
+    by_anchors = _anchor_candidates(prints, gone, new, settings)
     if by_anchors is None:
-        return False
+        return None
     for i in np.flatnonzero(fresh).tolist():
         keys = new.bands[i]
         others = np.count_nonzero((new.bands == keys) & fresh[:, None], axis=0) - 1
         leaving = np.count_nonzero((prints.bands[rows] == keys) & eligible[rows, None], axis=0) if rows else 0
         if (buckets.sizes(keys) - leaving + others + 1 > MAX_BUCKET).any():
-            return False
-        if _joins(i, texts, new, fresh, buckets.members(keys, kept), prints, memo.paths, settings, text_of):
-            return False
+            return None
+        candidates = buckets.members(keys, kept)
+        found.rows.update(_joined(i, texts, new, candidates, prints, memo.paths, settings, text_of))
+        found.among_new = found.among_new or _joins_new(i, texts, new, fresh, settings)
     for i, (rows_near, news_near) in by_anchors.items():
         mine = shingles(texts[i])
         for row in rows_near:
             other = text_of(memo.paths[row])
             if other is None or _near(mine, words(other), len(texts[i]), settings):
-                return False
-        if any(_near(mine, texts[j], len(texts[i]), settings) for j in news_near):
-            return False
-    _splice(memo, rows, added, new)
-    return True
+                found.rows.add(row)
+        found.among_new = found.among_new or any(_near(mine, texts[j], len(texts[i]), settings) for j in news_near)
+    return found
+
+
+def crowded(memo: Memo, rows: Sequence[int], settings: DedupeSettings) -> bool:
+    """Whether a band key or an anchor of one of these rows' texts is shared by more than MAX_BUCKET texts:
+    the whole dedupe chains such a bucket, and the chain changes with any member."""
+    prints = memo.prints
+    assert prints is not None
+    eligible = prints.word_counts >= settings.min_words
+    buckets = _Buckets(prints.bands, eligible, len(rows))
+    if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
+        return True
+    anchored = _anchored(prints, settings)
+    starts = prints.anchor_starts()
+    marks = [prints.anchors[starts[r] : starts[r] + prints.anchor_counts[r]] for r in rows if anchored[r]]
+    if not marks:
+        return False
+    owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
+    wanted = np.concatenate(marks)
+    return _most(prints.anchors[np.isin(prints.anchors, wanted) & anchored[owners]]) > MAX_BUCKET
+
+
+def regroup(memo: Memo, groups: list[list[str]], paths: Sequence[str]) -> None:
+    """After splice(): the rows of these paths (of groups decided again, and new texts) joined in these
+    groups (source paths, in order), as a whole dedupe would leave them."""
+    for path in paths:
+        memo.joined.pop(bisect_left(memo.paths, path), None)
+    for group in groups:
+        for path in group:
+            memo.joined[bisect_left(memo.paths, path)] = group[0]
+
+
+def splice(memo: Memo, removed: Sequence[str], added: Sequence[Article], prints: Fingerprints) -> None:
+    """The memo's rows with the texts of these paths taken out and the added ones put in (see joins())."""
+    rows = _rows(memo, removed)
+    assert rows is not None  # joins() said so
+    _splice(memo, rows, added, prints)
 
 
 def _anchor_candidates(
-    prints: Fingerprints, rows: list[int], gone: np.ndarray, new: Fingerprints, settings: DedupeSettings
+    prints: Fingerprints, gone: np.ndarray, new: Fingerprints, settings: DedupeSettings
 ) -> dict[int, tuple[list[int], list[int]]] | None:
     """For each new long-enough text, the kept rows and the other new texts (after it) sharing enough
-    anchors with it (clusters.ANCHOR_SHARE); None when an anchor of a text taken out was shared by
-    more than MAX_BUCKET long-enough texts, or one of a new text will be (a chain either way)."""
+    anchors with it (clusters.ANCHOR_SHARE); None when an anchor of a new text will be shared by more
+    than MAX_BUCKET long-enough texts (a chain)."""
     anchored = _anchored(prints, settings)
     fresh = np.flatnonzero(_anchored(new, settings)).tolist()
-    starts, new_starts = prints.anchor_starts(), new.anchor_starts()
-    old_marks = [prints.anchors[starts[r] : starts[r] + prints.anchor_counts[r]] for r in rows if anchored[r]]
+    new_starts = new.anchor_starts()
     mine = {i: new.anchors[new_starts[i] : new_starts[i] + new.anchor_counts[i]] for i in fresh}
-    if not old_marks and not mine:
+    if not mine:
         return {}
-    wanted = np.concatenate([*old_marks, *mine.values()])
+    wanted = np.concatenate(list(mine.values()))
     owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
     hit = np.flatnonzero(np.isin(prints.anchors, wanted) & anchored[owners])
     values, owner_rows = prints.anchors[hit], owners[hit]
-    if old_marks and _most(values[np.isin(values, np.concatenate(old_marks))]) > MAX_BUCKET:
-        return None
     kept = ~gone[owner_rows]
     values, owner_rows = values[kept], owner_rows[kept]
     new_values = np.concatenate(list(mine.values())) if mine else np.zeros(0, dtype=np.uint64)
@@ -139,31 +200,40 @@ def _rows(memo: Memo, paths: Sequence[str]) -> list[int] | None:
     return rows
 
 
-def _all_new_words(text_keys: list[bytes], kept: np.ndarray, new: Fingerprints, fresh: np.ndarray) -> bool:
-    """No eligible new text has the same words as a kept eligible text or as another new one."""
+def _same_words(text_keys: list[bytes], kept: np.ndarray, new: Fingerprints, fresh: np.ndarray, rows: set[int]) -> bool:
+    """Adds to rows the kept eligible texts with the same words as an eligible new text; whether two eligible
+    new texts have the same words."""
     mine = list(compress(new.text_keys, fresh.tolist()))
-    return len(set(mine)) == len(mine) and set(compress(text_keys, kept.tolist())).isdisjoint(mine)
+    wanted = set(mine)
+    rows.update(row for row in np.flatnonzero(kept).tolist() if text_keys[row] in wanted)
+    return len(wanted) != len(mine)
 
 
-def _joins(
+def _joined(
     i: int,
     texts: list[list[str]],
     new: Fingerprints,
-    fresh: np.ndarray,
     candidates: np.ndarray,
     prints: Fingerprints,
     paths: list[str],
     settings: DedupeSettings,
     text_of: TextOf,
-) -> bool:
-    """Whether new text i is near a kept candidate or another new text (measured exactly past the prefilter)."""
+) -> list[int]:
+    """The kept candidates that new text i is near (measured exactly past the prefilter)."""
     estimates = np.count_nonzero(prints.signatures[candidates] == new.signatures[i], axis=1) / BINS
-    others = [j for j in np.flatnonzero(fresh).tolist() if j != i and (new.bands[j] == new.bands[i]).any()]
     mine = shingles(texts[i])
+    near = []
     for row in candidates[estimates >= PREFILTER].tolist():
         other = text_of(paths[row])
         if other is None or _near(mine, words(other), len(texts[i]), settings):
-            return True
+            near.append(row)
+    return near
+
+
+def _joins_new(i: int, texts: list[list[str]], new: Fingerprints, fresh: np.ndarray, settings: DedupeSettings) -> bool:
+    """Whether new text i is near another new text (an LSH candidate measured exactly past the prefilter)."""
+    others = [j for j in np.flatnonzero(fresh).tolist() if j != i and (new.bands[j] == new.bands[i]).any()]
+    mine = shingles(texts[i])
     return any(
         np.count_nonzero(new.signatures[j] == new.signatures[i]) / BINS >= PREFILTER
         and _near(mine, texts[j], len(texts[i]), settings)
@@ -225,8 +295,8 @@ def _splice(memo: Memo, rows: list[int], added: Sequence[Article], new: Fingerpr
         for row in reversed(gone):
             del memo.paths[row], memo.hashes[row], prints.text_keys[row]
         at = [bisect_left(memo.paths, path) for path in paths]
-        joined = [row - bisect_left(gone, row) for row in sorted(memo.joined)]
-        memo.joined = {row + bisect_right(at, row) for row in joined}
+        joined = {row - bisect_left(gone, row): label for row, label in memo.joined.items()}
+        memo.joined = {row + bisect_right(at, row): label for row, label in joined.items()}
         staying = np.ones(len(prints.anchor_counts), dtype=bool)
         staying[gone] = False
         anchors = prints.anchors[np.repeat(staying, prints.anchor_counts)]

@@ -97,10 +97,12 @@ class Tally:
         threshold = self.threshold
         return {key for key, n in self.counts.items() if n >= threshold}
 
-    def add(self, keys: list[int]) -> None:
-        """Count one more article (of an id not counted yet) carrying these paragraph keys."""
-        self.total += 1
-        for key in set(keys) - {-1}:
+    def add(self, keys: list[int], carried: set[int] | None = None) -> None:
+        """Count one more article carrying these paragraph keys: of an id not counted yet, or of one whose
+        counted files carried these (the outlet counts an id's articles once, with all of their keys)."""
+        if carried is None:
+            self.total += 1
+        for key in set(keys) - {-1} - (carried or set()):
             self.counts[key] = self.counts.get(key, 1) + 1
 
     def remove(self, keys: list[int]) -> None:

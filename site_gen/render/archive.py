@@ -35,6 +35,9 @@ class Claims:
     contested: set[str] = field(default_factory=set)
     """Permalinks that more than one page asked for (or that one of the site's own pages holds): who got
     the plain one and who a suffix depends on every claimant."""
+    copies: dict[str, list[str]] = field(default_factory=dict)
+    """Id (as read: the hash of the canonical URL) -> source paths of the copies merged into another article
+    (dedupe): a new file of one's URL joins its group."""
 
 
 def assemble(articles: list[Article], config: SiteConfig, claims: Claims | None = None) -> Archive:
