@@ -132,3 +132,10 @@ def test_a_group_with_a_crowded_bucket_is_not_decided_on_its_own(monkeypatch):
     assert delta.crowded(memo, [0], SETTINGS) and not delta.crowded(memo, [8], SETTINGS)
     monkeypatch.setattr(delta, "MAX_BUCKET", 6)
     assert not delta.crowded(memo, [0], SETTINGS)
+
+
+def test_joined_texts_taken_out_are_named():
+    """Their groups are decided again (reuse.py), not the whole archive's."""
+    memo = memo_of(archive())
+    found = delta.joins(memo, ["b-00.txt", "a-03.txt"], [], SETTINGS, dict().get)
+    assert found is not None and [memo.paths[row] for row in found.left] == ["b-00.txt"] and found.any

@@ -193,7 +193,19 @@ JOINS = {
         s.write("10.txt", header(10, body(10))),
     ],
 }
+REGROUPED = {
+    # edits and deletions of files that have copies or are one: their groups are decided again
+    "a copy merged into article 1": lambda s: s.write("copy-of-1.txt", header(1, body(1, "More.\n"))),
+    "a merged copy deleted": lambda s: delete(s, "copy-of-1.txt"),
+    "linked to its syndicated copy": lambda s: s.write("2.txt", header(2, body(2, "More.\n"))),
+    "an article with copies deleted": lambda s: delete(s, "2.txt"),
+    "article 1 edited, which has a merged copy": lambda s: s.write(
+        "1.txt", header(1, body(1, READ_MORE + "A correction.\n"))
+    ),
+    "a merged copy renamed": lambda s: rename(s, "copy-of-1.txt", "1-again.txt"),
+}
 CHANGES.update(JOINS)
+CHANGES.update(REGROUPED)
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -223,10 +235,6 @@ FALLBACKS = {
     ),
     "a new article before the example of the recurring footer": lambda s: s.write("-first.txt", header(42, body(42))),
     "the example of the recurring footer deleted": lambda s: delete(s, "0.txt"),
-    "a copy merged into article 1": lambda s: s.write("copy-of-1.txt", header(1, body(1, "More.\n"))),
-    "a merged copy deleted": lambda s: delete(s, "copy-of-1.txt"),
-    "linked to its syndicated copy": lambda s: s.write("2.txt", header(2, body(2, "More.\n"))),
-    "an article with copies deleted": lambda s: delete(s, "2.txt"),
     "a title and date taken": lambda s: s.write("same.txt", header(14, body(43), title="Story number 5")),
     "a tag spelled anew": lambda s: [s.write(f"tagged/{n}.md", tagged(n, tags="[harbour]")) for n in (44, 45, 46, 47)],
 }

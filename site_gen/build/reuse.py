@@ -8,18 +8,20 @@ between articles still holds:
 
 - boilerplate: the outlets' tallies counted with the delta keep the same recurring paragraphs
   and the same examples (boilerplate.Tally: the new articles are stripped of them);
-- dedupe: no article taken out was joined to another, none put in joins one, and no LSH bucket
-  crosses its limit (dedupe.delta.still_apart; the memo's rows follow); no new article has an id
-  (the hash of its canonical URL) that an article already has;
+- dedupe: no LSH bucket or anchor that a text enters or leaves crosses its limit
+  (dedupe.delta.joins); the texts put in that are copies of kept ones (or of each other, or of
+  the same canonical URL at the same outlet), and the texts taken out that were joined, have
+  their groups of copies decided again on their own (_regroup: the groups' files as read, from
+  the read cache, with the new ones); the memo's rows follow;
 - assemble (render.archive.Claims): no tag changes its spelling or slug, no permalink that a new
   article asks for is taken or was contested, no article taken out held a contested one or an id
   made unique.
 
 The new articles are sorted into the archive's order and the build goes on from rendering
-(Changes says what the pages must follow). Anything else (a changed setting or registry, a new
-duplicate, a merged copy touched, too many files at once) goes through the whole pipeline. A
-rebuild with no content change at all (a template or render setting edited) reuses the archive
-as it is.
+(Changes says what the pages must follow). Anything else (a changed setting or registry, a
+crowded bucket, a permalink or id that another page holds, too many files at once) goes through
+the whole pipeline. A rebuild with no content change at all (a template or render setting edited)
+reuses the archive as it is.
 
 The result is what the whole pipeline gives: tests/test_reuse.py builds both and compares the
 sites and reports byte for byte.
@@ -212,6 +214,8 @@ class _Delta:
         """Id of a new article -> the kept files of its outlet with the same id (a re-scrape: dedupe joins them)."""
         self.new_same_url = False
         """Whether two new articles share an id (of one outlet: dedupe joins them)."""
+        self.counted: list[tuple[str, InputEntry]] = []
+        """The changed files' old entries that boilerplate detection counted (merged copies too)."""
         self.regrouped: list[Article] = []
         """The articles of the groups of copies decided again (see _regroup)."""
         self.groups: list[list[str]] = []
@@ -226,10 +230,9 @@ class _Delta:
         return self._made(settings, skipped, stats)
 
     def _taken_out(self) -> bool:
-        """Only articles of their own, joined to nothing, with an id of their own, leave."""
-        for path, entry in self.out:
-            if entry.status == "merged" or (_canonical(entry, path) and entry.article and entry.article.duplicates):
-                return False
+        """The old pages of the changed files leave (copies merged into other pages leave with their group,
+        decided again: _dedupe), unless one had an id made unique."""
+        self.counted = [(p, e) for p, e in self.out if e.article is not None and e.status in ("rendered", "merged")]
         self.out = [(path, entry) for path, entry in self.out if _canonical(entry, path)]
         return all(e.article and e.article.id not in self.claims.suffixed_ids for _, e in self.out)
 
@@ -252,11 +255,19 @@ class _Delta:
         return self.config.dedupe.enabled or not self.new_same_url
 
     def _with_id(self, article_id: str, leaving: set[str]) -> list[str]:
-        """The kept files whose article has this id as read: an article's own file, or copies merged into one."""
-        found = list(self.claims.copies.get(article_id, []))
+        """The kept files whose article has this id as read: an article's own file, or copies merged into one
+        (not the changed files')."""
+        found = [p for p in self.claims.copies.get(article_id, []) if p not in self.entries and p not in self.gone]
         if article_id in self.last.keys and article_id not in leaving:
             found.append(self._by_id()[article_id])
         return found
+
+    def _id_as_read(self, path: str, entry: InputEntry) -> str | None:
+        """The id a kept file's article had as read (a merged copy's entry holds the page it was merged into)."""
+        assert entry.article is not None
+        if entry.status != "merged":
+            return entry.article.id
+        return next((i for i, paths in self.claims.copies.items() if path in paths), None)
 
     def _by_id(self) -> dict[str, str]:
         """Id -> source path of the last archive's articles (made when first asked for)."""
@@ -280,12 +291,18 @@ class _Delta:
         position: dict[str, int] = {}  # of each file, made when a new article carries a recurring paragraph
         before: dict[str, set[int]] = {}
         carried: dict[str, set[int]] = {}  # id -> paragraph keys its files carry, for ids of several files
-        for path, entry, sign in [*((p, e, -1) for p, e in self.out), *((p, e, 1) for p, e in self.put)]:
+        leaving = {e.article.id for _, e in self.out if e.article}
+        for path, entry, sign in [*((p, e, -1) for p, e in self.counted), *((p, e, 1) for p, e in self.put)]:
             tally = self._tally(_outlet(entry), before)
             if sign < 0:
                 if any(path == example for example, _ in tally.examples.values()):
                     return False
-                tally.remove(entry.paragraph_keys)
+                article_id = self._id_as_read(path, entry)
+                if article_id is None:
+                    return False  # not known: the whole pipeline counts it
+                staying = self._with_id(article_id, leaving)
+                kept_keys = {k for p in staying for k in self.before[p].paragraph_keys} if staying else None
+                tally.remove(entry.paragraph_keys, kept_keys)
             else:
                 shown = [tally.examples.get(k) for k in set(entry.paragraph_keys) & before[_outlet(entry)]]
                 if shown and not position:
@@ -324,7 +341,7 @@ class _Delta:
     def _dedupe(self) -> bool:
         if not self.config.dedupe.enabled:
             return True
-        paths = {path for path, _ in self.out}
+        paths = {path for path, _ in self.counted}
         by_path: dict[str, Article] = {}
 
         def text_of(path: str) -> list[str] | None:  # only for a candidate: most builds have none
@@ -334,7 +351,7 @@ class _Delta:
             return article.paragraphs if article is not None else None
 
         added = [e.article for _, e in self.put if e.article]
-        removed = [p for p, _ in self.out]
+        removed = [p for p, _ in self.counted]  # every changed file whose text dedupe saw
         found = joins(self.memo, removed, added, self.config.dedupe, text_of)
         if found is None:
             return False
@@ -342,10 +359,12 @@ class _Delta:
             splice(self.memo, removed, added, found.prints)
             return True
         same = [p for paths in self.same_url.values() for p in paths]
-        rows = found.rows | {bisect_left(self.memo.paths, p) for p in same}
+        rows = found.rows | found.left | {bisect_left(self.memo.paths, p) for p in same}
         if not set(same) <= set(self.memo.paths[row] for row in rows if row < len(self.memo.paths)):
             return False  # a file the memo does not hold
-        if not self._regroup(sorted({r for row in rows for r in self.memo.group_of(row)})):
+        changing = {*self.entries, *self.gone}
+        group = {r for row in rows for r in self.memo.group_of(row) if self.memo.paths[r] not in changing}
+        if not self._regroup(sorted(group)):
             return False
         splice(self.memo, removed, added, found.prints)
         regroup(self.memo, self.groups, list(self.entries))
@@ -357,14 +376,12 @@ class _Delta:
         runs it, on them only (a group's decisions depend on its members alone). Their old pages leave, the
         pages decided now come in."""
         paths = [self.memo.paths[row] for row in rows]
-        changing = {p for p, _ in self.out} | self.entries.keys()
-        if changing.intersection(paths) or crowded(self.memo, rows, self.config.dedupe):
+        if crowded(self.memo, rows, self.config.dedupe):
             return False
         old = [(p, self.before[p]) for p in paths]
         if any(_canonical(e, p) and e.article and e.article.id in self.claims.suffixed_ids for p, e in old):
             return False
         fresh = self.recall(paths)
-        ids = [e.article.id if e.article else "" for e in fresh]  # as read: dedupe merges them
         for entry in fresh:
             if entry.article is not None and entry.status == "rendered" and self.config.boilerplate.detect:
                 tally = self.tallies[_outlet(entry)]
@@ -373,12 +390,11 @@ class _Delta:
         scratch = Memo()
         clusters = dedupe([e for _, e in members], self.config, scratch)
         self.groups = [[scratch.paths[row] for row in group] for group in scratch.groups()]
-        for (path, entry), was in zip(old, ids):
-            if entry.status == "merged":
-                self.claims.copies[was].remove(path)
+        forget = {*paths, *self.entries, *self.gone}
+        copies = {i: [p for p in copy_paths if p not in forget] for i, copy_paths in self.claims.copies.items()}
         for article_id, copy_paths in copies_by_id(clusters).items():
-            self.claims.copies.setdefault(article_id, []).extend(copy_paths)
-        self.claims.copies = {i: sorted(p) for i, p in self.claims.copies.items() if p}
+            copies.setdefault(article_id, []).extend(copy_paths)
+        self.claims.copies = {i: sorted(p) for i, p in copies.items() if p}
         self.out.extend((p, e) for p, e in old if _canonical(e, p))
         self.entries.update(zip(paths, fresh))
         self.put = [(p, e) for p, e in members if _canonical(e, p)]

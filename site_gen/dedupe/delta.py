@@ -1,18 +1,20 @@
-"""Whether a few texts taken out of the last build and a few put in leave its clusters as they were.
+"""Which of the last build's clusters a few texts taken out and a few put in change.
 
 A rebuild that adds, removes or edits a few articles (build/reuse.py) keeps the last build's
-dedupe decisions when none of them can change: no text taken out was joined to another, no
-text put in joins one (the same words as an eligible text, or an LSH candidate that the exact
-measure confirms, among the kept texts and among the new ones), and no LSH bucket that a text
-enters or leaves is over MAX_BUCKET before or after (such a bucket is chained, and its chain
-changes with any member; under it every pair is a candidate, so only the new text's pairs are
-new), and likewise no anchor (minhash.anchors) shared by more than MAX_BUCKET long-enough texts
-before or after, and no new text sharing enough anchors with a kept or another new one (such
-pairs are measured exactly, as a whole dedupe measures them). Same-URL evidence is the caller's:
-an article id is the hash of its canonical URL.
+dedupe decisions for every group of copies it does not touch. joins() finds the touched ones: the
+kept texts that a text put in is a copy of (the same words as an eligible text, or an LSH
+candidate or a text sharing enough anchors that the exact measure confirms), whether two texts
+put in are copies of each other, and the texts taken out that were joined. That holds when no
+LSH bucket that a text enters or leaves is over MAX_BUCKET before or after (such a bucket is
+chained, and its chain changes with any member; under it every pair is a candidate, so only the
+new text's pairs are new), nor an anchor (minhash.anchors) shared by more than MAX_BUCKET
+long-enough texts; crowded() checks the same for the kept members of a touched group, whose
+decisions can then be made from its members alone. Same-URL evidence is the caller's: an
+article id is the hash of its canonical URL.
 
-The memo's rows then follow: rows taken out are deleted, new texts' fingerprints inserted in
-path order, as a whole dedupe would leave them.
+The memo's rows then follow (splice): rows taken out are deleted, new texts' fingerprints
+inserted in path order, and the groups decided again named (regroup), as a whole dedupe would
+leave them.
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ class Joins:
     """Whether two new texts are copies of each other."""
     prints: Fingerprints
     """The new texts' fingerprints, in the order given."""
+    left: set[int]
+    """Rows taken out that were joined to others (their groups change)."""
 
     @property
     def any(self) -> bool:
-        return bool(self.rows) or self.among_new
+        return bool(self.rows) or self.among_new or bool(self.left)
 
 
 def still_apart(
@@ -68,11 +72,11 @@ def joins(
     memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
 ) -> Joins | None:
     """What the added articles' texts join once these source paths' texts are taken out; None when a whole
-    dedupe could decide otherwise (a text taken out was joined, or a bucket or anchor crowded: chained) or
+    dedupe could decide otherwise (a bucket or anchor crowded: chained) or
     the memo cannot tell. The memo is left as it is."""
     texts = [words(a.paragraphs) for a in added]
     new = Fingerprints.of(texts)
-    found = Joins(set(), False, new)
+    found = Joins(set(), False, new, set())
     if not removed and not added:
         return found
     prints = memo.prints
@@ -81,6 +85,7 @@ def joins(
     rows = _rows(memo, removed)
     if rows is None or crowded(memo, rows, settings):
         return None
+    found.left = {row for row in rows if row in memo.joined}
     eligible = prints.word_counts >= settings.min_words
     gone = np.zeros(len(memo.paths), dtype=bool)
     gone[rows] = True
@@ -190,11 +195,11 @@ def _most(values: np.ndarray) -> int:
 
 
 def _rows(memo: Memo, paths: Sequence[str]) -> list[int] | None:
-    """The memo rows of these paths, when each has one and none was joined to another."""
+    """The memo rows of these paths, when each has one."""
     rows = []
     for path in paths:
         row = bisect_left(memo.paths, path)
-        if row == len(memo.paths) or memo.paths[row] != path or row in memo.joined:
+        if row == len(memo.paths) or memo.paths[row] != path:
             return None
         rows.append(row)
     return rows
@@ -295,7 +300,8 @@ def _splice(memo: Memo, rows: list[int], added: Sequence[Article], new: Fingerpr
         for row in reversed(gone):
             del memo.paths[row], memo.hashes[row], prints.text_keys[row]
         at = [bisect_left(memo.paths, path) for path in paths]
-        joined = {row - bisect_left(gone, row): label for row, label in memo.joined.items()}
+        leaving = set(gone)
+        joined = {row - bisect_left(gone, row): label for row, label in memo.joined.items() if row not in leaving}
         memo.joined = {row + bisect_right(at, row): label for row, label in joined.items()}
         staying = np.ones(len(prints.anchor_counts), dtype=bool)
         staying[gone] = False

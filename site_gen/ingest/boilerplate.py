@@ -105,10 +105,12 @@ class Tally:
         for key in set(keys) - {-1} - (carried or set()):
             self.counts[key] = self.counts.get(key, 1) + 1
 
-    def remove(self, keys: list[int]) -> None:
-        """Count one article (whose id no other counted article has) out."""
-        self.total -= 1
-        for key in set(keys) - {-1}:
+    def remove(self, keys: list[int], carried: set[int] | None = None) -> None:
+        """Count one article out: of an id no other counted article has, or (carried: the keys of the staying
+        files of its id) of one that stays counted."""
+        if carried is None:
+            self.total -= 1
+        for key in set(keys) - {-1} - (carried or set()):
             if self.counts.get(key, 1) <= 2:
                 self.counts.pop(key, None)
             else:
