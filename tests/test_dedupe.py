@@ -11,7 +11,7 @@ from site_gen.build.pipeline import collect_inputs
 from site_gen.config import DedupeSettings
 from site_gen.dedupe.clusters import Memo, find_clusters
 from site_gen.dedupe.delta import still_apart
-from site_gen.dedupe.minhash import MAX_BUCKET
+from site_gen.dedupe.minhash import MAX_ANCHORED
 
 WORDS = [
     "harbour",
@@ -312,7 +312,7 @@ def test_an_edited_text_that_becomes_a_teaser_or_joins_a_crowded_anchor_is_not_a
     long, shared = paragraphs(30, count=30), paragraphs(32, count=3)
     site.write("long.txt", header("2025-01-01", "https://gazette.example/long", "Long", long))
     site.write("x.txt", header("2025-01-02", "https://gazette.example/x", "X", paragraphs(31)))
-    for n in range(MAX_BUCKET):  # one passage quoted by many articles of their own
+    for n in range(MAX_ANCHORED):  # one passage quoted by many articles of their own
         site.write(
             f"crowd/{n}.txt", header("2025-01-03", f"https://o{n}.example/c", "C", [*shared, *paragraphs(100 + n)])
         )

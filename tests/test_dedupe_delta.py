@@ -84,18 +84,26 @@ def test_a_text_that_joins_or_leaves_a_cluster_says_no_and_changes_nothing(remov
     assert (memo.paths, memo.hashes, memo.token) == before
 
 
-def test_a_bucket_over_its_limit_says_no(monkeypatch):
-    """Texts sharing a band key past MAX_BUCKET are chained, and the chain changes with any member."""
+def test_a_new_text_in_a_chained_bucket_is_paired_with_its_neighbours_only(monkeypatch):
+    """Texts sharing a band key past MAX_BUCKET are chained (each paired with the next, in path order): a new
+    text there is a candidate of its two neighbours, and the pair it comes between must not have been copies
+    joined by that link alone."""
     articles = archive()
+    texts = {a.sources[0].path: a.paragraphs for a in articles}
     memo = memo_of(articles)
     assert memo.prints is not None
-    new = article("c.txt", paragraphs(70))
-    [print_] = [minhash.Fingerprints.of([minhash.words(new.paragraphs)])]
-    memo.prints.bands[:4, 0] = print_.bands[0, 0]  # four kept texts in the new one's first bucket
-    monkeypatch.setattr(delta, "MAX_BUCKET", 4)
-    assert not still_apart(memo, [], [new], SETTINGS, lambda path: None)
-    monkeypatch.setattr(delta, "MAX_BUCKET", 5)
-    assert still_apart(memo, [], [new], SETTINGS, lambda path: None)
+    monkeypatch.setattr(delta, "MAX_BUCKET", 1)
+    for path, apart in [("c.txt", True), ("a-50.txt", False)]:
+        new = article(path, paragraphs(70))
+        [print_] = [minhash.Fingerprints.of([minhash.words(new.paragraphs)])]
+        kept = memo_of(articles)
+        assert kept.prints is not None
+        # a-00 and its copy b-00 share this bucket: a-50 comes between them, c after both
+        kept.prints.bands[[0, 12], 0] = print_.bands[0, 0]
+        found = delta.joins(kept, [], [new], SETTINGS, texts.get)
+        assert (found is not None and not found.any) == apart, path
+        if apart:  # nothing in that bucket joins it, and the pair it leaves alone stays joined
+            assert still_apart(kept, [], [new], SETTINGS, texts.get)
 
 
 def test_new_copies_name_the_rows_they_join_and_their_groups_end_as_a_whole_dedupe_leaves_them():
@@ -108,7 +116,11 @@ def test_new_copies_name_the_rows_they_join_and_their_groups_end_as_a_whole_dedu
     found = delta.joins(memo, [], new, SETTINGS, texts.get)
     assert found is not None and not found.among_new
     assert sorted(memo.paths[row] for row in found.rows) == ["a-00.txt", "a-05.txt", "b-00.txt"]
-    assert [memo.paths[row] for row in memo.group_of(memo.paths.index("a-00.txt"))] == ["a-00.txt", "b-00.txt"]
+    assert [memo.paths[row] for row in memo.groups_of([memo.paths.index("a-00.txt"), 5])] == [
+        "a-00.txt",
+        "a-05.txt",
+        "b-00.txt",
+    ]
     delta.splice(memo, [], new, found.prints)
     delta.regroup(memo, [["a-00.txt", "a-00c.txt", "b-00.txt"], ["a-05.txt", "c.txt"]], ["c.txt", "a-00c.txt"])
     same_rows(memo, memo_of([*articles, *new]))

@@ -9,6 +9,7 @@ from test_incremental import snapshot
 
 from site_gen.build.cache import BuildCache
 from site_gen.build.pipeline import build
+from site_gen.dedupe import delta, minhash
 from site_gen.render.pages import pages_of
 from site_gen.search.index import query
 
@@ -462,3 +463,22 @@ def test_articles_of_a_real_corpus_added_to_it_join_their_copies_as_a_whole_buil
     assert reused(result)
     assert result.report["stats"]["by_status"]["merged"] > first.report["stats"]["by_status"]["merged"]
     same_as_full_build(site, tmp_path, result)
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+@pytest.mark.parametrize("change", [*JOINS, *REGROUPED])
+def test_copies_in_chained_buckets_reuse_the_archive_and_match_a_full_build(
+    archive, tmp_path, monkeypatch, change, limit
+):
+    """With MAX_BUCKET at 1 or 2, a text and its copies fill band buckets past the limit, which the whole
+    dedupe chains (each member paired with the next in path order only): the delta pairs a new text with its
+    chain neighbours, checks the pairs it comes between, and decides a group on its own when the chains join
+    whatever the group alone pairs. A text taken out of a chained bucket (at 1, every copy's) makes a pair of
+    its neighbours: the whole pipeline runs."""
+    monkeypatch.setattr(minhash, "MAX_BUCKET", limit)
+    monkeypatch.setattr(delta, "MAX_BUCKET", limit)
+    build_with_report(archive, tmp_path)
+    CHANGES[change](archive)
+    result = build_with_report(archive, tmp_path)
+    assert reused(result) == (limit == 2 or change in JOINS), change
+    same_as_full_build(archive, tmp_path, result)

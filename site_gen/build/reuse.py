@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 
 from site_gen.config import SiteConfig
 from site_gen.dedupe.clusters import Memo, asked_for, copies_by_id, dedupe, redirects
-from site_gen.dedupe.delta import crowded, joins, regroup, splice
+from site_gen.dedupe.delta import TextOf, chained_apart, crowded, joins, regroup, splice
+from site_gen.dedupe.minhash import Fingerprints
 from site_gen.ingest.boilerplate import RecurringParagraph, Tally
-from site_gen.ingest.read import Skipped
+from site_gen.ingest.read import Skipped, display_path
 from site_gen.model import Archive, Article, InputEntry
 from site_gen.permalinks import natural_permalink, natural_slug, on_site_pages
 from site_gen.render.archive import Claims, canonical_tags, outlets_of, sort_key
@@ -231,7 +232,10 @@ class _Delta:
 
     def _taken_out(self) -> bool:
         """The old pages of the changed files leave (copies merged into other pages leave with their group,
-        decided again: _dedupe), unless one had an id made unique."""
+        decided again: _dedupe), unless one had an id made unique. A file name that is not UTF-8 is shown
+        otherwise in the archive (read.display_path) than in the file list: the whole pipeline runs."""
+        if any(display_path(p) != p for p in [*self.entries, *self.gone]):
+            return False
         self.counted = [(p, e) for p, e in self.out if e.article is not None and e.status in ("rendered", "merged")]
         self.out = [(path, entry) for path, entry in self.out if _canonical(entry, path)]
         return all(e.article and e.article.id not in self.claims.suffixed_ids for _, e in self.out)
@@ -247,6 +251,8 @@ class _Delta:
             if article_id in self.claims.shared_ids or mine.setdefault(article_id, outlet) != outlet:
                 return False
             kept = self._with_id(article_id, leaving)
+            if any(p not in self.before for p in kept):
+                return False  # a name that is not UTF-8 (see _taken_out)
             if kept and (not self.config.dedupe.enabled or any(_outlet(self.before[p]) != outlet for p in kept)):
                 return False
             if kept:
@@ -301,6 +307,8 @@ class _Delta:
                 if article_id is None:
                     return False  # not known: the whole pipeline counts it
                 staying = self._with_id(article_id, leaving)
+                if any(p not in self.before for p in staying):
+                    return False  # a name that is not UTF-8 (see _taken_out)
                 kept_keys = {k for p in staying for k in self.before[p].paragraph_keys} if staying else None
                 tally.remove(entry.paragraph_keys, kept_keys)
             else:
@@ -363,20 +371,27 @@ class _Delta:
         if not set(same) <= set(self.memo.paths[row] for row in rows if row < len(self.memo.paths)):
             return False  # a file the memo does not hold
         changing = {*self.entries, *self.gone}
-        group = {r for row in rows for r in self.memo.group_of(row) if self.memo.paths[r] not in changing}
-        if not self._regroup(sorted(group)):
+        group = [row for row in self.memo.groups_of(rows) if self.memo.paths[row] not in changing]
+        if not self._regroup(group, removed, added, found.prints, text_of):
             return False
         splice(self.memo, removed, added, found.prints)
         regroup(self.memo, self.groups, list(self.entries))
         return True
 
-    def _regroup(self, rows: list[int]) -> bool:
+    def _regroup(
+        self, rows: list[int], removed: list[str], added: list[Article], prints: Fingerprints, text_of: TextOf
+    ) -> bool:
         """Decide again the groups of copies that the new texts join (these memo rows: whole groups of the
         last build), from their files' entries as read, with the new articles: dedupe as the whole pipeline
         runs it, on them only (a group's decisions depend on its members alone). Their old pages leave, the
         pages decided now come in."""
         paths = [self.memo.paths[row] for row in rows]
-        if crowded(self.memo, rows, self.config.dedupe):
+        settings = self.config.dedupe
+        if any(p not in self.before for p in paths):
+            return False  # a name that is not UTF-8 (see _taken_out)
+        if crowded(self.memo, rows, settings, bands=False) or not chained_apart(
+            self.memo, rows, removed, added, prints, settings, text_of
+        ):
             return False
         old = [(p, self.before[p]) for p in paths]
         if any(_canonical(e, p) and e.article and e.article.id in self.claims.suffixed_ids for p, e in old):

@@ -182,10 +182,11 @@ class Memo:
             by_label.setdefault(label, []).append(row)
         return list(by_label.values())
 
-    def group_of(self, row: int) -> list[int]:
-        """The rows of a row's group (the row alone when it was joined to none)."""
-        label = self.joined.get(row)
-        return [row] if label is None else [r for r, other in self.joined.items() if other == label]
+    def groups_of(self, rows: Iterable[int]) -> list[int]:
+        """The rows of these rows' groups (a row joined to none: itself), in order."""
+        rows = set(rows)
+        labels = {self.joined[row] for row in rows if row in self.joined}
+        return sorted(rows | {row for row, label in self.joined.items() if label in labels})
 
 
 def text_hash(article: Article) -> bytes:

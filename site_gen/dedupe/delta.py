@@ -7,7 +7,7 @@ candidate or a text sharing enough anchors that the exact measure confirms), whe
 put in are copies of each other, and the texts taken out that were joined. That holds when no
 LSH bucket that a text enters or leaves is over MAX_BUCKET before or after (such a bucket is
 chained, and its chain changes with any member; under it every pair is a candidate, so only the
-new text's pairs are new), nor an anchor (minhash.anchors) shared by more than MAX_BUCKET
+new text's pairs are new), nor an anchor (minhash.anchors) shared by more than MAX_ANCHORED
 long-enough texts; crowded() checks the same for the kept members of a touched group, whose
 decisions can then be made from its members alone. Same-URL evidence is the caller's: an
 article id is the hash of its canonical URL.
@@ -23,13 +23,13 @@ import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, pairwise
 
 import numpy as np
 
 from site_gen.config import DedupeSettings
 from site_gen.dedupe.clusters import PREFILTER, Memo, _anchored, _enough, similarity, text_hash
-from site_gen.dedupe.minhash import BANDS, BINS, MAX_BUCKET, Fingerprints, shingles, words
+from site_gen.dedupe.minhash import BANDS, BINS, MAX_ANCHORED, MAX_BUCKET, Fingerprints, shingles, words
 from site_gen.model import Article
 
 SORT_PAST = 16
@@ -97,15 +97,25 @@ def joins(
     by_anchors = _anchor_candidates(prints, gone, new, settings)
     if by_anchors is None:
         return None
+    chains = _Chains(memo, kept, new, fresh, added, settings, text_of)
     for i in np.flatnonzero(fresh).tolist():
         keys = new.bands[i]
         others = np.count_nonzero((new.bands == keys) & fresh[:, None], axis=0) - 1
         leaving = np.count_nonzero((prints.bands[rows] == keys) & eligible[rows, None], axis=0) if rows else 0
-        if (buckets.sizes(keys) - leaving + others + 1 > MAX_BUCKET).any():
-            return None
-        candidates = buckets.members(keys, kept)
+        before = buckets.sizes(keys)
+        chained = before - leaving + others + 1 > MAX_BUCKET
+        if ((before > MAX_BUCKET) & ~chained).any():
+            return None  # a bucket that stops being chained (texts taken out of one are refused above)
+        near_rows, near_news = chains.neighbours(i, np.flatnonzero(chained).tolist())
+        for band in np.flatnonzero(chained).tolist():
+            was_chained = bool(before[band] > MAX_BUCKET)
+            if not chains.still_joined(band, int(keys[band]), was_chained):
+                return None
+        candidates = np.union1d(buckets.members(keys, kept, ~chained), near_rows).astype(np.intp)
         found.rows.update(_joined(i, texts, new, candidates, prints, memo.paths, settings, text_of))
-        found.among_new = found.among_new or _joins_new(i, texts, new, fresh, settings)
+        open_news = [j for j in np.flatnonzero(fresh).tolist() if ((new.bands[j] == keys) & ~chained).any()]
+        others_near = sorted({*open_news, *near_news} - {i})
+        found.among_new = found.among_new or _joins_new(i, others_near, texts, new, settings)
     for i, (rows_near, news_near) in by_anchors.items():
         mine = shingles(texts[i])
         for row in rows_near:
@@ -116,15 +126,16 @@ def joins(
     return found
 
 
-def crowded(memo: Memo, rows: Sequence[int], settings: DedupeSettings) -> bool:
-    """Whether a band key or an anchor of one of these rows' texts is shared by more than MAX_BUCKET texts:
-    the whole dedupe chains such a bucket, and the chain changes with any member."""
+def crowded(memo: Memo, rows: Sequence[int], settings: DedupeSettings, *, bands: bool = True) -> bool:
+    """Whether a band key (unless bands is False) or an anchor of one of these rows' texts is shared by more
+    than MAX_BUCKET texts: the whole dedupe chains such a bucket, and the chain changes with any member."""
     prints = memo.prints
     assert prints is not None
     eligible = prints.word_counts >= settings.min_words
-    buckets = _Buckets(prints.bands, eligible, len(rows))
-    if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
-        return True
+    if bands:
+        buckets = _Buckets(prints.bands, eligible, len(rows))
+        if any((buckets.sizes(prints.bands[row]) > MAX_BUCKET).any() for row in rows if eligible[row]):
+            return True
     anchored = _anchored(prints, settings)
     starts = prints.anchor_starts()
     marks = [prints.anchors[starts[r] : starts[r] + prints.anchor_counts[r]] for r in rows if anchored[r]]
@@ -132,7 +143,46 @@ def crowded(memo: Memo, rows: Sequence[int], settings: DedupeSettings) -> bool:
         return False
     owners = np.repeat(np.arange(len(anchored)), prints.anchor_counts)
     wanted = np.concatenate(marks)
-    return _most(prints.anchors[np.isin(prints.anchors, wanted) & anchored[owners]]) > MAX_BUCKET
+    return _most(prints.anchors[np.isin(prints.anchors, wanted) & anchored[owners]]) > MAX_ANCHORED
+
+
+def chained_apart(
+    memo: Memo,
+    rows: Sequence[int],
+    removed: Sequence[str],
+    added: Sequence[Article],
+    prints: Fingerprints,
+    settings: DedupeSettings,
+    text_of: TextOf,
+) -> bool:
+    """Whether deduping these kept rows' texts with the added ones on their own (reuse.py) joins no pair that
+    the whole dedupe keeps apart: texts sharing a chained bucket are paired there only when next to each other
+    in it, so every other pair of them in one must not be copies. rows: of the memo before splice(); prints:
+    the added texts' (joins())."""
+    kept_prints = memo.prints
+    assert kept_prints is not None
+    gone = np.zeros(len(memo.paths), dtype=bool)
+    gone[_rows(memo, removed) or []] = True
+    kept = (kept_prints.word_counts >= settings.min_words) & ~gone
+    fresh = prints.word_counts >= settings.min_words
+    chains = _Chains(memo, kept, prints, fresh, added, settings, text_of)
+    mine = [("row", r) for r in rows if kept[r]] + [("new", i) for i in np.flatnonzero(fresh).tolist()]
+    for band in range(kept_prints.bands.shape[1]):
+        by_key: dict[int, list[tuple[str, int]]] = {}
+        for kind, n in mine:
+            key = (kept_prints if kind == "row" else prints).bands[n, band]
+            by_key.setdefault(int(key), []).append((kind, n))
+        for key, together in by_key.items():
+            members = chains.members(band, key) if len(together) > 1 else []
+            if len(members) <= MAX_BUCKET:
+                continue
+            adjacent = set(pairwise(members))
+            ranked = sorted(together, key=members.index)
+            for x, first in enumerate(ranked):
+                for second in ranked[x + 1 :]:
+                    if (first, second) not in adjacent and not chains.linked(members, first, second):
+                        return False  # paired on their own only, and copies: the group alone would join them
+    return True
 
 
 def regroup(memo: Memo, groups: list[list[str]], paths: Sequence[str]) -> None:
@@ -157,7 +207,7 @@ def _anchor_candidates(
 ) -> dict[int, tuple[list[int], list[int]]] | None:
     """For each new long-enough text, the kept rows and the other new texts (after it) sharing enough
     anchors with it (clusters.ANCHOR_SHARE); None when an anchor of a new text will be shared by more
-    than MAX_BUCKET long-enough texts (a chain)."""
+    than MAX_ANCHORED long-enough texts (a chain)."""
     anchored = _anchored(prints, settings)
     fresh = np.flatnonzero(_anchored(new, settings)).tolist()
     new_starts = new.anchor_starts()
@@ -171,7 +221,7 @@ def _anchor_candidates(
     kept = ~gone[owner_rows]
     values, owner_rows = values[kept], owner_rows[kept]
     new_values = np.concatenate(list(mine.values())) if mine else np.zeros(0, dtype=np.uint64)
-    if mine and _most(np.concatenate([values[np.isin(values, new_values)], new_values])) > MAX_BUCKET:
+    if mine and _most(np.concatenate([values[np.isin(values, new_values)], new_values])) > MAX_ANCHORED:
         return None
     found: dict[int, tuple[list[int], list[int]]] = {}
     for i in fresh:
@@ -235,9 +285,9 @@ def _joined(
     return near
 
 
-def _joins_new(i: int, texts: list[list[str]], new: Fingerprints, fresh: np.ndarray, settings: DedupeSettings) -> bool:
-    """Whether new text i is near another new text (an LSH candidate measured exactly past the prefilter)."""
-    others = [j for j in np.flatnonzero(fresh).tolist() if j != i and (new.bands[j] == new.bands[i]).any()]
+def _joins_new(i: int, others: list[int], texts: list[list[str]], new: Fingerprints, settings: DedupeSettings) -> bool:
+    """Whether new text i is near one of these other new texts, its LSH candidates (measured exactly past the
+    prefilter)."""
     mine = shingles(texts[i])
     return any(
         np.count_nonzero(new.signatures[j] == new.signatures[i]) / BINS >= PREFILTER
@@ -274,13 +324,88 @@ class _Buckets:
             ]
         )
 
-    def members(self, keys: np.ndarray, among: np.ndarray) -> np.ndarray:
-        """Rows of among (a mask) sharing a band key with keys."""
-        shared = np.flatnonzero(self.sizes(keys))
+    def members(self, keys: np.ndarray, among: np.ndarray, bands: np.ndarray | None = None) -> np.ndarray:
+        """Rows of among (a mask) sharing a band key with keys (in the bands given by a mask, else any)."""
+        shared = np.flatnonzero(self.sizes(keys) if bands is None else self.sizes(keys) * bands)
         hit = np.zeros(len(among), dtype=bool)
         for b in shared.tolist():
             hit |= self.bands[:, b] == keys[b]
         return np.flatnonzero(hit & among)
+
+
+class _Chains:
+    """The buckets that the whole dedupe chains (more than MAX_BUCKET texts share the band key) after the
+    change: their members in path order, kept rows as ("row", r) and new texts as ("new", i), each paired
+    with the next only (minhash.candidate_pairs). Texts taken out of a chained bucket are refused before
+    (crowded()), so a chain only gains members."""
+
+    def __init__(
+        self,
+        memo: Memo,
+        kept: np.ndarray,
+        new: Fingerprints,
+        fresh: np.ndarray,
+        added: Sequence[Article],
+        settings: DedupeSettings,
+        text_of: TextOf,
+    ) -> None:
+        """kept, fresh: the eligible kept rows (not taken out) and new texts."""
+        assert memo.prints is not None
+        self.prints, self.paths, self.kept, self.new, self.fresh = memo.prints, memo.paths, kept, new, fresh
+        self.added, self.new_paths = added, [a.sources[0].path for a in added]
+        self.settings, self.text_of = settings, text_of
+        self._members: dict[tuple[int, int], list[tuple[str, int]]] = {}
+
+    def members(self, band: int, key: int) -> list[tuple[str, int]]:
+        if (band, key) not in self._members:
+            rows = np.flatnonzero((self.prints.bands[:, band] == key) & self.kept).tolist()
+            news = np.flatnonzero((self.new.bands[:, band] == key) & self.fresh).tolist()
+            ordered = sorted(
+                [*((self.paths[r], "row", r) for r in rows), *((self.new_paths[i], "new", i) for i in news)]
+            )
+            self._members[band, key] = [(kind, n) for _, kind, n in ordered]
+        return self._members[band, key]
+
+    def neighbours(self, i: int, bands: list[int]) -> tuple[list[int], list[int]]:
+        """The kept rows and the new texts next to new text i in its chained buckets of these bands."""
+        rows: list[int] = []
+        news: list[int] = []
+        for band in bands:
+            members = self.members(band, int(self.new.bands[i, band]))
+            at = members.index(("new", i))
+            for kind, n in members[max(0, at - 1) : at] + members[at + 1 : at + 2]:
+                (rows if kind == "row" else news).append(n)
+        return rows, news
+
+    def still_joined(self, band: int, key: int, was_chained: bool) -> bool:
+        """Whether every pair of kept texts that the bucket paired before the change (each with the next when it
+        was chained, else every two) and pairs no longer (new texts came between them) was not a pair of copies,
+        or is joined still through the chain (each text a copy of the next between them)."""
+        members = self.members(band, key)
+        kept = [m for m in members if m[0] == "row"]
+        paired = set(pairwise(kept)) if was_chained else {(p, q) for n, p in enumerate(kept) for q in kept[n + 1 :]}
+        dropped = paired - set(pairwise(members))
+        return all(self.linked(members, p, q) for p, q in dropped)
+
+    def linked(self, members: list[tuple[str, int]], one: tuple[str, int], other: tuple[str, int]) -> bool:
+        """Whether two members of a chain are joined without pairing them: not copies, or copies through
+        every step of the chain between them."""
+        if not self.near(one, other):
+            return True
+        a, b = sorted((members.index(one), members.index(other)))
+        return all(self.near(p, q) for p, q in pairwise(members[a : b + 1]))
+
+    def near(self, one: tuple[str, int], other: tuple[str, int]) -> bool:
+        """Whether two members' texts are copies, as the whole dedupe measures a candidate pair: past the
+        prefilter, exactly (a kept text not at hand: yes)."""
+        signatures = [(self.prints if kind == "row" else self.new).signatures[n] for kind, n in (one, other)]
+        if np.count_nonzero(signatures[0] == signatures[1]) / BINS < PREFILTER:
+            return False
+        found = [self.added[n].paragraphs if kind == "new" else self.text_of(self.paths[n]) for kind, n in (one, other)]
+        if found[0] is None or found[1] is None:
+            return True
+        first = words(found[0])
+        return _near(shingles(first), words(found[1]), len(first), self.settings)
 
 
 def _splice(memo: Memo, rows: list[int], added: Sequence[Article], new: Fingerprints) -> None:

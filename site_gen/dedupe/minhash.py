@@ -36,6 +36,8 @@ ROWS = 2
 BANDS = BINS // ROWS
 MAX_BUCKET = 64
 """A band bucket with more texts than this is linked as a chain, not all pairs (boilerplate bodies)."""
+MAX_ANCHORED = MAX_BUCKET
+"""Likewise texts sharing one anchor."""
 
 ANCHOR_WORDS = 9
 """Words per anchor run (three shingles end to end): unrelated texts share 3-word runs often, 9-word runs rarely."""
@@ -307,7 +309,7 @@ def _spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def anchor_pairs(prints: Fingerprints, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) of eligible texts that share an anchor, as an (n, 2) array, and how many they share.
 
-    An anchor of more than MAX_BUCKET texts links them as a chain (counted once per link), as bands do.
+    An anchor of more than MAX_ANCHORED texts links them as a chain (counted once per link), as bands do.
     """
     n = len(prints.anchor_counts)
     bits = max(64 - ANCHOR_BITS, n.bit_length())
@@ -322,9 +324,9 @@ def anchor_pairs(prints: Fingerprints, eligible: np.ndarray) -> tuple[np.ndarray
     sizes = np.diff(np.append(starts, len(keys)))
     shared = np.flatnonzero(sizes[group] > 1)  # positions in anchors of two texts or more
     left = (starts + sizes)[group[shared]] - shared  # members after each position in its group
-    small = sizes[group[shared]] <= MAX_BUCKET
+    small = sizes[group[shared]] <= MAX_ANCHORED
     firsts, seconds = [], []
-    for step in range(1, MAX_BUCKET):
+    for step in range(1, MAX_ANCHORED):
         shared, left, small = shared[left > step], left[left > step], small[left > step]
         if step > 1:
             shared, left, small = shared[small], left[small], small[small]
