@@ -124,7 +124,7 @@ class Steps:
         alone = [a for a in report["articles"] if len(a["source_paths"]) == 1 and not a["duplicates"]]
         middle = alone[len(alone) // 2 :]  # the middle of the archive: whatever is after them moves
         self.picked = {name: middle[i] for i, name in enumerate(("appended", "deleted", "renamed", "retitled"))}
-        self.originals = middle[len(self.picked) :: 97]  # spread over the second half of the archive
+        self.originals = alone[: max(1, many // 10)]  # the newest: a scraper's day brings copies of recent news
 
     def path(self, name: str) -> Path:
         return self.content / self.picked[name]["source_paths"][0]
@@ -140,9 +140,9 @@ class Steps:
         self._add(self.many)
 
     def new_copies(self) -> None:
-        """--many new articles of which a tenth are copies of archived ones, as a scraper's day brings them: in
-        turn a re-scrape (its URL with a tracking parameter, a sentence more) and the same text at another outlet
-        (a wire story). Their groups are decided again: the everyday step with dedupe at work."""
+        """--many new articles of which a tenth are copies of the newest archived ones, as a scraper's day brings
+        them: in turn a re-scrape (its URL with a tracking parameter, a sentence more) and the same text at another
+        outlet (a wire story). Their groups are decided again: the everyday step with dedupe at work."""
         copies = max(1, self.many // 10)
         self._add(self.many - copies)
         for n, article in enumerate(self.originals[:copies]):

@@ -106,9 +106,13 @@ def test_a_new_text_in_a_chained_bucket_is_paired_with_its_neighbours_only(monke
             assert still_apart(kept, [], [new], SETTINGS, texts.get)
 
 
-def test_new_copies_name_the_rows_they_join_and_their_groups_end_as_a_whole_dedupe_leaves_them():
+@pytest.mark.parametrize("sorted_keys", [False, True])
+def test_new_copies_name_the_rows_they_join_and_their_groups_end_as_a_whole_dedupe_leaves_them(
+    monkeypatch, sorted_keys
+):
     """joins() gives the kept rows that new texts are copies of (reuse.py decides those groups again);
     splice() and regroup() then leave the memo's rows and groups as a whole dedupe of everything does."""
+    monkeypatch.setattr(delta, "SORT_PAST", 0 if sorted_keys else 99)
     articles = archive()
     memo = memo_of(articles)
     texts = {a.sources[0].path: a.paragraphs for a in articles}

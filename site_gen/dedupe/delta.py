@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, pairwise
@@ -28,7 +29,7 @@ from itertools import compress, pairwise
 import numpy as np
 
 from site_gen.config import DedupeSettings
-from site_gen.dedupe.clusters import PREFILTER, Memo, _anchored, _enough, similarity, text_hash
+from site_gen.dedupe.clusters import ANCHOR_SHARE, PREFILTER, Memo, _anchored, _enough, similarity, text_hash
 from site_gen.dedupe.minhash import BANDS, BINS, MAX_ANCHORED, MAX_BUCKET, Fingerprints, shingles, words
 from site_gen.model import Article
 
@@ -100,7 +101,8 @@ def joins(
     chains = _Chains(memo, kept, new, fresh, added, settings, text_of)
     for i in np.flatnonzero(fresh).tolist():
         keys = new.bands[i]
-        others = np.count_nonzero((new.bands == keys) & fresh[:, None], axis=0) - 1
+        same = (new.bands == keys) & fresh[:, None]  # the new texts sharing each of its band keys
+        others = np.count_nonzero(same, axis=0) - 1
         leaving = np.count_nonzero((prints.bands[rows] == keys) & eligible[rows, None], axis=0) if rows else 0
         before = buckets.sizes(keys)
         chained = before - leaving + others + 1 > MAX_BUCKET
@@ -113,7 +115,7 @@ def joins(
                 return None
         candidates = np.union1d(buckets.members(keys, kept, ~chained), near_rows).astype(np.intp)
         found.rows.update(_joined(i, texts, new, candidates, prints, memo.paths, settings, text_of))
-        open_news = [j for j in np.flatnonzero(fresh).tolist() if ((new.bands[j] == keys) & ~chained).any()]
+        open_news = np.flatnonzero((same & ~chained).any(axis=1)).tolist()
         others_near = sorted({*open_news, *near_news} - {i})
         found.among_new = found.among_new or _joins_new(i, others_near, texts, new, settings)
     for i, (rows_near, news_near) in by_anchors.items():
@@ -167,15 +169,19 @@ def chained_apart(
     fresh = prints.word_counts >= settings.min_words
     chains = _Chains(memo, kept, prints, fresh, added, settings, text_of)
     mine = [("row", r) for r in rows if kept[r]] + [("new", i) for i in np.flatnonzero(fresh).tolist()]
+    buckets = _Buckets(kept_prints.bands, kept, len(mine))
+    new_keys = prints.bands[fresh]
     for band in range(kept_prints.bands.shape[1]):
         by_key: dict[int, list[tuple[str, int]]] = {}
         for kind, n in mine:
             key = (kept_prints if kind == "row" else prints).bands[n, band]
             by_key.setdefault(int(key), []).append((kind, n))
         for key, together in by_key.items():
-            members = chains.members(band, key) if len(together) > 1 else []
-            if len(members) <= MAX_BUCKET:
+            if len(together) < 2:
                 continue
+            if buckets.size(band, key) + np.count_nonzero(new_keys[:, band] == np.uint64(key)) <= MAX_BUCKET:
+                continue
+            members = chains.members(band, key)
             adjacent = set(pairwise(members))
             ranked = sorted(together, key=members.index)
             for x, first in enumerate(ranked):
@@ -223,17 +229,16 @@ def _anchor_candidates(
     new_values = np.concatenate(list(mine.values())) if mine else np.zeros(0, dtype=np.uint64)
     if mine and _most(np.concatenate([values[np.isin(values, new_values)], new_values])) > MAX_ANCHORED:
         return None
+    holders: dict[int, list[int]] = {}  # anchor -> the new texts holding it (not one intersection per pair)
+    for i in fresh:
+        for value in set(mine[i].tolist()):
+            holders.setdefault(value, []).append(i)
     found: dict[int, tuple[list[int], list[int]]] = {}
     for i in fresh:
-        shared = np.isin(values, mine[i])
-        counts = np.bincount(owner_rows[shared], minlength=len(anchored))
-        near_rows = np.flatnonzero(_enough(counts, prints.anchor_counts, len(mine[i]))).tolist()
-        near_news = [
-            j
-            for j in fresh
-            if j > i
-            and _enough(np.array([len(np.intersect1d(mine[i], mine[j]))]), np.array([len(mine[i])]), len(mine[j]))[0]
-        ]
+        rows, counts = np.unique(owner_rows[np.isin(values, mine[i])], return_counts=True)
+        near_rows = rows[_enough(counts, prints.anchor_counts[rows], len(mine[i]))].tolist()
+        together = Counter(j for value in set(mine[i].tolist()) for j in holders[value] if j > i)
+        near_news = sorted(j for j, n in together.items() if n >= ANCHOR_SHARE * min(len(mine[i]), len(mine[j])))
         if near_rows or near_news:
             found[i] = (near_rows, near_news)
     return found
@@ -311,7 +316,11 @@ class _Buckets:
     def __init__(self, bands: np.ndarray, eligible: np.ndarray, queries: int) -> None:
         self.bands = bands
         self.eligible = eligible
-        self.sorted = np.sort(np.ascontiguousarray(bands[eligible].T), axis=1) if queries > SORT_PAST else None
+        self.sorted: np.ndarray | None = None
+        if queries > SORT_PAST:
+            self.rows = np.flatnonzero(eligible)
+            self.order = np.argsort(np.ascontiguousarray(bands[self.rows].T), axis=1, kind="stable")
+            self.sorted = np.take_along_axis(bands[self.rows].T, self.order, axis=1)
 
     def sizes(self, keys: np.ndarray) -> np.ndarray:
         """Per band, how many eligible rows have that band's key."""
@@ -324,9 +333,25 @@ class _Buckets:
             ]
         )
 
+    def size(self, band: int, key: int) -> int:
+        """How many eligible rows have this key in this band."""
+        if self.sorted is None:
+            return int(np.count_nonzero((self.bands[:, band] == key) & self.eligible))
+        keys, wanted = self.sorted[band], np.uint64(key)
+        return int(np.searchsorted(keys, wanted, side="right") - np.searchsorted(keys, wanted))
+
+    def _rows_of(self, band: int, key: np.uint64) -> np.ndarray:
+        assert self.sorted is not None
+        keys = self.sorted[band]
+        return np.asarray(self.rows[self.order[band, np.searchsorted(keys, key) : np.searchsorted(keys, key, "right")]])
+
     def members(self, keys: np.ndarray, among: np.ndarray, bands: np.ndarray | None = None) -> np.ndarray:
         """Rows of among (a mask) sharing a band key with keys (in the bands given by a mask, else any)."""
         shared = np.flatnonzero(self.sizes(keys) if bands is None else self.sizes(keys) * bands)
+        if self.sorted is not None:  # each band's rows of that key, found in its sorted keys
+            found = [self._rows_of(b, keys[b]) for b in shared.tolist()]
+            rows = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.intp)
+            return np.asarray(rows[among[rows]])
         hit = np.zeros(len(among), dtype=bool)
         for b in shared.tolist():
             hit |= self.bands[:, b] == keys[b]
@@ -358,8 +383,9 @@ class _Chains:
 
     def members(self, band: int, key: int) -> list[tuple[str, int]]:
         if (band, key) not in self._members:
-            rows = np.flatnonzero((self.prints.bands[:, band] == key) & self.kept).tolist()
-            news = np.flatnonzero((self.new.bands[:, band] == key) & self.fresh).tolist()
+            wanted = np.uint64(key)
+            rows = np.flatnonzero((self.prints.bands[:, band] == wanted) & self.kept).tolist()
+            news = np.flatnonzero((self.new.bands[:, band] == wanted) & self.fresh).tolist()
             ordered = sorted(
                 [*((self.paths[r], "row", r) for r in rows), *((self.new_paths[i], "new", i) for i in news)]
             )
