@@ -482,3 +482,16 @@ def test_copies_in_chained_buckets_reuse_the_archive_and_match_a_full_build(
     result = build_with_report(archive, tmp_path)
     assert reused(result) == (limit == 2 or change in JOINS), change
     same_as_full_build(archive, tmp_path, result)
+
+
+@pytest.mark.parametrize("change", [*JOINS, *REGROUPED])
+def test_a_build_after_a_regrouping_one_replays_its_changes_and_matches_a_full_build(archive, tmp_path, change):
+    """The cache keeps a regrouping build's changed entries beside the last full archive (LastBuild.light):
+    the next build replays them (a merged copy's entry holds its page, pickled with it)."""
+    build_with_report(archive, tmp_path)
+    CHANGES[change](archive)
+    build_with_report(archive, tmp_path)
+    archive.write("later.txt", header(60, body(60)))
+    result = build_with_report(archive, tmp_path)
+    assert reused(result)
+    same_as_full_build(archive, tmp_path, result)
