@@ -9,8 +9,8 @@ import pytest
 
 from site_gen.build.pipeline import collect_inputs
 from site_gen.config import DedupeSettings
+from site_gen.dedupe import delta
 from site_gen.dedupe.clusters import Memo, find_clusters
-from site_gen.dedupe.delta import still_apart
 from site_gen.dedupe.minhash import MAX_ANCHORED
 
 WORDS = [
@@ -308,7 +308,7 @@ def test_the_memo_gives_the_same_decisions_and_follows_changed_texts(site):
 
 
 def test_an_edited_text_that_becomes_a_teaser_or_joins_a_crowded_anchor_is_not_alone(site):
-    """still_apart (the reuse of the last archive after an edit) checks the memo's anchors too."""
+    """The delta (the reuse of the last archive after an edit) checks the memo's anchors too."""
     long, shared = paragraphs(30, count=30), paragraphs(32, count=3)
     site.write("long.txt", header("2025-01-01", "https://gazette.example/long", "Long", long))
     site.write("x.txt", header("2025-01-02", "https://gazette.example/x", "X", paragraphs(31)))
@@ -321,9 +321,13 @@ def test_an_edited_text_that_becomes_a_teaser_or_joins_a_crowded_anchor_is_not_a
     find_clusters(list(articles.values()), settings, memo=memo)
     x = articles["x.txt"]
 
-    def alone_with(body: list[str]) -> bool:
+    def alone_with(body: list[str]) -> bool:  # joins nothing: then its row follows the edit
         x.paragraphs = body
-        return still_apart(memo, ["x.txt"], [x], settings, lambda path: articles[path].paragraphs)
+        found = delta.joins(memo, ["x.txt"], [x], settings, lambda path: articles[path].paragraphs)
+        if found is None or found.any:
+            return False
+        delta.splice(memo, ["x.txt"], [x], found.prints)
+        return True
 
     assert not alone_with(long[:3])  # a tenth of long.txt: Jaccard 0.1, no LSH candidate
     assert alone_with(paragraphs(33))

@@ -1,4 +1,4 @@
-"""Texts taken out and put in against the last clusters: still_apart says yes only when a whole dedupe
+"""Texts taken out and put in against the last clusters: joins() finds nothing (still_apart) only when a whole dedupe
 would leave every cluster as it was, and then leaves the memo as a whole dedupe would."""
 
 import datetime as dt
@@ -10,7 +10,6 @@ from test_dedupe import paragraphs
 from site_gen.config import DedupeSettings
 from site_gen.dedupe import delta, minhash
 from site_gen.dedupe.clusters import Memo, find_clusters
-from site_gen.dedupe.delta import still_apart
 from site_gen.model import Article, Outlet, SourceFile
 
 SETTINGS = DedupeSettings()
@@ -27,6 +26,16 @@ def archive(count: int = 12) -> list[Article]:
     """Distinct texts, and one copy (b-00 of a-00) that dedupe joins."""
     items = [article(f"a-{i:02d}.txt", paragraphs(i)) for i in range(count)]
     return [*items, article("b-00.txt", paragraphs(0))]
+
+
+def still_apart(memo: Memo, removed: list[str], added: list[Article], settings, text_of) -> bool:
+    """Whether the delta keeps every cluster as it was (joins() finds nothing); then the memo's rows follow,
+    as build/reuse.py has them follow."""
+    found = delta.joins(memo, removed, added, settings, text_of)
+    if found is None or found.any:
+        return False
+    delta.splice(memo, removed, added, found.prints)
+    return True
 
 
 def memo_of(articles: list[Article]) -> Memo:

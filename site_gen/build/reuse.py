@@ -360,18 +360,15 @@ class _Delta:
 
         added = [e.article for _, e in self.put if e.article]
         removed = [p for p, _ in self.counted]  # every changed file whose text dedupe saw
-        found = joins(self.memo, removed, added, self.config.dedupe, text_of)
+        same = [p for paths in self.same_url.values() for p in paths]
+        found = joins(self.memo, removed, added, self.config.dedupe, text_of, same)
         if found is None:
             return False
-        if not (found.any or self.same_url or self.new_same_url):
+        if not (found.any or self.new_same_url):
             splice(self.memo, removed, added, found.prints)
             return True
-        same = [p for paths in self.same_url.values() for p in paths]
-        rows = found.rows | found.left | {bisect_left(self.memo.paths, p) for p in same}
-        if not set(same) <= set(self.memo.paths[row] for row in rows if row < len(self.memo.paths)):
-            return False  # a file the memo does not hold
         changing = {*self.entries, *self.gone}
-        group = [row for row in self.memo.groups_of(rows) if self.memo.paths[row] not in changing]
+        group = [r for r in self.memo.groups_of(found.rows | found.left) if self.memo.paths[r] not in changing]
         if not self._regroup(group, removed, added, found.prints, text_of):
             return False
         splice(self.memo, removed, added, found.prints)

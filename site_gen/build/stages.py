@@ -176,9 +176,7 @@ def _archive(request: Request, found: Found, last: LastBuild | None) -> LastBuil
 def _recall(request: Request, settings: str, stats: dict[str, str], paths: list[str]) -> list[InputEntry]:
     """The entries of unchanged files as read, from the read cache by path (read again when not there)."""
     found = request.cache.recall_inputs(settings, paths)
-    stale = [p for p in paths if p not in found or found[p][0] != stats[p]]
-    fresh = dict(zip(stale, _read_files(request.config, request.registry, stale)))
-    return [fresh[p] if p in fresh else found[p][1] for p in paths]
+    return _cached_or_read(request.config, request.registry, found, stats, paths)[0]
 
 
 def _rendered(inputs: list[InputEntry]) -> list[Article]:
@@ -212,14 +210,26 @@ def read_inputs(
     ]
     settings = settings_key(config, repr(registry.entries))
     cached = cache.load_inputs(settings)
-    stale = [path for path in files if path not in cached or cached[path][0] != stats[path]]
-    fresh = _read_files(config, registry, stale)
+    entries, read = _cached_or_read(config, registry, cached, stats, files)
     cache.save_inputs(
-        settings, ((path, stats[path], entry) for path, entry in zip(stale, fresh)), cached.keys() - stats.keys()
+        settings, ((path, stats[path], entry) for path, entry in read.items()), cached.keys() - stats.keys()
     )
-    by_path = dict(zip(stale, fresh))
-    inputs.extend(by_path[path] if path in by_path else cached[path][1] for path in files)
+    inputs.extend(entries)
     return inputs
+
+
+def _cached_or_read(
+    config: SiteConfig,
+    registry: Registry,
+    cached: dict[str, tuple[str, InputEntry]],
+    stats: dict[str, str],
+    paths: list[str],
+) -> tuple[list[InputEntry], dict[str, InputEntry]]:
+    """Each path's entry: the cached one when its file is unchanged (the same file key), else read now; and
+    the ones read."""
+    stale = [path for path in paths if path not in cached or cached[path][0] != stats[path]]
+    read = dict(zip(stale, _read_files(config, registry, stale)))
+    return [read[path] if path in read else cached[path][1] for path in paths], read
 
 
 def _read_files(config: SiteConfig, registry: Registry, paths: list[str]) -> list[InputEntry]:

@@ -57,24 +57,18 @@ class Joins:
         return bool(self.rows) or self.among_new or bool(self.left)
 
 
-def still_apart(
-    memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
-) -> bool:
-    """Whether taking the texts of these source paths out and putting these articles' texts in
-    changes no cluster; if so the memo's rows follow. added: their paths are not among the kept rows."""
-    found = joins(memo, removed, added, settings, text_of)
-    if found is None or found.any:
-        return False
-    splice(memo, removed, added, found.prints)
-    return True
-
-
 def joins(
-    memo: Memo, removed: Sequence[str], added: Sequence[Article], settings: DedupeSettings, text_of: TextOf
+    memo: Memo,
+    removed: Sequence[str],
+    added: Sequence[Article],
+    settings: DedupeSettings,
+    text_of: TextOf,
+    same_url: Sequence[str] = (),
 ) -> Joins | None:
     """What the added articles' texts join once these source paths' texts are taken out; None when a whole
-    dedupe could decide otherwise (a bucket or anchor crowded: chained) or
-    the memo cannot tell. The memo is left as it is."""
+    dedupe could decide otherwise (a bucket or anchor crowded: chained) or the memo cannot tell. same_url:
+    the kept files that the caller found with a new article's id (its canonical URL) at its outlet, joined
+    too. The memo is left as it is."""
     texts = [words(a.paragraphs) for a in added]
     new = Fingerprints.of(texts)
     found = Joins(set(), False, new, set())
@@ -83,10 +77,11 @@ def joins(
     prints = memo.prints
     if prints is None or len(memo.hashes) != len(memo.paths) or len(prints.word_counts) != len(memo.paths):
         return None
-    rows = _rows(memo, removed)
-    if rows is None or crowded(memo, rows, settings):
+    rows, same = _rows(memo, removed), _rows(memo, same_url)
+    if rows is None or same is None or crowded(memo, rows, settings):
         return None
     found.left = {row for row in rows if row in memo.joined}
+    found.rows.update(same)
     eligible = prints.word_counts >= settings.min_words
     gone = np.zeros(len(memo.paths), dtype=bool)
     gone[rows] = True
@@ -101,8 +96,8 @@ def joins(
     chains = _Chains(memo, kept, new, fresh, added, settings, text_of)
     for i in np.flatnonzero(fresh).tolist():
         keys = new.bands[i]
-        same = (new.bands == keys) & fresh[:, None]  # the new texts sharing each of its band keys
-        others = np.count_nonzero(same, axis=0) - 1
+        sharing = (new.bands == keys) & fresh[:, None]  # the new texts sharing each of its band keys
+        others = np.count_nonzero(sharing, axis=0) - 1
         leaving = np.count_nonzero((prints.bands[rows] == keys) & eligible[rows, None], axis=0) if rows else 0
         before = buckets.sizes(keys)
         chained = before - leaving + others + 1 > MAX_BUCKET
@@ -113,11 +108,11 @@ def joins(
             was_chained = bool(before[band] > MAX_BUCKET)
             if not chains.still_joined(band, int(keys[band]), was_chained):
                 return None
-        candidates = np.union1d(buckets.members(keys, kept, ~chained), near_rows).astype(np.intp)
-        found.rows.update(_joined(i, texts, new, candidates, prints, memo.paths, settings, text_of))
-        open_news = np.flatnonzero((same & ~chained).any(axis=1)).tolist()
-        others_near = sorted({*open_news, *near_news} - {i})
-        found.among_new = found.among_new or _joins_new(i, others_near, texts, new, settings)
+        candidates = np.union1d(buckets.members(keys, kept, ~chained), near_rows).astype(np.intp).tolist()
+        found.rows.update(row for row in candidates if chains.near(("new", i), ("row", row)))
+        open_news = np.flatnonzero((sharing & ~chained).any(axis=1)).tolist()
+        others = sorted({*open_news, *near_news} - {i})
+        found.among_new = found.among_new or any(chains.near(("new", i), ("new", j)) for j in others)
     for i, (rows_near, news_near) in by_anchors.items():
         mine = shingles(texts[i])
         for row in rows_near:
@@ -269,38 +264,6 @@ def _same_words(text_keys: list[bytes], kept: np.ndarray, new: Fingerprints, fre
     return len(wanted) != len(mine)
 
 
-def _joined(
-    i: int,
-    texts: list[list[str]],
-    new: Fingerprints,
-    candidates: np.ndarray,
-    prints: Fingerprints,
-    paths: list[str],
-    settings: DedupeSettings,
-    text_of: TextOf,
-) -> list[int]:
-    """The kept candidates that new text i is near (measured exactly past the prefilter)."""
-    estimates = np.count_nonzero(prints.signatures[candidates] == new.signatures[i], axis=1) / BINS
-    mine = shingles(texts[i])
-    near = []
-    for row in candidates[estimates >= PREFILTER].tolist():
-        other = text_of(paths[row])
-        if other is None or _near(mine, words(other), len(texts[i]), settings):
-            near.append(row)
-    return near
-
-
-def _joins_new(i: int, others: list[int], texts: list[list[str]], new: Fingerprints, settings: DedupeSettings) -> bool:
-    """Whether new text i is near one of these other new texts, its LSH candidates (measured exactly past the
-    prefilter)."""
-    mine = shingles(texts[i])
-    return any(
-        np.count_nonzero(new.signatures[j] == new.signatures[i]) / BINS >= PREFILTER
-        and _near(mine, texts[j], len(texts[i]), settings)
-        for j in others
-    )
-
-
 def _near(mine: set[int], other: list[str], length: int, settings: DedupeSettings) -> bool:
     jaccard, containment = similarity(mine, shingles(other))
     shorter = min(length, len(other))
@@ -361,8 +324,9 @@ class _Buckets:
 class _Chains:
     """The buckets that the whole dedupe chains (more than MAX_BUCKET texts share the band key) after the
     change: their members in path order, kept rows as ("row", r) and new texts as ("new", i), each paired
-    with the next only (minhash.candidate_pairs). Texts taken out of a chained bucket are refused before
-    (crowded()), so a chain only gains members."""
+    with the next only (minhash.candidate_pairs); and pairs of them measured as the whole dedupe measures a
+    candidate (near). Texts taken out of a chained bucket are refused before (crowded()), so a chain only
+    gains members."""
 
     def __init__(
         self,
@@ -422,8 +386,8 @@ class _Chains:
         return all(self.near(p, q) for p, q in pairwise(members[a : b + 1]))
 
     def near(self, one: tuple[str, int], other: tuple[str, int]) -> bool:
-        """Whether two members' texts are copies, as the whole dedupe measures a candidate pair: past the
-        prefilter, exactly (a kept text not at hand: yes)."""
+        """Whether two texts (kept rows or new texts) are copies, as the whole dedupe measures a candidate
+        pair: past the prefilter, exactly (a kept text not at hand: yes)."""
         signatures = [(self.prints if kind == "row" else self.new).signatures[n] for kind, n in (one, other)]
         if np.count_nonzero(signatures[0] == signatures[1]) / BINS < PREFILTER:
             return False
