@@ -1,9 +1,10 @@
+import langcodes
 import pytest
 from whoosh.lang import languages as whoosh_languages
 
 from site_gen.config import SiteConfig
 from site_gen.ingest.sources import load_registry, tag
-from site_gen.languages import STEMMED, analyzer_language, detect, normalize_code, search_language
+from site_gen.languages import STEMMED, UNSPACED, analyzer_language, detect, is_valid, normalize_code, search_language
 from site_gen.model import Article
 from site_gen.search.stemmers import SNOWBALL
 
@@ -26,6 +27,12 @@ EN = "The harbour authority announced on Wednesday that a new passenger terminal
 )
 def test_codes_are_normalized(given, code):
     assert normalize_code(given) == code
+
+
+def test_the_languages_the_index_knows_are_valid_tags_without_a_look_up():
+    assert all(langcodes.tag_is_valid(code) and is_valid(code) for code in STEMMED | UNSPACED)
+    assert not any(is_valid(code) for code in ("klingon", "xx", "en-EN", ""))
+    assert is_valid("uk") and is_valid("zh-Hant-TW")
 
 
 def test_stemmer_only_for_languages_the_index_can_stem():

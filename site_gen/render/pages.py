@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import functools
 import traceback
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -401,9 +402,20 @@ class Renderer:
         )
 
     def sitemap(self) -> None:
+        """sitemap.xml, or past SITEMAP_PART locations an index of parts, each holding the locations whose
+        CRC-32 falls in it: a page added or gone rewrites one part, not a list of the whole site."""
         base = self.config.base_url
         locations = sorted(set(self.pages) | {a.permalink for a in self.archive.articles})
-        self.write("sitemap.xml", "sitemap.xml", locations=[base + p for p in locations])
+        if len(locations) <= SITEMAP_PART:
+            self.write("sitemap.xml", "sitemap.xml", locations=[base + p for p in locations])
+            return
+        parts: list[list[str]] = [[] for _ in range(-(-len(locations) // SITEMAP_PART))]
+        for path in locations:
+            parts[zlib.crc32(path.encode("utf-8", "surrogatepass")) % len(parts)].append(base + path)
+        names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+        for name, part in zip(names, parts, strict=True):
+            self.write(name, "sitemap.xml", locations=part)
+        self.write("sitemap.xml", "sitemap_index.xml", sitemaps=[base + name for name in names])
 
     def static(self) -> None:
         """Theme static files, the bundled default first so a site theme can override single files; of the
@@ -425,6 +437,8 @@ class Renderer:
                 self.tree.write(rel, file.read_bytes())
 
 
+SITEMAP_PART = 10_000
+"""Locations a sitemap file holds at most on average (the protocol's limit is 50,000 per file)."""
 STEMMERS = "static/stemmers/"
 """The Snowball stemmers search.js loads (LANG.js, where LANG is languages.analyzer_language's code)."""
 

@@ -223,7 +223,7 @@ class SearchJob:
             previous=previous,
         )
         self.made = made
-        _save_export(self.cache, self.key, self.out, stats.paths)
+        _save_export(self.cache, self.key, self.out, stats.paths, stats.changed)
         recoded = (
             Recoded(
                 made.coding,
@@ -324,16 +324,55 @@ def _link_files(source: Path, target: Path, files: list[str]) -> None:
             shutil.copyfile(source / rel, target / rel)
 
 
-def _save_export(cache: Path, key: str, out: Path, paths: list[str]) -> None:
-    """Keep a copy of the export for rebuilds where nothing searchable changed."""
+def _save_export(cache: Path, key: str, out: Path, paths: list[str], changed: list[str]) -> None:
+    """Keep a copy of the export for rebuilds where nothing searchable changed: the last copy with the files
+    that changed linked in, when it holds the same files as the rest (at 100,000 articles, linking all 4,500
+    files again took 0.2 s of every build), else a copy made anew."""
     manifest.remove_leftovers(cache / "export")
+    sizes = _update_copy(cache, out, paths, changed)
+    if sizes is None:
+        sizes = _fresh_copy(cache, out, paths)
+    if sizes is not None:
+        with contextlib.suppress(OSError):  # only a cache: the next build exports again
+            (cache / "export.json").write_text(json.dumps({"key": key, "files": sizes}), encoding="utf-8")
+
+
+def _update_copy(cache: Path, out: Path, paths: list[str], changed: list[str]) -> dict[str, int] | None:
+    """The sizes of the files of the copy brought up to date, or None when it does not hold the export's
+    unchanged files (they are hard links: the same inodes), every file changed (a full build), or it cannot be
+    updated."""
+    folder, source = os.fspath(cache / "export") + "/", os.fspath(out) + "/"
+    made = set(changed)
+    if len(made) == len(paths):
+        return None
+    try:
+        sizes: dict[str, int] = json.loads((cache / "export.json").read_text(encoding="utf-8"))["files"]
+        if any(
+            rel not in sizes or not os.path.samefile(source + rel, folder + rel) for rel in paths if rel not in made
+        ):
+            return None
+        (cache / "export.json").unlink()  # no longer a copy of any export until it is done
+        for rel in sizes.keys() - set(paths):
+            os.unlink(folder + rel)
+        for rel in changed:
+            os.makedirs(os.path.dirname(folder + rel), exist_ok=True)
+            os.link(source + rel, folder + rel + ".new")
+            os.replace(folder + rel + ".new", folder + rel)
+            sizes[rel] = os.stat(folder + rel).st_size
+        return {rel: sizes[rel] for rel in paths}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _fresh_copy(cache: Path, out: Path, paths: list[str]) -> dict[str, int] | None:
+    """The copy made anew (hard links); the sizes of its files, or None when it cannot be made."""
+    (cache / "export.json").unlink(missing_ok=True)
     fresh = cache / f"export.new-{os.getpid()}"
     try:
         _link_files(out, fresh, paths)
-        (cache / "export.json").unlink(missing_ok=True)
         shutil.rmtree(cache / "export", ignore_errors=True)
         os.rename(fresh, cache / "export")
-        stamp = {"key": key, "files": {rel: (cache / "export" / rel).stat().st_size for rel in paths}}
-        (cache / "export.json").write_text(json.dumps(stamp), encoding="utf-8")
+        return {rel: (cache / "export" / rel).stat().st_size for rel in paths}
     except OSError:
         shutil.rmtree(fresh, ignore_errors=True)  # only a cache: the next build exports again
+        return None

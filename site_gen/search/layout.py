@@ -17,19 +17,22 @@ FORMAT = 3
 """Of the files under OUT/search/: a change makes every cached export stale."""
 
 
-def order(articles: Iterable[Article]) -> list[Article]:
-    """Document order of the export: outlet, then year (newest first, undated last), then date, then id."""
-    outlets: dict[str, tuple[str, str]] = {}  # each outlet's part of the key, made once (100,000 articles, 30 outlets)
-
-    def key(article: Article) -> tuple[tuple[str, str], int, str]:
-        outlet, day = article.outlet, article.date
-        part = ("", "") if outlet is None else outlets.get(outlet.key) or (outlet.name.casefold(), outlet.key)
-        if outlet is not None:
-            outlets[outlet.key] = part
-        # newest first and undated (0) last: by day alone, since the year follows the day
-        return (part, -day.toordinal() if day else 0, article.id)
-
-    return sorted(articles, key=key)
+def order(archive: Iterable[Article]) -> list[Article]:
+    """Document order of the export: outlet, then year (newest first, undated last), then date, then id.
+    archive: in archive order (render.archive.sort_key), which is this order within each outlet, so the
+    articles are only grouped by outlet (sorting 100,000 of them by a key took 0.2 s of every build)."""
+    groups: dict[str | None, list[Article]] = {}
+    outlets: dict[str | None, tuple[str, str]] = {None: ("", "")}  # no outlet first
+    for article in archive:
+        outlet = article.outlet
+        key = outlet.key if outlet is not None else None
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+            if outlet is not None:
+                outlets[key] = (outlet.name.casefold(), outlet.key)
+        group.append(article)
+    return [article for key in sorted(groups, key=outlets.__getitem__) for article in groups[key]]
 
 
 def term_order(term: str) -> bytes:
