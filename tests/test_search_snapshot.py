@@ -126,6 +126,29 @@ def test_a_deleted_article_leaves_its_slot_empty_and_a_moved_one_takes_a_new_one
     same_as_full_export(archive_site)
 
 
+def test_tags_given_taken_and_new_are_patched_into_the_tag_lists(archive_site, monkeypatch):
+    archive_site.build()
+    text = archive_site.content.joinpath("2.md").read_text()  # tags: [Politics, Économie]
+    archive_site.write("2.md", text.replace("tags: [Politics, Économie]", "tags: [Économie, Harbour]"))
+    (archive_site.content / "4.md").unlink()  # tags: [Politics]
+    archive_site.write(
+        "41.md",
+        "---\ntitle: Story 41\ndate: 2022-03-01\nurl: https://beta.example/41\n"
+        "tags: [Harbour, Politics]\n---\nA yak.\n",
+    )
+    counted, real = [], export._tag_documents
+    monkeypatch.setattr(
+        export,
+        "_tag_documents",
+        lambda slots, old, changed: counted.append(changed is not None) or real(slots, old, changed),
+    )
+    seen = spy(monkeypatch)
+    archive_site.build()
+    assert seen["patched"] == [True] and counted == [True]  # from the last lists, not from every slot
+    assert len(view(archive_site.out / "search")["tags"]["Harbour"]) == 2
+    same_as_full_export(archive_site)
+
+
 def test_a_damaged_snapshot_means_a_full_export(archive_site, monkeypatch):
     archive_site.build()
     saved = archive_site.config().cache_dir / "search" / "snapshot.pickle"

@@ -27,7 +27,7 @@ import itertools
 import json
 import math
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -136,7 +136,11 @@ def export(
     shards = _write_shards(folder, vocabulary, coded, recoded, stats, previous.shards if previous is not None else [])
     chunk = previous.chunk if previous is not None else max(MIN_DOCS_PER_FILE, math.ceil(len(slots) / MAX_DOC_FILES))
     docs = _write_docs(folder, slots, chunk, stats, previous)
-    tags = _write_tags(folder, slots, n, stats, previous.tags if previous is not None else {})
+    tags = (
+        _write_tags(folder, slots, n, stats, previous.tags, previous.changed)
+        if previous is not None
+        else _write_tags(folder, slots, n, stats, {})
+    )
     meta = {
         "format": FORMAT,
         "docs": live,
@@ -449,15 +453,18 @@ def _write_docs(
 
 
 def _write_tags(
-    folder: Path, slots: Sequence[Article | None], n: int, stats: ExportStats, previous: dict[str, TagRow]
+    folder: Path,
+    slots: Sequence[Article | None],
+    n: int,
+    stats: ExportStats,
+    previous: dict[str, TagRow],
+    changed: list[int] | None = None,
 ) -> dict[str, TagRow]:
     """Each tag's documents (Rice-coded gaps, the parameter taken from n documents) into tags.js,
     which search.js loads only when the tag filter is used; returns each tag's documents and code
-    (by name, in order), the code taken from previous when its documents are the same."""
-    by_tag: dict[str, list[int]] = {}
-    for docnum, article in enumerate(slots):
-        for tag in article.tags if article else ():
-            by_tag.setdefault(tag, []).append(docnum)
+    (by name, in order), the code taken from previous when its documents are the same. changed: the
+    slots a patch changed, when previous holds the documents of the others."""
+    by_tag = _tag_documents(slots, previous, changed)
     rows = {}
     for tag in sorted(by_tag, key=lambda t: (t.casefold(), t)):
         docs = by_tag[tag]
@@ -469,6 +476,29 @@ def _write_tags(
             rows[tag] = (docs, _to_chars("".join(_rice(d - p - 1, k) for d, p in zip(docs, [-1, *docs]))))
     _write(folder, "tags.js", "tags", [chars for _, chars in rows.values()], stats)
     return rows
+
+
+def _tag_documents(
+    slots: Sequence[Article | None], previous: dict[str, TagRow], changed: list[int] | None
+) -> dict[str, list[int]]:
+    """Each tag's documents: previous's with the changed slots taken out and put back as they are now, or
+    counted from every slot (at 100,000 articles that took 0.2 s of a build that added one)."""
+    if changed is None:
+        by_tag: dict[str, list[int]] = {}
+        for docnum, article in enumerate(slots):
+            for tag in article.tags if article else ():
+                by_tag.setdefault(tag, []).append(docnum)
+        return by_tag
+    by_tag = {tag: list(docs) for tag, (docs, _) in previous.items()}
+    for slot in changed:
+        for docs in by_tag.values():
+            i = bisect_left(docs, slot)
+            if i < len(docs) and docs[i] == slot:
+                del docs[i]
+        article = slots[slot]
+        for tag in article.tags if article else ():
+            insort(by_tag.setdefault(tag, []), slot)
+    return {tag: docs for tag, docs in by_tag.items() if docs}
 
 
 def _facets(slots: Sequence[Article | None]) -> dict[str, list[Any]]:
