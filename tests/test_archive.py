@@ -2,7 +2,7 @@ import datetime as dt
 
 from site_gen.config import SiteConfig
 from site_gen.model import Article, Outlet, SourceFile
-from site_gen.render.archive import assemble, group
+from site_gen.render.archive import assemble
 from site_gen.slugs import slugify
 
 OUTLET = Outlet("gazette", "Gazette", "gazette.example")
@@ -70,11 +70,6 @@ def test_duplicate_ids_are_kept_apart(tmp_path):
         [article("x", "One", path="a.txt"), article("x", "Two", path="b.txt")], SiteConfig(root=tmp_path)
     )
     assert len({a.id for a in archive.articles}) == 2
-
-
-def test_group_keeps_archive_order():
-    items = [article("1", "a", tags=["x", "y"]), article("2", "b", tags=["y"])]
-    assert {k: [a.id for a in v] for k, v in group(items, lambda a: a.tags).items()} == {"x": ["1"], "y": ["1", "2"]}
 
 
 def test_articles_never_take_the_place_of_the_sites_own_pages(site):

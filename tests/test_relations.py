@@ -59,6 +59,17 @@ def test_neighbours_are_the_same_outlets_articles_by_date():
     assert (rel.around(other).previous, rel.around(other).next) == (None, None)
 
 
+def test_each_tags_articles_are_in_archive_order():
+    old, new, undated = article("a", GAZETTE, "2024-01-01"), article("b", WIRE, "2025-01-01"), article("c", WIRE, None)
+    old.tags, new.tags, undated.tags = ["x", "y"], ["y"], ["y", "z"]
+    rel = relate(archive(undated, old, new))
+    assert {tag: [a.id for a in items] for tag, items in rel.tagged.items()} == {
+        "x": ["a"],
+        "y": ["b", "a", "c"],
+        "z": ["c"],
+    }
+
+
 def test_undated_articles_chain_among_themselves_in_listing_order():
     dated = article("d", GAZETTE, "2025-01-01")
     u1, u2 = article("u1", GAZETTE, None), article("u2", GAZETTE, None)

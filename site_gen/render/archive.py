@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from site_gen.config import SiteConfig
 from site_gen.model import Archive, Article, Outlet, Tag
@@ -119,15 +118,3 @@ def _assign_permalinks(articles: list[Article], pattern: str) -> set[str]:
             article.slug = f"{article.slug}-{article.id[:6]}"
             article.permalink = expand(pattern, article, article.slug)
     return contested
-
-
-K = TypeVar("K", bound=Hashable)
-
-
-def group(articles: Iterable[Article], key: Callable[[Article], Iterable[K]]) -> dict[K, list[Article]]:
-    """Articles under each key the function yields for them, in archive order."""
-    groups: dict[K, list[Article]] = defaultdict(list)
-    for article in articles:
-        for k in key(article):
-            groups[k].append(article)
-    return dict(groups)

@@ -29,7 +29,6 @@ from site_gen.languages import analyzer_language
 from site_gen.model import Archive, Article, Outlet, Tag
 from site_gen.output import WorkTree
 from site_gen.render import timeline
-from site_gen.render.archive import group
 from site_gen.render.bodies import Bodies
 from site_gen.render.citation import cite
 from site_gen.render.excerpts import SUMMARY_CHARS, summary
@@ -348,10 +347,9 @@ class Renderer:
         self.write("outlets/index.html", "outlets.html", summaries=self.relations.outlets, totals=self.relations.totals)
 
     def tag_pages(self) -> None:
-        by_tag = group(self.archive.articles, lambda a: a.tags)
         rows = []
         for name, tag in sorted(self.archive.tags.items(), key=lambda kv: kv[0].casefold()):
-            items = by_tag.get(name, [])
+            items = self.relations.tagged.get(name, [])
             base = _tag_base(tag)
             self.listing(base, f"Tagged “{name}”", items, feed=base + "atom.xml")
             self.feed(base + "atom.xml", f"{name} — {self.config.title}", items)

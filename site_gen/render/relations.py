@@ -96,6 +96,8 @@ class Relations:
     """(outlet key, dated) -> that outlet's dated or undated articles, in archive order."""
     days: dict[dt.date, list[Article]] = field(default_factory=dict)
     """Each day's articles in archive order (see day())."""
+    tagged: dict[str, list[Article]] = field(default_factory=dict)
+    """Each tag's articles (by name), in archive order."""
     outlets: list[OutletSummary] = field(default_factory=list)
     """By outlet name."""
     totals: Totals | None = None
@@ -168,12 +170,15 @@ def relate(archive: Archive) -> Relations:
     relations = Relations(archive.articles)
     chains: dict[tuple[str, bool], list[Article]] = defaultdict(list)
     days: dict[dt.date, list[Article]] = defaultdict(list)
+    tagged: dict[str, list[Article]] = defaultdict(list)
     for article in archive.articles:
+        for tag in article.tags:
+            tagged[tag].append(article)
         if article.outlet is not None:
             chains[article.outlet.key, article.date is not None].append(article)
             if article.date is not None:
                 days[article.date].append(article)
-    relations.chains, relations.days = dict(chains), dict(days)
+    relations.chains, relations.days, relations.tagged = dict(chains), dict(days), dict(tagged)
     relations.outlets = sorted(
         (
             _summary(outlet, chains.get((key, True), []), chains.get((key, False), []))
