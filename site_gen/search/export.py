@@ -136,11 +136,8 @@ def export(
     shards = _write_shards(folder, vocabulary, coded, recoded, stats, previous.shards if previous is not None else [])
     chunk = previous.chunk if previous is not None else max(MIN_DOCS_PER_FILE, math.ceil(len(slots) / MAX_DOC_FILES))
     docs = _write_docs(folder, slots, chunk, stats, previous)
-    tags = (
-        _write_tags(folder, slots, n, stats, previous.tags, previous.changed)
-        if previous is not None
-        else _write_tags(folder, slots, n, stats, {})
-    )
+    patched = previous.tags if previous is not None else {}, previous.changed if previous is not None else None
+    tags = _write_tags(folder, slots, n, stats, *patched)
     meta = {
         "format": FORMAT,
         "docs": live,
@@ -458,7 +455,7 @@ def _write_tags(
     n: int,
     stats: ExportStats,
     previous: dict[str, TagRow],
-    changed: list[int] | None = None,
+    changed: list[int] | None,
 ) -> dict[str, TagRow]:
     """Each tag's documents (Rice-coded gaps, the parameter taken from n documents) into tags.js,
     which search.js loads only when the tag filter is used; returns each tag's documents and code
