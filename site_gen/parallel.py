@@ -42,12 +42,14 @@ def run(
     *,
     chunks: int | None = None,
     expected: bool = False,
+    nice: int = 0,
 ) -> list[R]:
     """func(state, chunk) for chunks of items, in order.
 
     Items are cut into CHUNKS_PER_JOB chunks per job, and small jobs stay in-process, unless chunks says
     how many pieces to make (for work where each chunk has a cost of its own). expected: the caller has
-    already told the progress line of these items."""
+    already told the progress line of these items. nice: added to the workers' niceness, for work that
+    should give way to another process's (the caller's own share is unchanged when it runs in-process)."""
     if not expected:
         progress.expect(len(items))
     if jobs <= 1 or (chunks is None and len(items) < MIN_PARALLEL):
@@ -59,7 +61,7 @@ def run(
     _SHARED = (func, state, items)
     size = max(1, -(-len(items) // (chunks or jobs * CHUNKS_PER_JOB)))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(nice,)) as pool:
             pending = [
                 pool.apply_async(_call, ((i, i + size),), callback=_done(min(size, len(items) - i)))
                 for i in range(0, len(items), size)
@@ -83,6 +85,12 @@ def die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(1)
+
+
+def _start_worker(nice: int) -> None:
+    die_with_parent()
+    if nice:
+        os.nice(nice)
 
 
 def _call(bounds: tuple[int, int]) -> Any:

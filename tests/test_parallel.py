@@ -34,6 +34,17 @@ def test_chunks_sets_the_pieces_even_for_few_items():
     assert results == [[2, 4], [6]]
 
 
+def niceness(state, chunk):
+    return os.nice(0)
+
+
+def test_workers_can_give_way_to_other_processes():
+    base = os.nice(0)
+    assert parallel.run(niceness, [1, 2], None, jobs=2, chunks=2, nice=5) == [min(base + 5, 19)] * 2
+    assert parallel.run(niceness, [1, 2], None, jobs=2, chunks=2) == [base] * 2
+    assert os.nice(0) == base  # the caller's own share is unchanged
+
+
 def fail_on_two(state, chunk):
     if 2 in chunk:
         raise ValueError("two")

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from site_gen import parallel
+from site_gen.build import stages
 from site_gen.errors import SiteGenError
 from site_gen.render.keys import article_keys
 from site_gen.search import SearchJob, export, index
@@ -96,6 +97,28 @@ def test_big_archives_index_in_a_process_of_their_own_with_the_same_result(site,
     assert forked == [True]
     assert export_files(site) == alone
     assert len(index.query(site.config(), "harbour", limit=100)) == 30
+
+
+def test_pages_give_way_to_a_whoosh_rebuild_in_a_process_of_its_own(site, monkeypatch):
+    """A cold build's whoosh index is its longest work: the render workers run niced beside it, not beside an
+    update in place (which the site does not wait for)."""
+    write_articles(site, 30)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    site.configure(jobs=2)
+    niceness = []
+    run = parallel.run
+
+    def spy(func, items, state, jobs, **kwargs):
+        if func is stages._render_chunk:
+            niceness.append(kwargs.get("nice", 0))
+        return run(func, items, state, jobs, **kwargs)
+
+    monkeypatch.setattr(parallel, "run", spy)
+    site.build()
+    site.write("new.txt", "date 2024-05-02 https://example.org/new\nStory new\nAbout a squid.\n")
+    site.build()
+    assert niceness == [stages.RENDER_NICE, 0]
+    assert [r["title"] for r in index.query(site.config(), "squid")] == ["Story new"]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

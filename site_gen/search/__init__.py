@@ -88,6 +88,11 @@ class SearchJob:
         and files made anew), or saved (made from scratch, or patched from the one saved)."""
 
     @property
+    def rebuilding(self) -> bool:
+        """A process of its own builds the whoosh index from scratch (a cold build's longest work)."""
+        return self.process is not None and self.index_plan.rebuild
+
+    @property
     def idle(self) -> bool:
         return self.cached_export is not None and self.index_plan.idle
 
