@@ -1,27 +1,30 @@
-"""The cache of rendered Markdown bodies: a theme change parses no Markdown again, and the site is the same."""
+"""Markdown bodies: rendered block by block as markdown-it renders them whole, and the cache of rendered bodies
+(a theme change parses no Markdown again, and the site is the same)."""
 
+import random
 import sqlite3
 
 import markdown_it
 import pytest
+from conftest import REPO, corpus
 from test_incremental import full_build_of, snapshot
 
 from site_gen import parallel
 from site_gen.render import bodies
-from site_gen.render.bodies import make_markdown, parser_version
+from site_gen.render.bodies import make_markdown, parser_version, render_markdown
 
 
 @pytest.fixture
 def parsed(monkeypatch):
     """Every Markdown text parsed, in order."""
     texts = []
-    render = markdown_it.MarkdownIt.render
+    render = bodies.render_markdown
 
-    def counted(self, text, env=None):
+    def counted(md, text):
         texts.append(text)
-        return render(self, text, env)
+        return render(md, text)
 
-    monkeypatch.setattr(markdown_it.MarkdownIt, "render", counted)
+    monkeypatch.setattr(bodies, "render_markdown", counted)
     return texts
 
 
@@ -102,3 +105,69 @@ def test_a_damaged_cache_is_reported_and_replaced(site, monkeypatch, jobs):
 def test_the_key_follows_the_parser_settings():
     assert parser_version(make_markdown()) == parser_version(make_markdown())
     assert parser_version(make_markdown()) != parser_version(make_markdown().disable("table"))
+
+
+# pieces of random texts: marks, block openers and whitespace in every combination markdown-it could tell apart
+INLINE = ["<http://a.b>", "<b>", "~~s~~", "a | b", "\n---", "\n===", "\n___", "\n# h", "#x", "[r]", "[r]: /u", "  \n"]
+PIECES = [
+    [*"ab c\n\n\n  \t\"'-+*_#=>.)1234567890[]():!<&|~`\\\u00a0", "word ", "1. ", "- ", "    ", "```", "]: x"],
+    [*"ab c\n\n  \"'.,é1.)-#=", "word ", "\n\n", "\n \n", "*x*", "2) ", "Ü ", "\n\t\n", "x  \n", "\u2028"],
+    [
+        *"ab c\n",
+        "\n\n",
+        " *em* ",
+        "_u_",
+        "__",
+        "***",
+        "[l](http://x)",
+        "![i](y)",
+        "`c`",
+        "\\",
+        "&copy;",
+        "&",
+        *INLINE,
+        "\\\n",
+        ">",
+        "\r",
+    ],
+]
+
+
+@pytest.mark.parametrize("pieces", PIECES, ids=["block-starts", "whitespace", "inline-marks"])
+def test_bodies_render_as_markdown_it_renders_them_whole_on_random_texts(pieces):
+    md, rng = make_markdown(), random.Random(len(pieces))
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert render_markdown(md, text) == md.render(text), text
+
+
+def test_bodies_render_as_markdown_it_renders_them_whole_on_real_texts():
+    md = make_markdown()
+    files = [p for p in (REPO / "content").rglob("*") if p.suffix in (".md", ".txt")]
+    assert len(files) > 30
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert render_markdown(md, text) == md.render(text), path
+
+
+def test_bodies_render_as_markdown_it_renders_them_whole_on_a_corpus():
+    md = make_markdown()
+    for path in sorted(corpus("bbc-fulltext").rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert render_markdown(md, text) == md.render(text), path
+
+
+def test_paragraphs_of_prose_skip_the_block_parser(monkeypatch):
+    md, blocks = make_markdown(), []
+    parse = markdown_it.MarkdownIt.parse
+    monkeypatch.setattr(
+        markdown_it.MarkdownIt, "parse", lambda self, src, env=None: blocks.append(src) or parse(self, src, env)
+    )
+    prose = 'A "quoted" word.\nA second line.\n\nSome *emphasis* and a [link](https://example.org/).\n\n## A heading\n'
+    assert render_markdown(md, prose) == (
+        "<p>A &quot;quoted&quot; word.\nA second line.</p>\n"
+        '<p>Some <em>emphasis</em> and a <a href="https://example.org/">link</a>.</p>\n<h2>A heading</h2>\n'
+    )
+    assert blocks == ["## A heading"]  # the paragraphs were not parsed as blocks
+    listed = "Before.\n\n- one\n\n- two\n"
+    assert render_markdown(md, listed) == md.render(listed) and blocks[-2:] == [listed, listed]  # a list spans blocks
