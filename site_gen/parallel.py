@@ -43,19 +43,23 @@ def run(
     chunks: int | None = None,
     expected: bool = False,
     nice: int = 0,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[R]:
     """func(state, chunk) for chunks of items, in order.
 
     Items are cut into CHUNKS_PER_JOB chunks per job, and small jobs stay in-process, unless chunks says
     how many pieces to make (for work where each chunk has a cost of its own). expected: the caller has
     already told the progress line of these items. nice: added to the workers' niceness, for work that
-    should give way to another process's (the caller's own share is unchanged when it runs in-process)."""
+    should give way to another process's (the caller's own share is unchanged when it runs in-process).
+    meanwhile: the caller's own work, done once the chunks are handed out (after them, in-process)."""
     if not expected:
         progress.expect(len(items))
     if jobs <= 1 or (chunks is None and len(items) < MIN_PARALLEL):
         # in pieces of MIN_PARALLEL items, so that the progress line moves (one piece when each has a cost of its own)
         pieces = chunked(items, 1 if chunks else max(1, len(items) // MIN_PARALLEL))
         results = [progress.counted(func(state, piece), len(piece)) for piece in pieces]
+        if meanwhile is not None:
+            meanwhile()
         return results
     global _SHARED
     _SHARED = (func, state, items)
@@ -66,6 +70,8 @@ def run(
                 pool.apply_async(_call, ((i, i + size),), callback=_done(min(size, len(items) - i)))
                 for i in range(0, len(items), size)
             ]
+            if meanwhile is not None:
+                meanwhile()
             return [result.get() for result in pending]
     finally:
         _SHARED = None

@@ -45,6 +45,20 @@ def test_workers_can_give_way_to_other_processes():
     assert os.nice(0) == base  # the caller's own share is unchanged
 
 
+def wait_for(flag, chunk):
+    deadline = time.monotonic() + 20
+    while not os.path.exists(flag) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.path.exists(flag)
+
+
+def test_the_callers_own_work_runs_while_the_workers_do(tmp_path):
+    flag = tmp_path / "flag"
+    assert parallel.run(wait_for, [1, 2], str(flag), jobs=2, chunks=2, meanwhile=flag.touch) == [True, True]
+    calls = []
+    assert parallel.run(double_all, [1, 2], 3, jobs=1, meanwhile=lambda: calls.append(1)) == [[3, 6]] and calls == [1]
+
+
 def fail_on_two(state, chunk):
     if 2 in chunk:
         raise ValueError("two")

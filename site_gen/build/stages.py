@@ -3,7 +3,7 @@ assemble, keys, then render with the search indexes made alongside, and go live.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from operator import attrgetter
 from typing import Any, cast
@@ -54,6 +54,20 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
     before = {last.keys[a.id]: a for a in last.archive.articles} if last else {}
     # the search indexes are made in a process of their own while pages render, for large archives; it saves its
     # snapshot while the rest of the build goes on (waited for on leaving)
+    generation = (live or 0) + 1
+    reported = last is not None and state is not None and state.report_generation == live
+    lines: list[bytes] = []
+
+    def meanwhile(basis: str) -> None:
+        """The build's own records, while the workers render (in a cold build they end last)."""
+        made.page_basis, made.generation, made.fingerprint = basis, generation, found.fingerprint
+        if not cache.keep_in_memory:  # (kept in memory, it is replaced after rendering: a failed render keeps the last)
+            cache.save_last_build(made)
+            cache.save_dedupe_memo(release=True)  # (the memo of a full build was saved before)
+        if request.report_path:  # each article's line of the report file, some taken from the last one
+            previous = last.archive.articles if last is not None and reported else None
+            lines.extend(article_lines(made.archive.articles, previous, cache.report() if previous else b""))
+
     with SearchJob(config, made.archive, tree, made.keys, kept, before) as search:
         with timer("render"):
             manifest, rendered, made.page_basis = render_site(
@@ -66,21 +80,17 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
                 last.page_basis if last is not None else "",
                 cache.bodies(),
                 RENDER_NICE if search.rebuilding else 0,
+                meanwhile,
             )
-        generation = made.generation = (live or 0) + 1
-        made.fingerprint = found.fingerprint
-        cache.save_last_build(made)  # while the search process works
-        if not cache.keep_in_memory:
-            cache.save_dedupe_memo(release=True)  # (the memo of a full build was saved before)
+        if cache.keep_in_memory:
+            cache.save_last_build(made)
         with timer("search"):
             search_files, search_changed = search.finish()
         tree.written.update(search_changed)
         manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
         for path in (state.manifest.keys() - manifest.keys()) if state is not None else ():
             tree.delete(path)
-        reported = last is not None and state is not None and state.report_generation == live
-        kept = last.archive.articles if last is not None and reported else None
-        result, reported = _go_live(request, made, tree, output, rendered, generation, kept)
+        result, reported = _go_live(request, made, tree, output, rendered, generation, lines)
         cache.save_state(
             BuildState(
                 found.fingerprint,
@@ -104,11 +114,10 @@ def _go_live(
     output: Output,
     rendered: int,
     generation: int,
-    kept: list[Article] | None,
+    lines: list[bytes],
 ) -> tuple[BuildResult, bool]:
     """The report; the new output made live unless --strict or the caller's check refuses it; and whether
-    the cache keeps a copy of the report file. kept: the articles of the live site's build when the cache
-    holds its report file (see report.article_lines)."""
+    the cache keeps a copy of the report file. lines: the articles' lines of the report file (article_lines)."""
     cache, report_path = request.cache, request.report_path
     extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in made.recurring]}
     if cache.problems:
@@ -117,8 +126,6 @@ def _go_live(
     result = BuildResult(made.archive, made.inputs, build_report(made.inputs, stats), 0.0)
 
     def write() -> bytes:  # the report file, with the articles section
-        written = cache.report() if kept is not None else b""
-        lines = article_lines(made.archive.articles, kept, written)
         assert report_path is not None
         return write_report(report_path, report_file(result.report, lines))
 
@@ -273,13 +280,14 @@ def render_site(
     basis: str = "",
     bodies: Bodies | None = None,
     nice: int = 0,
+    meanwhile: Callable[[str], object] | None = None,
 ) -> tuple[dict[str, str], int, str]:
     """Render what changed: every page keyed here, those whose key changed rendered in worker processes.
     keys: keys.article_keys() of the archive. changes: how the archive differs from the one whose
     pages are in the tree, made with Renderer.basis basis (reuse.py): then only the pages that show
     a changed article, or list one that came or went, are keyed again (the others keep their keys).
     bodies: the cache of rendered bodies (none: every Markdown body is parsed). nice: the render workers'
-    niceness (parallel.run). Returns the manifest
+    niceness (parallel.run). meanwhile: the caller's work while they render, given Renderer.basis. Returns the manifest
     (output path -> content key) of the whole site, how many pages were rendered, and Renderer.basis."""
     # Keying runs here, not in workers: a forked worker touching every article copies the pages
     # they live on (reference counts), which cost more than it saved (measured at 10,000 articles).
@@ -312,7 +320,8 @@ def render_site(
     pages: list[Page | Article] = [a for a in archive.articles if a.id in changed_ids]
     pages += main.deferred
     parsed = []
-    for paths, made in parallel.run(_render_chunk, pages, main, config.workers, nice=nice):
+    along = (lambda: meanwhile(main.basis)) if meanwhile is not None else None
+    for paths, made in parallel.run(_render_chunk, pages, main, config.workers, nice=nice, meanwhile=along):
         tree.written.update(paths)
         parsed.append(made)
     main.bodies.save(parsed, archive.articles)
