@@ -57,15 +57,18 @@ def render_markdown(md: MarkdownIt, text: str) -> str:
     marks is parsed as inline text only. Parsing blocks costs markdown-it most of its time; tests/test_bodies.py
     compares both on random and real texts."""
     if _SPANNING.search("\n" + text) or "]:" in text or "\r" in text or "\0" in text:
-        return md.render(text)  # (a link reference definition reaches other blocks; markdown-it changes CR and NUL)
+        whole: str = md.render(text)  # (a link reference definition reaches other blocks; CR and NUL are changed)
+        return whole
     return "".join(_block(md, b) for b in _BLANK_LINES.split(text.strip("\n")) if b.strip(" \t"))
 
 
 def _block(md: MarkdownIt, block: str) -> str:
     if not _paragraph_lines(block) or "|" in block:  # (a table has a pipe in every row)
-        return md.render(block)
+        parsed: str = md.render(block)
+        return parsed
     if _MARKS.search(block):
-        return "<p>" + md.renderInline(block) + "</p>\n"
+        inline: str = md.renderInline(block)
+        return "<p>" + inline + "</p>\n"
     return "<p>" + block.replace('"', "&quot;") + "</p>\n"  # (of what markdown-it escapes, only quotes are left)
 
 
