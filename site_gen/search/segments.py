@@ -53,13 +53,17 @@ def _add_documents(
     """Stored fields and field lengths of every document; returns the postings of the fields not in analyzed."""
     schema, pdw = writer.schema, writer.perdocwriter
     postings: dict[str, dict[bytes, _Lists]] = {}
+    terms: dict[tuple[str, Any], list[tuple[bytes, int, float, bytes]]] = {}  # dates, outlets, tags repeat
     for docnum, values in enumerate(docs):
         pdw.start_doc(docnum)
         for name in sorted(set(values) | set(analyzed)):
             fieldobj = schema[name]
             length = analyzed[name].lengths[docnum] if name in analyzed else 0
             if name not in analyzed and fieldobj.indexed:
-                for tbytes, _, weight, vbytes in fieldobj.index(values[name]):
+                found = terms.get((name, values[name]))
+                if found is None:
+                    found = terms[name, values[name]] = list(fieldobj.index(values[name]))
+                for tbytes, _, weight, vbytes in found:
                     lists = postings.setdefault(name, {}).setdefault(tbytes, ([], [], []))
                     lists[0].append(docnum)
                     lists[1].append(weight)
