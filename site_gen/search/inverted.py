@@ -31,6 +31,8 @@ TF_BITS = 25
 """Bits of a posting for the term frequency: files are at most 64 MB, so fewer than 2**25 words."""
 TF_MASK = (1 << TF_BITS) - 1
 _ENCODE = Positions().encode
+DROPPED = 0xFFFFFFFF
+"""The number of a word the analyzer drops (a stop word, one letter)."""
 SUBBATCH = 2_000
 """Documents inverted with positions per numpy sort: bounds its arrays (about 50 MB for 2,000 articles of 600 words)."""
 
@@ -104,58 +106,97 @@ class _TermIds(dict[str, int]):
         return number
 
 
+class _WordNumbers(dict[str, int]):
+    """word -> the number of its term in one analysis (DROPPED: a word the analyzer drops)."""
+
+    def __init__(self, key: str, ids: _TermIds) -> None:
+        super().__init__()
+        self.key, self.ids = key, ids
+
+    def __missing__(self, word: str) -> int:
+        term = analysis.term(word, self.key)
+        number = self[word] = self.ids[term] if term else DROPPED
+        return number
+
+
 def _with_positions(articles: Sequence[Article], name: str) -> InvertedField:
-    """One field of the articles inverted with positions: each document's terms numbered (C loops), then each
-    part of SUBBATCH documents sorted by term with numpy, instead of a dict of positions per document and term
-    in Python (two thirds of the inversion's time)."""
+    """One field of the articles inverted with positions: each document's words numbered by their terms (C
+    loops over a cache of words), then each part of SUBBATCH documents sorted by term with numpy, instead of a
+    dict of positions per document and term in Python (two thirds of the inversion's time)."""
     ids, target = _TermIds(), InvertedField(positions={})
+    analyses: dict[str, _WordNumbers] = {}
     for start in range(0, len(articles), SUBBATCH):
-        numbers, firsts, lengths = array("I"), array("I"), array("I")
+        codes, counts = array("I"), array("I")
         for article in articles[start : start + SUBBATCH]:
-            stream, first = analysis.positioned_terms(field_text(article, name), analysis.article_key(article))
-            numbers.extend(map(ids.__getitem__, stream))
-            firsts.append(first)
-            lengths.append(len(stream))
-        _add_sorted(target, list(ids), start, numbers, firsts, lengths)
-        target.lengths.extend(lengths)
+            key = analysis.article_key(article)
+            numbers = analyses.get(key)
+            if numbers is None:
+                numbers = analyses[key] = _WordNumbers(key, ids)
+            before = len(codes)
+            codes.extend(map(numbers.__getitem__, analysis.words(field_text(article, name), key)))
+            counts.append(len(codes) - before)
+        target.lengths.extend(_add_sorted(target, list(ids), start, codes, counts))
     return target
 
 
 def _add_sorted(
-    target: InvertedField, terms: list[str], base: int, numbers: array[int], firsts: array[int], lengths: array[int]
-) -> None:
-    """Append the postings of documents base, base + 1, ... (their terms' numbers, one after the other; where
-    each document's first term is, and how many it has): the tokens sorted by term, stably, are grouped by term
-    and document."""
-    if not numbers:
-        return
-    counts = np.frombuffer(lengths, dtype=np.uint32).astype(np.int64)
-    order = np.argsort(np.frombuffer(numbers, dtype=np.uint32), kind="stable")
-    term_of = np.frombuffer(numbers, dtype=np.uint32)[order]
-    doc_of = np.repeat(np.arange(base, base + len(lengths), dtype=np.uint64), counts)[order]
-    offsets = np.repeat(np.cumsum(counts) - counts - np.frombuffer(firsts, dtype=np.uint32), counts)
-    position = np.arange(len(numbers), dtype=np.int64) - offsets
+    target: InvertedField, terms: list[str], base: int, codes: array[int], counts: array[int]
+) -> array[int]:
+    """Append the postings of documents base, base + 1, ... (their words' term numbers, one document after the
+    other, and how many words each has); returns their field lengths."""
+    numbers, docs, positions, lengths = _kept(codes, counts)
+    if len(numbers):
+        _add_postings(target, terms, numbers, docs + base, positions)
+    return array("I", lengths.astype(np.uint32).tobytes())
+
+
+_Array = np.ndarray[Any, Any]
+
+
+def _kept(codes: array[int], counts: array[int]) -> tuple[_Array, _Array, _Array, _Array]:
+    """The term numbers of the words kept, their documents and positions, and each document's count of them. A
+    term's position counts the terms before it, plus the words before the first term of its document (as
+    whoosh's StopFilter numbers them)."""
+    words = np.frombuffer(codes, dtype=np.uint32)
+    sizes = np.frombuffer(counts, dtype=np.uint32).astype(np.int64)
+    kept = np.flatnonzero(words != DROPPED)
+    docs = np.repeat(np.arange(len(counts), dtype=np.int64), sizes)[kept]
+    lengths = np.bincount(docs, minlength=len(counts))
+    before = np.cumsum(lengths) - lengths  # kept words before each document's
+    first = np.zeros(len(counts), dtype=np.int64)
+    has = lengths > 0
+    first[has] = kept[before[has]] - (np.cumsum(sizes) - sizes)[has]
+    positions = first[docs] + np.arange(len(kept), dtype=np.int64) - before[docs]
+    return words[kept], docs, positions, lengths
+
+
+def _add_postings(target: InvertedField, terms: list[str], numbers: _Array, docs: _Array, positions: _Array) -> None:
+    """The words sorted by term, stably (so by document and position within a term), grouped by term and document."""
+    order = np.argsort(numbers, kind="stable")
+    term_of = numbers[order]
+    doc_of = docs.astype(np.uint64)[order]
+    position = positions[order]
     starts = np.flatnonzero(np.concatenate(([True], (term_of[1:] != term_of[:-1]) | (doc_of[1:] != doc_of[:-1]))))
     tfs = np.diff(starts, append=len(numbers))
     packed = ((doc_of[starts] << np.uint64(TF_BITS)) | tfs.astype(np.uint64)).tobytes()
-    encoded = _encodings(position[order], starts, tfs)
+    encoded = _encodings(position, starts, tfs)
     grouped = term_of[starts]
     firsts_of_terms = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
-    postings, positions = target.postings, target.positions
-    assert positions is not None
+    postings, encodings = target.postings, target.positions
+    assert encodings is not None
     for number, low, high in zip(
         grouped[firsts_of_terms].tolist(), firsts_of_terms.tolist(), [*firsts_of_terms[1:].tolist(), len(starts)]
     ):
         term, part = terms[number], array("Q", packed[8 * low : 8 * high])
         found = postings.get(term)
         if found is None:
-            postings[term], positions[term] = part, encoded[low:high]
+            postings[term], encodings[term] = part, encoded[low:high]
         else:
             found.extend(part)
-            positions[term] += encoded[low:high]
+            encodings[term] += encoded[low:high]
 
 
-def _encodings(position: np.ndarray[Any, Any], starts: np.ndarray[Any, Any], tfs: np.ndarray[Any, Any]) -> list[bytes]:
+def _encodings(position: _Array, starts: _Array, tfs: _Array) -> list[bytes]:
     """whoosh's Positions encoding of each posting: most have one position, and those repeat (kept, and taken by
     numpy); the others are encoded here, with their gaps taken in C."""
     firsts = position[starts]

@@ -171,14 +171,6 @@ def terms(text: str, key: str) -> list[str]:
     return list(filter(None, map(_TERMS[key].__getitem__, words(text, key))))
 
 
-def positioned_terms(text: str, key: str) -> tuple[list[str], int]:
-    """Index terms in order, and the position of the first: whoosh's StopFilter numbers the
-    terms after the first consecutively, but the first keeps its place among all the words."""
-    mapped = list(map(_TERMS[key].__getitem__, words(text, key)))
-    first = next((i for i, term in enumerate(mapped) if term), 0)
-    return list(filter(None, mapped)), first
-
-
 def term_counts(text: str, key: str) -> Counter[str]:
     """Index term -> frequency: what BM25 needs, without positions."""
     counts = Counter(map(_TERMS[key].__getitem__, words(text, key)))
