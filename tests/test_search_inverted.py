@@ -1,13 +1,8 @@
 """The shared inversion: the same in one process or several, and whoosh's positions."""
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from test_search_terms import ALPHABETS, KEYS
 from whoosh.formats import Positions
 
 from site_gen import parallel
-from site_gen.model import Article, SourceFile
 from site_gen.search import inverted, layout, terms
 from site_gen.search.inverted import documents, frequencies, invert
 from site_gen.search.terms import field_text
@@ -57,38 +52,3 @@ def test_positions_are_whoosh_own_across_parts_and_in_long_texts(site, monkeypat
             }
             assert got == want, (name, article.title)
             assert field.lengths[docnum] == sum(Positions().decode_frequency(v) for v in want.values())
-
-
-LANGUAGES = {**{key: key for key in KEYS if key and key != terms.BIGRAMS}, "": "xx", terms.BIGRAMS: "zh"}
-
-
-def positions(text: str, key: str) -> list[tuple[int, str]]:
-    """(position, term) of each term of a text, from its inversion with positions (as an article's body)."""
-    source = SourceFile("a.txt", "", 0, "utf-8")
-    article = Article("a", "", None, None, [text], "text", [source], "bare", language=LANGUAGES[key])
-    assert terms.article_key(article) == key
-    field = invert([article], positions=True)["body"]
-    assert field.positions is not None
-    decode = Positions().decode_positions
-    return sorted((p, term) for term, encoded in field.positions.items() for e in encoded for p in decode(e))
-
-
-def test_positions_are_whoosh_positions():
-    for text in [
-        "The city budget, explained",
-        "a an the walrus of the sea",
-        "walrus",
-        "",
-        "the of",
-        "the walrus walrus",
-    ]:
-        assert positions(text, "en") == [(t.pos, t.text) for t in terms.analyzer("en")(text, positions=True)]
-
-
-@pytest.mark.parametrize("key", KEYS)
-@settings(max_examples=100, deadline=None)
-@given(data=st.data())
-def test_positions_in_every_analysis_are_its_whoosh_analyzers(key, data):
-    letters = ALPHABETS.get(key, "abcdefghijklmnopqrstuvwxyzäéñøåõ")
-    text = data.draw(st.text(alphabet=st.sampled_from(list(letters + " .-'\nİΣ\u0301")), max_size=80))
-    assert positions(text, key) == sorted((t.pos, t.text) for t in terms.analyzer(key)(text, positions=True))

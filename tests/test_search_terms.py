@@ -1,5 +1,6 @@
 """terms.py gives exactly the terms of whoosh's analyzers (StemmingAnalyzer for English, Snowball stems and stop
-words for the other stemmed languages, words as they are or bigrams for the rest), in order, faster."""
+words for the other stemmed languages, words as they are or bigrams for the rest), in order, faster; and the
+inversion (inverted.py) their positions."""
 
 import pickle
 from collections import Counter
@@ -10,9 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields as wf
 from whoosh.filedb.filestore import RamStorage
+from whoosh.formats import Positions
 
 from site_gen.languages import STEMMED
+from site_gen.model import Article, SourceFile
 from site_gen.search import terms
+from site_gen.search.inverted import invert
 
 KEYS = [*sorted(STEMMED), "", terms.BIGRAMS]
 ALPHABETS = {
@@ -68,6 +72,8 @@ def test_every_analysis_is_its_whoosh_analyzer(key, data):
     letters = ALPHABETS.get(key, "abcdefghijklmnopqrstuvwxyzäéñøåõ")
     text = data.draw(st.text(alphabet=st.sampled_from(list(letters + " .-'\n*İΣ\u0301")), max_size=80))
     assert terms.terms(text, key) == whoosh_terms(text, key)
+    text = text.replace("*", " ")  # (as field_text gives it to the inversion)
+    assert positions(text, key) == sorted((t.pos, t.text) for t in terms.analyzer(key)(text, positions=True))
 
 
 def test_languages_are_analyzed_with_their_stemmer_and_stop_words():
@@ -127,3 +133,29 @@ def test_terms_match_whoosh_on_the_rt_corpus(language):
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.txt"))[:3])
     assert len(text) > 100_000
     assert terms.terms(text, language) == whoosh_terms(text, language)
+
+
+LANGUAGES = {**{key: key for key in KEYS if key and key != terms.BIGRAMS}, "": "xx", terms.BIGRAMS: "zh"}
+
+
+def positions(text: str, key: str) -> list[tuple[int, str]]:
+    """(position, term) of each term of a text, from its inversion with positions (as an article's body)."""
+    source = SourceFile("a.txt", "", 0, "utf-8")
+    article = Article("a", "", None, None, [text], "text", [source], "bare", language=LANGUAGES[key])
+    assert terms.article_key(article) == key
+    field = invert([article], positions=True)["body"]
+    assert field.positions is not None
+    decode = Positions().decode_positions
+    return sorted((p, term) for term, encoded in field.positions.items() for e in encoded for p in decode(e))
+
+
+def test_positions_are_whoosh_positions():
+    for text in [
+        "The city budget, explained",
+        "a an the walrus of the sea",
+        "walrus",
+        "",
+        "the of",
+        "the walrus walrus",
+    ]:
+        assert positions(text, "en") == [(t.pos, t.text) for t in terms.analyzer("en")(text, positions=True)]
