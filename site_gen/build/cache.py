@@ -259,9 +259,10 @@ class BuildCache:
     def has_report(self) -> bool:
         return (self.dir / "report.json").is_file()
 
-    def save_report(self, data: bytes) -> bool:
-        """Keep a copy of the report file; False when it could not be written (a stale one is not kept either)."""
-        if self._atomic_write(self.dir / "report.json", data):
+    def save_report(self, pieces: list[bytes]) -> bool:
+        """Keep a copy of the report file (given in pieces); False when it could not be written (a stale one is
+        not kept either)."""
+        if self._atomic_write(self.dir / "report.json", pieces, pieces=True):
             return True
         with suppress(OSError):
             (self.dir / "report.json").unlink(missing_ok=True)
@@ -380,16 +381,18 @@ class BuildCache:
             with suppress(OSError):
                 (self.dir / f"inputs.sqlite{suffix}").unlink(missing_ok=True)
 
-    def _atomic_write(self, path: Path, data: bytes | object) -> bool:
-        """Write a cache file (bytes, or an object pickled straight into it, or a list of objects pickled one
-        after the other); a cache that cannot be written is reported, never fatal (the next build reads
-        more): False then."""
+    def _atomic_write(self, path: Path, data: bytes | object, *, pieces: bool = False) -> bool:
+        """Write a cache file (bytes, or a list of bytes with pieces, or an object pickled straight into it, or a
+        list of objects pickled one after the other); a cache that cannot be written is reported, never fatal
+        (the next build reads more): False then."""
         temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
                 if isinstance(data, bytes):
                     handle.write(data)
+                elif pieces and isinstance(data, list):
+                    handle.writelines(data)
                 elif isinstance(data, list):  # pickles one after the other (see _load_kept)
                     for item in data:
                         pickle.dump(item, handle, protocol=5)

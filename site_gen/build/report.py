@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from json.encoder import encode_basestring  # the C string encoder json.dumps uses
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,17 @@ ARTICLES = b',"articles":[\n'
 END = b'\n],"stats":'
 
 
-def build_report(inputs: list[InputEntry], stats: dict[str, Any]) -> dict[str, Any]:
+def build_report(sections: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
     """The report without its articles section, which only the report file holds (report_file()): at 100,000
-    articles it is most of the report, and a build keeps the rest (the state keeps it too)."""
+    articles it is most of the report, and a build keeps the rest (the state keeps it too). sections: the
+    input_sections() of the build's inputs."""
+    return {"version": REPORT_VERSION, **sections, "stats": stats}  # stats last: splice_stats() relies on it
+
+
+def input_sections(inputs: list[InputEntry]) -> dict[str, Any]:
+    """The report's inputs and errors sections (made while the pages render: 0.13 s at 100,000 files)."""
     ordered = sorted(inputs, key=lambda e: e.path)
     return {
-        "version": REPORT_VERSION,
         "inputs": [_input(entry) for entry in ordered],
         "errors": [
             {"path": e.path, "line": m.line, "message": m.message}
@@ -28,15 +34,15 @@ def build_report(inputs: list[InputEntry], stats: dict[str, Any]) -> dict[str, A
             for m in e.messages
             if m.level == "error"
         ],
-        "stats": stats,  # last: splice_stats() relies on it
     }
 
 
-def report_file(report: dict[str, Any], articles: list[bytes]) -> bytes:
-    """The report file: report's sections, then the articles section (the lines of article_lines(), one article
-    per line, so that the next build can take those of the articles it kept), then the stats."""
+def report_file(report: dict[str, Any], section: bytes) -> list[bytes]:
+    """The report file, in pieces for write_report() (joining them copied the whole file: 0.2 s at 100,000
+    articles): report's sections, then the articles section (the lines of article_lines() joined by ",\n", one
+    article per line, so that the next build can take those of the articles it kept), then the stats."""
     head = _dumps({key: value for key, value in report.items() if key != "stats"})[:-1]  # without its "}"
-    return b"".join((head, ARTICLES, b",\n".join(articles), END, _dumps(report["stats"]), b"}\n"))  # one copy
+    return [head, ARTICLES, section, END, _dumps(report["stats"]), b"}\n"]
 
 
 def article_lines(articles: list[Article], last: list[Article] | None = None, written: bytes = b"") -> list[bytes]:
@@ -127,7 +133,7 @@ def _article(article: Article) -> dict[str, Any]:
     }
 
 
-def write_report(path: Path, report: dict[str, Any] | bytes | list[bytes | memoryview]) -> bytes:
+def write_report(path: Path, report: dict[str, Any] | bytes | Sequence[bytes | memoryview]) -> bytes:
     """Write the report (a report_file(), its pieces, or a dict as compact JSON) atomically; returns what was
     written when it was given whole (b"" for pieces)."""
     data = _dumps(report) + b"\n" if isinstance(report, dict) else report

@@ -11,7 +11,7 @@ from typing import Any, cast
 from site_gen import parallel, progress
 from site_gen.build import reuse
 from site_gen.build.cache import BuildCache, BuildState, settings_key
-from site_gen.build.report import article_lines, build_report, report_file, write_report
+from site_gen.build.report import article_lines, build_report, input_sections, report_file, write_report
 from site_gen.build.result import BuildResult, Found, Request, StageTimer, accept, finish
 from site_gen.build.reuse import Changes, LastBuild
 from site_gen.config import SiteConfig
@@ -56,17 +56,21 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
     # snapshot while the rest of the build goes on (waited for on leaving)
     generation = (live or 0) + 1
     reported = last is not None and state is not None and state.report_generation == live
-    lines: list[bytes] = []
+    section: list[bytes] = []  # the report file's articles section
+    sections: dict[str, Any] = {}  # the report's inputs and errors
 
     def meanwhile(basis: str) -> None:
         """The build's own records, while the workers render (in a cold build they end last)."""
         made.page_basis, made.generation, made.fingerprint = basis, generation, found.fingerprint
+        sections.update(input_sections(made.inputs))
         if not cache.keep_in_memory:  # (kept in memory, it is replaced after rendering: a failed render keeps the last)
             cache.save_last_build(made)
             cache.save_dedupe_memo(release=True)  # (the memo of a full build was saved before)
         if request.report_path:  # each article's line of the report file, some taken from the last one
             previous = last.archive.articles if last is not None and reported else None
-            lines.extend(article_lines(made.archive.articles, previous, cache.report() if previous else b""))
+            section.append(
+                b",\n".join(article_lines(made.archive.articles, previous, cache.report() if previous else b""))
+            )
 
     with SearchJob(config, made.archive, tree, made.keys, kept, before) as search:
         with timer("render"):
@@ -90,7 +94,7 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
         manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
         for path in (state.manifest.keys() - manifest.keys()) if state is not None else ():
             tree.delete(path)
-        result, reported = _go_live(request, made, tree, output, rendered, generation, lines)
+        result, reported = _go_live(request, made, tree, output, rendered, generation, sections, b"".join(section))
         cache.save_state(
             BuildState(
                 found.fingerprint,
@@ -114,20 +118,24 @@ def _go_live(
     output: Output,
     rendered: int,
     generation: int,
-    lines: list[bytes],
+    sections: dict[str, Any],
+    section: bytes,
 ) -> tuple[BuildResult, bool]:
     """The report; the new output made live unless --strict or the caller's check refuses it; and whether
-    the cache keeps a copy of the report file. lines: the articles' lines of the report file (article_lines)."""
+    the cache keeps a copy of the report file. sections: the report's inputs and errors (input_sections);
+    section: the report file's articles section (see report_file)."""
     cache, report_path = request.cache, request.report_path
     extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in made.recurring]}
     if cache.problems:
         extra["cache_problems"] = cache.problems
     stats = _stats(made.inputs, made.archive, request.timer, tree, extra)
-    result = BuildResult(made.archive, made.inputs, build_report(made.inputs, stats), 0.0)
+    result = BuildResult(made.archive, made.inputs, build_report(sections, stats), 0.0)
 
-    def write() -> bytes:  # the report file, with the articles section
+    def write() -> list[bytes]:  # the report file, with the articles section
         assert report_path is not None
-        return write_report(report_path, report_file(result.report, lines))
+        pieces = report_file(result.report, section)
+        write_report(report_path, pieces)
+        return pieces
 
     accept(result, request.strict, request.check, write if report_path else None)  # refused: not kept in the cache
     output.commit(tree, generation)
