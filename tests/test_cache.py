@@ -56,9 +56,22 @@ def test_state_round_trips_and_a_damaged_one_is_reported(tmp_path):
         {"index.html": "k"},
         ["index.html"],
     )
+    assert state.report == {} and BuildCache(config).load_state_report(state) and state.report == {"stats": {}}
     Path(config.cache_dir / "state.bin").write_bytes(b"\x80\x05garbage")
     damaged = BuildCache(config)
     assert damaged.load_state() is None and "unreadable build state" in damaged.problems[0]
+    cache.save_state(BuildState("fp", 4, {}, Delta([], []), {"stats": {"n": 4}}))
+    other = BuildState("fp", 3, {}, Delta([], []))
+    assert not cache.load_state_report(other) and other.report == {}  # another build's report is not taken
+
+
+def test_a_build_whose_state_report_is_lost_builds_again(site):
+    site.write("a.txt", "date 2024-01-02 https://example.org/a\nStory A\nAbout a walrus.\n")
+    first = site.build()
+    (site.config().cache_dir / "state-report.bin").unlink()
+    again = site.build()
+    assert "unchanged" not in again.report["stats"] and again.report["inputs"] == first.report["inputs"]
+    assert site.build().report["stats"]["unchanged"] is True
 
 
 def test_dedupe_memo_survives_and_a_damaged_one_is_reported(tmp_path):

@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # imported where used: a build that finds nothing changed nee
 STATE_VERSION = 2
 """2: marshalled (state.bin), with the Python version that wrote it (marshal's format is its own)."""
 STATE = "state.bin"
+STATE_REPORT = "state-report.bin"
+"""The state's report, apart: only a build that finds nothing changed reads it (0.19 s of 0.27 at 100,000 files)."""
 STATE_WRITER = (STATE_VERSION, __version__, sys.version)
 READ_FORMAT = 2
 """What reading, normalizing and tagging make of a file: raised when they make something else of the
@@ -96,7 +98,7 @@ class BuildState:
     manifest: dict[str, str]
     delta: Delta
     report: dict[str, Any] = field(default_factory=dict)
-    """The last report without its articles section."""
+    """The last report without its articles section (read from the cache only by load_state_report)."""
     report_generation: int | None = None
     """The generation whose full report file is kept in the cache (report.json), if any."""
 
@@ -133,21 +135,34 @@ class BuildCache:
                 int(data["generation"]),
                 dict(data["manifest"]),
                 Delta(**data["delta"]),
-                data.get("report", {}),
+                {},
                 data.get("report_generation"),
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError) as exc:
             self.problems.append(f"{path}: unreadable build state ({exc.__class__.__name__}); building from scratch")
             return None
 
+    def load_state_report(self, state: BuildState) -> bool:
+        """Fill in the state's report from its file; False when it is missing, unreadable or another build's."""
+        try:
+            data = marshal.loads((self.dir / STATE_REPORT).read_bytes())
+            if data.get("writer") != STATE_WRITER or data.get("build") != [state.fingerprint, state.generation]:
+                return False
+            state.report = dict(data["report"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError):
+            return False
+        return True
+
     def save_state(self, state: BuildState) -> None:
+        build = [state.fingerprint, state.generation]
+        report = {"writer": STATE_WRITER, "build": build, "report": state.report}
+        self._atomic_write(self.dir / STATE_REPORT, marshal.dumps(report))
         data = {
             "writer": STATE_WRITER,
             "fingerprint": state.fingerprint,
             "generation": state.generation,
             "manifest": state.manifest,
             "delta": {"written": state.delta.written, "deleted": state.delta.deleted},
-            "report": state.report,
             "report_generation": state.report_generation,
         }
         self._atomic_write(self.dir / STATE, marshal.dumps(data))

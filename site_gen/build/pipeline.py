@@ -86,6 +86,7 @@ def _build(
             and state.fingerprint == found.fingerprint
             and search_manifest.sound(config)
             and (report_path is None or (state.report_generation == live and cache.has_report()))
+            and cache.load_state_report(state)
         ):
             result = _unchanged(state, timer)
             accept(result, strict, check)

@@ -216,7 +216,8 @@ class Rebuilder:
     def last_problems(self) -> dict[str, Any]:
         """The problems of the last build kept in the cache (file_problems)."""
         state = self.cache.load_state()
-        return panel(file_problems(entries_from_report(state.report) if state and state.report else (), ()))
+        found = state is not None and self.cache.load_state_report(state)
+        return panel(file_problems(entries_from_report(state.report) if state and found else (), ()))
 
     def reconfigure(self) -> None:
         """Read site.yaml again; the watcher and the cache follow folders and a theme that moved."""
