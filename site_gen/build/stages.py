@@ -11,7 +11,14 @@ from typing import Any, cast
 from site_gen import parallel, progress
 from site_gen.build import reuse
 from site_gen.build.cache import BuildCache, BuildState, settings_key
-from site_gen.build.report import article_lines, build_report, input_sections, report_file, write_report
+from site_gen.build.report import (
+    ReportParts,
+    article_lines,
+    build_report,
+    report_file,
+    report_parts,
+    write_report,
+)
 from site_gen.build.result import BuildResult, Found, Request, StageTimer, accept, finish
 from site_gen.build.reuse import Changes, LastBuild
 from site_gen.config import SiteConfig
@@ -56,21 +63,21 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
     # snapshot while the rest of the build goes on (waited for on leaving)
     generation = (live or 0) + 1
     reported = last is not None and state is not None and state.report_generation == live
-    section: list[bytes] = []  # the report file's articles section
-    sections: dict[str, Any] = {}  # the report's inputs and errors
+    parts = ReportParts()
 
     def meanwhile(basis: str) -> None:
-        """The build's own records, while the workers render (in a cold build they end last)."""
+        """The build's own records and its report's parts, while the workers render (in a cold build they end
+        last)."""
+        nonlocal parts
         made.page_basis, made.generation, made.fingerprint = basis, generation, found.fingerprint
-        sections.update(input_sections(made.inputs))
         if not cache.keep_in_memory:  # (kept in memory, it is replaced after rendering: a failed render keeps the last)
             cache.save_last_build(made)
             cache.save_dedupe_memo(release=True)  # (the memo of a full build was saved before)
+        lines = None
         if request.report_path:  # each article's line of the report file, some taken from the last one
             previous = last.archive.articles if last is not None and reported else None
-            section.append(
-                b",\n".join(article_lines(made.archive.articles, previous, cache.report() if previous else b""))
-            )
+            lines = article_lines(made.archive.articles, previous, cache.report() if previous else b"")
+        parts = report_parts(made.inputs, lines)
 
     with SearchJob(config, made.archive, tree, made.keys, kept, before) as search:
         with timer("render"):
@@ -94,7 +101,7 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
         manifest.update(dict.fromkeys(search_files, f"search:{search.key}"))  # listed, so stale index files are deleted
         for path in (state.manifest.keys() - manifest.keys()) if state is not None else ():
             tree.delete(path)
-        result, reported = _go_live(request, made, tree, output, rendered, generation, sections, b"".join(section))
+        result, reported = _go_live(request, made, tree, output, rendered, generation, parts)
         cache.save_state(
             BuildState(
                 found.fingerprint,
@@ -118,22 +125,20 @@ def _go_live(
     output: Output,
     rendered: int,
     generation: int,
-    sections: dict[str, Any],
-    section: bytes,
+    parts: ReportParts,
 ) -> tuple[BuildResult, bool]:
-    """The report; the new output made live unless --strict or the caller's check refuses it; and whether
-    the cache keeps a copy of the report file. sections: the report's inputs and errors (input_sections);
-    section: the report file's articles section (see report_file)."""
+    """The report (of these parts); the new output made live unless --strict or the caller's check refuses it;
+    and whether the cache keeps a copy of the report file."""
     cache, report_path = request.cache, request.report_path
     extra: dict[str, Any] = {"pages_rendered": rendered, "boilerplate": [asdict(r) for r in made.recurring]}
     if cache.problems:
         extra["cache_problems"] = cache.problems
     stats = _stats(made.inputs, made.archive, request.timer, tree, extra)
-    result = BuildResult(made.archive, made.inputs, build_report(sections, stats), 0.0)
+    result = BuildResult(made.archive, made.inputs, build_report(parts, stats), 0.0)
 
     def write() -> list[bytes]:  # the report file, with the articles section
         assert report_path is not None
-        pieces = report_file(result.report, section)
+        pieces = report_file(parts, stats)
         write_report(report_path, pieces)
         return pieces
 
