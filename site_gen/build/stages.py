@@ -59,8 +59,6 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
     # the last build's articles by key (a content hash): the search patch finds the postings of the old versions
     # through their terms
     before = {last.keys[a.id]: a for a in last.archive.articles} if last else {}
-    # the search indexes are made in a process of their own while pages render, for large archives; it saves its
-    # snapshot while the rest of the build goes on (waited for on leaving)
     generation = (live or 0) + 1
     reported = last is not None and state is not None and state.report_generation == live
     parts = ReportParts()
@@ -79,6 +77,8 @@ def rebuild(request: Request, found: Found, output: Output, state: BuildState | 
             lines = article_lines(made.archive.articles, previous, cache.report() if previous else b"")
         parts = report_parts(made.inputs, lines)
 
+    # the search indexes are made in a process of their own while pages render, for large archives; it saves its
+    # snapshot while the rest of the build goes on (waited for on leaving)
     with SearchJob(config, made.archive, tree, made.keys, kept, before) as search:
         with timer("render"):
             manifest, rendered, made.page_basis = render_site(
